@@ -1,0 +1,45 @@
+/**
+ * Page options from the query string: ?backend=, ?preset=, ?steps=, ?lr= (run defaults), and the test-only
+ * fault injections ?crashAt=N and ?parityFault=<backend>. Bad values become messages, never exceptions.
+ */
+import { BackendError, parseBackend, type BackendName } from '../backend/names.ts';
+import type { DebugOptions } from '../worker/protocol.ts';
+import type { MlmRunConfig } from '../train/runConfig.ts';
+
+export interface PageOptions {
+  backend?: BackendName;
+  run: Partial<MlmRunConfig>;
+  debug: DebugOptions;
+  errors: string[];
+}
+
+export function readPageOptions(search: string): PageOptions {
+  const q = new URLSearchParams(search);
+  const out: PageOptions = { run: {}, debug: {}, errors: [] };
+  const b = q.get('backend');
+  if (b) {
+    try {
+      out.backend = parseBackend(b);
+    } catch (e) {
+      if (!(e instanceof BackendError)) throw e;
+      out.errors.push(`?backend=: ${e.message}. Choosing automatically instead.`);
+    }
+  }
+  const preset = q.get('preset');
+  if (preset) out.run.preset = preset as MlmRunConfig['preset'];
+  for (const [param, key] of [['steps', 'steps'], ['lr', 'lr'], ['evalEvery', 'evalEvery'], ['seed', 'seed']] as const) {
+    const v = q.get(param);
+    if (v !== null) out.run[key] = Number(v);
+  }
+  const crashAt = q.get('crashAt');
+  if (crashAt) out.debug.crashAtStep = Number(crashAt);
+  const fault = q.get('parityFault');
+  if (fault) {
+    try {
+      out.debug.parityFault = parseBackend(fault);
+    } catch (e) {
+      out.errors.push(`?parityFault=: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * Training-step benchmark (`vocabkd bench train`): median ms/step after warm-up, tokens/s, and the ten most expensive
+ * kernels of one profiled step (tf.profile, summed by kernel name). Each timed step ends with `await loss.data()`,
+ * so device work is included. Batches are random token windows from a seeded RNG (content does not change the cost).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeConfig, PRESETS } from '../models/config.ts';
+import { createMlm, countParams } from '../models/mlm.ts';
+import { createBatcher } from '../data/mlmBatches.ts';
+import { createRng } from '../data/rng.ts';
+import { createMlmTrainer } from '../train/trainer.ts';
+
+export type BenchConfigName = 'tiny' | 'medium';
+
+export interface KernelCost {
+  kernel: string;
+  ms: number;
+  calls: number;
+  share: number;
+}
+
+export interface TrainBenchResult {
+  config: BenchConfigName;
+  shapes: { vocabSize: number; hiddenSize: number; numLayers: number; numHeads: number; seqLen: number; batchSize: number };
+  params: number;
+  warmup: number;
+  steps: number;
+  medianMsPerStep: number;
+  minMsPerStep: number;
+  maxMsPerStep: number;
+  tokensPerSec: number;
+  topKernels: KernelCost[];
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export async function benchTrain(name: BenchConfigName, opts: { steps: number; warmup: number }): Promise<TrainBenchResult> {
+  const p = PRESETS[name];
+  const config = makeConfig({ ...p.model, maxPositions: p.seqLen });
+  const rng = createRng(5);
+  const stream = Int32Array.from({ length: 200_000 }, () => 5 + rng.int(config.vocabSize - 5));
+  const batcher = createBatcher(stream, { batchSize: p.batchSize, seqLen: p.seqLen, vocabSize: config.vocabSize, seed: 9 });
+  const model = createMlm(config, 1);
+  const trainer = createMlmTrainer(model, { clipNorm: 1, schedule: { peak: 1e-3, warmupSteps: 0, totalSteps: 1_000_000, floorRatio: 1 } });
+  const runStep = async () => {
+    const r = trainer.step(batcher.next());
+    await r.loss.data();
+    tf.dispose([r.loss, r.gradNorm]);
+  };
+  try {
+    for (let i = 0; i < opts.warmup; i++) await runStep();
+    const tensorsBefore = tf.memory().numTensors;
+    const times: number[] = [];
+    for (let i = 0; i < opts.steps; i++) {
+      const t0 = performance.now();
+      await runStep();
+      times.push(performance.now() - t0);
+    }
+    const tensorsAfter = tf.memory().numTensors;
+    const prof = await tf.profile(async () => {
+      const r = trainer.step(batcher.next());
+      await r.loss.data();
+      tf.dispose([r.loss, r.gradNorm]);
+    });
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of prof.kernels) {
+      if (WRAPPERS.test(k.name)) continue; // customGrad/op wrappers: their inner kernels are listed themselves
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += Number(k.kernelTimeMs) || 0;
+      e.calls++;
+      byKernel.set(k.name, e);
+    }
+    const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
+    const topKernels = [...byKernel.entries()]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 10)
+      .map(([kernel, e]) => ({ kernel, ms: round(e.ms), calls: e.calls, share: round(e.ms / total, 3) }));
+    const med = median(times);
+    return {
+      config: name,
+      shapes: { vocabSize: config.vocabSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, numHeads: config.numHeads, seqLen: p.seqLen, batchSize: p.batchSize },
+      params: countParams(config),
+      warmup: opts.warmup,
+      steps: opts.steps,
+      medianMsPerStep: round(med),
+      minMsPerStep: round(Math.min(...times)),
+      maxMsPerStep: round(Math.max(...times)),
+      tokensPerSec: round((p.batchSize * p.seqLen * 1000) / med),
+      topKernels,
+      tensorsBefore,
+      tensorsAfter,
+    };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+/** Profile entries that wrap other kernels (tf.customGrad's `forward`, composite `…__op`): counting them would double-count. */
+const WRAPPERS = /^forward$|__op$/;
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;

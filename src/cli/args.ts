@@ -1,0 +1,38 @@
+/** Minimal `--flag value` parser with named errors (no dependency: the CLI has a handful of flags). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Parsed {
+  positionals: string[];
+  flags: Record<string, string>;
+}
+
+export function parseArgs(argv: string[], known: readonly string[]): Parsed {
+  const positionals: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) { positionals.push(a); continue; }
+    const [name, inline] = a.slice(2).split('=', 2);
+    if (!known.includes(name)) throw new UsageError(`unknown option --${name}; known: ${known.map((k) => '--' + k).join(' ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    flags[name] = value;
+  }
+  return { positionals, flags };
+}
+
+export function intFlag(flags: Record<string, string>, name: string, fallback: number): number {
+  if (flags[name] === undefined) return fallback;
+  const v = Number(flags[name]);
+  if (!Number.isInteger(v)) throw new UsageError(`--${name} must be an integer, got "${flags[name]}"`);
+  return v;
+}
+
+export function numFlag(flags: Record<string, string>, name: string, fallback: number): number {
+  if (flags[name] === undefined) return fallback;
+  const v = Number(flags[name]);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${flags[name]}"`);
+  return v;
+}

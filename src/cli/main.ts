@@ -1,0 +1,71 @@
+/**
+ * `vocabkd` command line: the same engine as the worker, on Node's WASM or CPU backend. Results go to stdout as JSON;
+ * errors go to stderr as one line `error: <Name>: <message>` with exit code 2 (usage) or 1 (anything else).
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError, parseArgs, intFlag, numFlag } from './args.ts';
+import { initNodeBackend } from '../backend/node.ts';
+import { validateRunConfig } from '../train/runConfig.ts';
+import { createRunControl, runMlm } from '../train/mlmRun.ts';
+import { benchTrain, type BenchConfigName } from '../bench/trainBench.ts';
+import { embeddedCorpusPath } from './assets.ts';
+
+const HELP = `vocabkd — VocabKD Workbench engine in Node
+
+  vocabkd train-mlm [--steps 50] [--backend wasm|cpu] [--preset micro|tiny|medium] [--lr 2e-3] [--seed 1]
+                    [--log-every 1] [--eval-every 25] [--corpus FILE]
+      Trains the masked LM on the embedded Moby-Dick slice (or FILE, one document per line);
+      prints one JSON object per logged step, then {"event":"done",...}.
+  vocabkd bench train [--backend wasm|cpu] [--config tiny|medium] [--steps 10] [--warmup 3]
+      Times training steps; prints one JSON object (median ms/step, tokens/s, top kernels).
+`;
+
+async function trainMlm(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
+  const cfg = validateRunConfig({
+    steps: intFlag(flags, 'steps', 50),
+    preset: (flags.preset ?? 'micro') as never,
+    lr: numFlag(flags, 'lr', 2e-3),
+    seed: intFlag(flags, 'seed', 1),
+    logEvery: intFlag(flags, 'log-every', 1),
+    evalEvery: intFlag(flags, 'eval-every', 25),
+  });
+  const backend = await initNodeBackend(flags.backend ?? 'wasm');
+  const text = readFileSync(flags.corpus ?? embeddedCorpusPath(), 'utf8');
+  const control = createRunControl();
+  process.once('SIGINT', () => control.stop());
+  const t0 = performance.now();
+  const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+  const outcome = await runMlm(text, cfg, control, {
+    onInfo: (info) => out({ event: 'info', backend, ...info, config: cfg }),
+    onPoint: (p) => out({ event: 'metrics', ...p }),
+  });
+  out({ event: outcome, seconds: (performance.now() - t0) / 1000 });
+}
+
+async function bench(argv: string[]): Promise<void> {
+  const [what, ...rest] = argv;
+  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train`);
+  const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup']);
+  const config = (flags.config ?? 'tiny') as BenchConfigName;
+  if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);
+  const backend = await initNodeBackend(flags.backend ?? 'wasm');
+  const result = await benchTrain(config, { steps: intFlag(flags, 'steps', 10), warmup: intFlag(flags, 'warmup', 3) });
+  process.stdout.write(JSON.stringify({ bench: 'train', backend, ...result }, null, 2) + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'train-mlm': await trainMlm(rest); return 0;
+      case 'bench': await bench(rest); return 0;
+      case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;
+      default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
+    }
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`error: ${err.name}: ${err.message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

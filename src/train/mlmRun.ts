@@ -1,0 +1,135 @@
+/**
+ * A whole MLM training run, host-neutral: the worker and the CLI both call `runMlm`. The only async part of training
+ * (nanoGPT's loop): steps are synchronous and tidy; the loop yields to the host between steps so pause/stop messages
+ * are handled, and reads scalars back only on logging steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { presetConfig } from '../models/config.ts';
+import { createMlm, encode, mlmLogits, countParams, type MlmModel } from '../models/mlm.ts';
+import { createBatcher, type MlmBatch } from '../data/mlmBatches.ts';
+import { splitDocuments, tokenStreams } from '../data/corpus.ts';
+import { trainWordTokenizer } from '../tokenizers/wordTokenizer.ts';
+import { gatherRows } from '../models/layers.ts';
+import { batchTensors, createMlmTrainer } from './trainer.ts';
+import type { MlmRunConfig } from './runConfig.ts';
+
+export interface MetricPoint {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  msPerStep: number;
+  tokensPerSec: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface RunInfo {
+  params: number;
+  vocabSize: number;
+  trainTokens: number;
+  validationTokens: number;
+  batchSize: number;
+  seqLen: number;
+}
+
+/** Cooperative control: the host flips these flags from its message handler. */
+export interface RunControl {
+  stopped: boolean;
+  paused: boolean;
+  /** Resolves when paused becomes false or stopped becomes true. */
+  waitWhilePaused(): Promise<void>;
+}
+
+export function createRunControl(): RunControl & { pause(): void; resume(): void; stop(): void } {
+  let wake: (() => void) | null = null;
+  const c = {
+    stopped: false,
+    paused: false,
+    waitWhilePaused: () => (c.paused && !c.stopped ? new Promise<void>((r) => (wake = r)) : Promise.resolve()),
+    pause: () => void (c.paused = true),
+    resume: () => { c.paused = false; wake?.(); wake = null; },
+    stop: () => { c.stopped = true; wake?.(); wake = null; },
+  };
+  return c;
+}
+
+export interface RunHooks {
+  onInfo?(info: RunInfo): void;
+  onPoint(p: MetricPoint): void;
+  /** Called after every step; a host may use it for fault injection or progress. */
+  onStep?(step: number): void;
+  /** Lets the host's event loop run (messages, rendering). Default: a macrotask. */
+  yieldToHost?(): Promise<void>;
+}
+
+export type RunOutcome = 'done' | 'stopped';
+
+const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** Masked-token loss and accuracy on fixed validation batches (no gradients). */
+async function evaluate(model: MlmModel, batches: MlmBatch[]): Promise<{ loss: number; accuracy: number }> {
+  let loss = 0;
+  let correct = 0;
+  let total = 0;
+  for (const b of batches) {
+    const [l, c] = tf.tidy(() => {
+      const t = batchTensors(b);
+      const logits = mlmLogits(model, gatherRows(encode(model, t.ids, t.attentionMask), t.maskedPositions));
+      const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(t.labels, model.config.vocabSize).cast('float32'), logits);
+      const hits = tf.sum(tf.equal(tf.argMax(logits, -1).cast('int32'), t.labels).cast('float32'));
+      return [ce, hits];
+    });
+    loss += (await l.data())[0];
+    correct += (await c.data())[0];
+    total += b.labels.length;
+    tf.dispose([l, c]);
+  }
+  return { loss: loss / batches.length, accuracy: correct / total };
+}
+
+export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: RunControl, hooks: RunHooks): Promise<RunOutcome> {
+  const { model: mc, seqLen, batchSize } = presetConfig(cfg.preset);
+  const tok = trainWordTokenizer(corpusText, mc.vocabSize);
+  const streams = tokenStreams(splitDocuments(corpusText), tok);
+  const batcher = createBatcher(streams.train, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed });
+  const valBatcher = createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1 });
+  const valBatches = cfg.evalEvery > 0 ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
+  const model = createMlm(mc, cfg.seed);
+  const trainer = createMlmTrainer(model, {
+    clipNorm: cfg.clipNorm,
+    schedule: { peak: cfg.lr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, floorRatio: 0.1 },
+  });
+  hooks.onInfo?.({ params: countParams(mc), vocabSize: mc.vocabSize, trainTokens: streams.train.length, validationTokens: streams.validation.length, batchSize, seqLen });
+  const yieldToHost = hooks.yieldToHost ?? macrotask;
+  try {
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    for (let step = 1; step <= cfg.steps; step++) {
+      await control.waitWhilePaused();
+      if (control.stopped) return 'stopped';
+      const { loss, gradNorm, lr } = trainer.step(batcher.next());
+      windowSteps++;
+      const log = step % cfg.logEvery === 0 || step === cfg.steps;
+      if (log) {
+        const [lv, gv] = [(await loss.data())[0], (await gradNorm.data())[0]];
+        const ms = (performance.now() - windowStart) / windowSteps;
+        const point: MetricPoint = { step, loss: lv, lr, gradNorm: gv, msPerStep: ms, tokensPerSec: (batchSize * seqLen * 1000) / ms };
+        if (cfg.evalEvery > 0 && (step % cfg.evalEvery === 0 || step === cfg.steps)) {
+          const ev = await evaluate(model, valBatches);
+          point.valLoss = ev.loss;
+          point.valAccuracy = ev.accuracy;
+        }
+        hooks.onPoint(point);
+      }
+      tf.dispose([loss, gradNorm]);
+      hooks.onStep?.(step);
+      await yieldToHost();
+      if (log) { windowStart = performance.now(); windowSteps = 0; }
+    }
+    return 'done';
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The serialisable description of one MLM training run, shared by the UI, the worker and the CLI.
+ * `validateRunConfig` is the single place that checks it; errors name the field and its range.
+ */
+import { PRESET_NAMES, type PresetName } from '../models/config.ts';
+
+export interface MlmRunConfig {
+  preset: PresetName;
+  steps: number;
+  seed: number;
+  /** Peak learning rate. */
+  lr: number;
+  warmupSteps: number;
+  clipNorm: number;
+  /** Read the loss back and report a point every N steps (each read is a device sync). */
+  logEvery: number;
+  /** Validation loss / masked-token accuracy every N steps (0 = never). */
+  evalEvery: number;
+  maskProb: number;
+}
+
+export const DEFAULT_RUN: MlmRunConfig = {
+  preset: 'micro',
+  steps: 200,
+  seed: 1,
+  lr: 2e-3,
+  warmupSteps: 10,
+  clipNorm: 1,
+  logEvery: 1,
+  evalEvery: 25,
+  maskProb: 0.15,
+};
+
+export class RunConfigError extends Error {
+  override name = 'RunConfigError';
+}
+
+type Range = [number, number, 'int' | 'real'];
+const RANGES: Record<Exclude<keyof MlmRunConfig, 'preset'>, Range> = {
+  steps: [1, 1_000_000, 'int'],
+  seed: [0, 2 ** 32 - 1, 'int'],
+  lr: [1e-6, 1, 'real'],
+  warmupSteps: [0, 1_000_000, 'int'],
+  clipNorm: [0, 1e6, 'real'],
+  logEvery: [1, 10_000, 'int'],
+  evalEvery: [0, 1_000_000, 'int'],
+  maskProb: [0.01, 0.9, 'real'],
+};
+
+/** Fills defaults and checks every field; throws RunConfigError naming the first bad field and its valid range. */
+export function validateRunConfig(input: Partial<MlmRunConfig>): MlmRunConfig {
+  const cfg = { ...DEFAULT_RUN, ...input };
+  if (!PRESET_NAMES.includes(cfg.preset)) {
+    throw new RunConfigError(`preset must be one of ${PRESET_NAMES.join(', ')}; got "${cfg.preset}"`);
+  }
+  for (const [k, [lo, hi, kind]] of Object.entries(RANGES) as [keyof typeof RANGES, Range][]) {
+    const v = cfg[k];
+    const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && (kind === 'real' || Number.isInteger(v));
+    if (!ok) throw new RunConfigError(`${k} must be ${kind === 'int' ? 'an integer' : 'a number'} in [${lo}, ${hi}]; got ${v}`);
+  }
+  return cfg;
+}

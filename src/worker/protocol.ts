@@ -1,0 +1,42 @@
+/**
+ * The one message protocol between the UI (main thread) and the workers. Discriminated unions both ways; every
+ * run-scoped message carries its `runId`, and the client drops messages whose runId is not the active run's.
+ * Only plain numbers, strings and arrays cross the boundary: never tensors.
+ */
+import type { BackendName } from '../backend/names.ts';
+import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
+import type { MetricPoint, RunInfo } from '../train/mlmRun.ts';
+import type { MlmRunConfig } from '../train/runConfig.ts';
+
+export type RunId = string;
+export type RunState = 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+
+/** Test-only fault injection, reachable from the page with ?crashAt=N and ?parityFault=<backend>. */
+export interface DebugOptions {
+  /** Throw an uncaught error inside the worker after this step (simulates a worker crash). */
+  crashAtStep?: number;
+  /** Perturb this backend's parity probe so its self-test fails (exercises the fallback path). */
+  parityFault?: BackendName;
+}
+
+export type ToWorker =
+  | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
+  | { type: 'start'; runId: RunId; config: MlmRunConfig; corpusUrl: string; debug?: DebugOptions }
+  | { type: 'pause'; runId: RunId }
+  | { type: 'resume'; runId: RunId }
+  | { type: 'stop'; runId: RunId };
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendName; adapter: string; parity: ParityVerdict; initMs: number }
+  | { type: 'init-failed'; backend: BackendName; reason: string }
+  | { type: 'info'; runId: RunId; info: RunInfo }
+  | { type: 'metrics'; runId: RunId; points: MetricPoint[] }
+  | { type: 'status'; runId: RunId; state: RunState; message?: string }
+  | { type: 'rejected'; runId: RunId; reason: string }
+  | { type: 'error'; runId?: RunId; code: string; message: string };
+
+/** The CPU reference worker answers one message. */
+export type FromParityWorker = { type: 'reference'; probe: ParityProbe } | { type: 'error'; message: string };
+
+/** At most 4 metric messages a second. */
+export const METRICS_FLUSH_MS = 250;

@@ -1,0 +1,101 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: owns TF.js, the model and the optimizer. One backend per worker (chosen by the first `init`);
+ * one run at a time (a second `start` is rejected, never a second loop). Metric points are batched and flushed at
+ * most every METRICS_FLUSH_MS.
+ */
+import { initBrowserBackend } from '../backend/browser.ts';
+import { compareParity, runParityProbe } from '../backend/parity.ts';
+import type { BackendName } from '../backend/names.ts';
+import { createRunControl, runMlm, type MetricPoint } from '../train/mlmRun.ts';
+import { validateRunConfig } from '../train/runConfig.ts';
+import { METRICS_FLUSH_MS, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
+
+const post = (m: FromWorker) => self.postMessage(m);
+let backend: BackendName | null = null;
+let active: { runId: RunId; control: ReturnType<typeof createRunControl> } | null = null;
+const corpusCache = new Map<string, string>();
+
+async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const adapter = await initBrowserBackend(msg.backend);
+    const probe = await runParityProbe();
+    if (msg.debug?.parityFault === msg.backend) probe.loss *= 1.05;
+    backend = msg.backend;
+    post({ type: 'ready', backend: msg.backend, adapter, parity: compareParity(probe, msg.reference), initMs: performance.now() - t0 });
+  } catch (e) {
+    post({ type: 'init-failed', backend: msg.backend, reason: (e as Error).message ?? String(e) });
+  }
+}
+
+async function loadCorpus(url: string): Promise<string> {
+  const cached = corpusCache.get(url);
+  if (cached !== undefined) return cached;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not load the corpus ${url}: HTTP ${res.status}`);
+  const text = await res.text();
+  corpusCache.set(url, text);
+  return text;
+}
+
+async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  const { runId } = msg;
+  if (!backend) return post({ type: 'rejected', runId, reason: 'the backend is not initialised yet' });
+  if (active) return post({ type: 'rejected', runId, reason: `run ${active.runId} is still running` });
+  const control = createRunControl();
+  active = { runId, control };
+  let pending: MetricPoint[] = [];
+  let lastFlush = 0;
+  const flush = () => {
+    if (pending.length) post({ type: 'metrics', runId, points: pending });
+    pending = [];
+    lastFlush = performance.now();
+  };
+  try {
+    const config = validateRunConfig(msg.config);
+    post({ type: 'status', runId, state: 'starting' });
+    const text = await loadCorpus(msg.corpusUrl);
+    post({ type: 'status', runId, state: 'running' });
+    const outcome = await runMlm(text, config, control, {
+      onInfo: (info) => post({ type: 'info', runId, info }),
+      onPoint: (p) => {
+        pending.push(p);
+        if (performance.now() - lastFlush >= METRICS_FLUSH_MS) flush();
+      },
+      onStep: (step) => {
+        if (msg.debug?.crashAtStep === step) {
+          setTimeout(() => { throw new Error(`injected worker crash after step ${step}`); });
+          control.stop();
+        }
+      },
+    });
+    flush();
+    if (msg.debug?.crashAtStep) return; // the injected crash reports itself through the worker's error event
+    post({ type: 'status', runId, state: outcome });
+  } catch (e) {
+    flush();
+    const err = e as Error;
+    post({ type: 'error', runId, code: err.name || 'Error', message: err.message ?? String(e) });
+    post({ type: 'status', runId, state: 'error', message: err.message });
+  } finally {
+    active = null;
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  switch (msg.type) {
+    case 'init': void init(msg); break;
+    case 'start': void start(msg); break;
+    case 'pause':
+      if (active?.runId === msg.runId) { active.control.pause(); post({ type: 'status', runId: msg.runId, state: 'paused' }); }
+      break;
+    case 'resume':
+      if (active?.runId === msg.runId) { active.control.resume(); post({ type: 'status', runId: msg.runId, state: 'running' }); }
+      break;
+    case 'stop':
+      if (active?.runId === msg.runId) active.control.stop();
+      break;
+  }
+};

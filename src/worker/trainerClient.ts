@@ -1,0 +1,154 @@
+/**
+ * Main-thread side of the worker protocol. Boots a backend (CPU reference probe in its own worker, then each candidate
+ * in a fresh training worker until one initialises and passes parity), starts/pauses/resumes/stops runs, drops
+ * stale messages, and turns a crashed worker into an error event (the next start spawns a new worker).
+ * React never sees a Worker: the store subscribes through `ClientSink`.
+ */
+import { candidateBackends, type BackendName } from '../backend/names.ts';
+import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
+import type { MlmRunConfig } from '../train/runConfig.ts';
+import type { DebugOptions, FromParityWorker, FromWorker, RunId } from './protocol.ts';
+
+export interface ClientSink {
+  backendTrying(b: BackendName): void;
+  backendReady(b: BackendName, adapter: string, parity: ParityVerdict, initMs: number): void;
+  backendNotice(text: string): void;
+  backendFailed(reason: string): void;
+  runMessage(m: RunMessage): void;
+  runCreated(runId: RunId, config: MlmRunConfig): void;
+  workerCrashed(runId: RunId | null, message: string): void;
+}
+
+export interface TrainerClient {
+  boot(requested?: BackendName): Promise<void>;
+  /** Returns the new run's id, or null when a run is already active (never two loops). */
+  start(config: MlmRunConfig): Promise<RunId | null>;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  dispose(): void;
+}
+
+const INIT_TIMEOUT_MS = 120_000;
+
+const newTrainerWorker = () => new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
+
+function cpuReference(): Promise<ParityProbe> {
+  const w = new Worker(new URL('./parity.worker.ts', import.meta.url), { type: 'module' });
+  return new Promise<ParityProbe>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the CPU reference probe timed out')), INIT_TIMEOUT_MS);
+    w.onmessage = (ev: MessageEvent<FromParityWorker>) => {
+      clearTimeout(t);
+      if (ev.data.type === 'reference') resolve(ev.data.probe);
+      else reject(new Error(ev.data.message));
+    };
+    w.onerror = (ev) => { clearTimeout(t); reject(new Error(ev.message || 'the CPU reference worker crashed')); };
+  }).finally(() => w.terminate());
+}
+
+/** Messages that belong to a run (everything but the init replies). */
+export type RunMessage = Exclude<FromWorker, { type: 'ready' | 'init-failed' }> & { runId: RunId };
+
+type InitReply = Extract<FromWorker, { type: 'ready' | 'init-failed' }>;
+
+function initWorker(w: Worker, backend: BackendName, reference: ParityProbe, debug: DebugOptions): Promise<InitReply> {
+  return new Promise<InitReply>((resolve) => {
+    const t = setTimeout(() => resolve({ type: 'init-failed', backend, reason: `no answer within ${INIT_TIMEOUT_MS / 1000} s` }), INIT_TIMEOUT_MS);
+    w.onmessage = (ev: MessageEvent<FromWorker>) => {
+      if (ev.data.type === 'ready' || ev.data.type === 'init-failed') { clearTimeout(t); resolve(ev.data); }
+    };
+    w.onerror = (ev) => { clearTimeout(t); resolve({ type: 'init-failed', backend, reason: ev.message || 'the worker crashed while initialising' }); };
+    w.postMessage({ type: 'init', backend, reference, debug });
+  });
+}
+
+export function createTrainerClient(sink: ClientSink, corpusUrl: string, debug: DebugOptions = {}): TrainerClient {
+  let worker: Worker | null = null;
+  let backend: BackendName | null = null;
+  let reference: ParityProbe | null = null;
+  let activeRunId: RunId | null = null;
+  let runCounter = 0;
+  let booting: Promise<void> | null = null;
+
+  const attach = (w: Worker) => {
+    w.onmessage = (ev: MessageEvent<FromWorker>) => {
+      const m = ev.data;
+      if (!('runId' in m) || m.runId === undefined) {
+        if (m.type === 'error') sink.workerCrashed(null, m.message);
+        return;
+      }
+      if (m.runId !== activeRunId) return; // stale: from a run that is no longer current
+      if (m.type === 'status' && ['done', 'stopped', 'error'].includes(m.state)) activeRunId = null;
+      if (m.type === 'rejected') activeRunId = null;
+      sink.runMessage(m as RunMessage);
+    };
+    w.onerror = (ev) => {
+      ev.preventDefault();
+      const runId = activeRunId;
+      activeRunId = null;
+      w.terminate();
+      if (worker === w) worker = null;
+      sink.workerCrashed(runId, ev.message || 'the training worker crashed');
+    };
+  };
+
+  /** Tries candidates in order; the first that initialises and passes parity keeps its worker. */
+  const tryBackends = async (candidates: BackendName[]): Promise<boolean> => {
+    for (const b of candidates) {
+      sink.backendTrying(b);
+      const w = newTrainerWorker();
+      const reply = await initWorker(w, b, reference!, debug);
+      if (reply.type === 'ready' && reply.parity.ok) {
+        worker = w;
+        backend = b;
+        attach(w);
+        sink.backendReady(b, reply.adapter, reply.parity, reply.initMs);
+        return true;
+      }
+      w.terminate();
+      sink.backendNotice(
+        reply.type === 'init-failed'
+          ? `${b} unavailable: ${reply.reason}`
+          : `${b} failed the parity self-test (${reply.parity.worst} off by ${reply.parity.maxRelErr.toExponential(1)} relative)`,
+      );
+    }
+    return false;
+  };
+
+  return {
+    boot(requested) {
+      booting ??= (async () => {
+        try {
+          reference = await cpuReference();
+        } catch (e) {
+          sink.backendFailed(`the CPU reference for the parity self-test failed: ${(e as Error).message}`);
+          return;
+        }
+        if (!(await tryBackends(candidateBackends(requested)))) sink.backendFailed('no backend initialised and passed the parity self-test');
+      })();
+      return booting;
+    },
+    async start(config) {
+      await booting;
+      if (activeRunId || !backend || !reference) return null;
+      const runId = `run-${++runCounter}`;
+      activeRunId = runId;
+      sink.runCreated(runId, config);
+      if (!worker) {
+        // After a crash: a fresh worker on the same backend (or the next one if it no longer initialises).
+        if (!(await tryBackends(candidateBackends(backend)))) {
+          activeRunId = null;
+          sink.backendFailed('no backend could be re-initialised after the crash');
+          return null;
+        }
+      }
+      worker!.postMessage({ type: 'start', runId, config, corpusUrl, debug: { ...debug } });
+      debug.crashAtStep = undefined; // an injected crash happens once, so the run after it can succeed
+      return runId;
+    },
+    pause: () => activeRunId && worker?.postMessage({ type: 'pause', runId: activeRunId }),
+    resume: () => activeRunId && worker?.postMessage({ type: 'resume', runId: activeRunId }),
+    stop: () => activeRunId && worker?.postMessage({ type: 'stop', runId: activeRunId }),
+    dispose: () => { worker?.terminate(); worker = null; },
+  };
+}
