@@ -14,19 +14,31 @@ test('the page loads without console errors and the badge names a backend', asyn
 });
 
 test('a micro run on WASM plots falling loss without main-thread long tasks over 200 ms', async ({ page, watch }) => {
-  await page.goto('/?backend=wasm&preset=micro&steps=60&evalEvery=20');
+  await page.goto('/?backend=wasm&preset=micro&steps=150&evalEvery=50');
   expect(await waitForBackend(page)).toBe('wasm');
   await expect(page.getByTestId('backend-badge')).toContainText('WebAssembly');
-  const t0 = await page.evaluate(() => performance.now());
+  const t0 = await page.evaluate(() => {
+    // Count store updates that add metric points: the worker batches them, at most 4 a second.
+    const w = window as unknown as { __pointUpdates: number; __vocabkd: { store: { subscribe(f: (s: { runOrder: string[]; runs: Record<string, { points: unknown[] }> }, p: typeof s) => void): void } } };
+    w.__pointUpdates = 0;
+    w.__vocabkd.store.subscribe((s, prev) => {
+      const id = s.runOrder[s.runOrder.length - 1];
+      if (id && s.runs[id].points.length !== (prev.runs[id]?.points.length ?? 0)) w.__pointUpdates++;
+    });
+    return performance.now();
+  });
   await page.getByTestId('start').click();
   await waitForRunState(page, 'done');
   const t1 = await page.evaluate(() => performance.now());
+  const updates = await page.evaluate(() => (window as unknown as { __pointUpdates: number }).__pointUpdates);
+  expect(updates).toBeGreaterThan(0);
+  expect(updates, `${updates} chart updates in ${(t1 - t0).toFixed(0)} ms`).toBeLessThanOrEqual(Math.ceil((t1 - t0) / 250) + 1);
   const points = await latestPoints(page);
   expect(points.length).toBeGreaterThanOrEqual(5);
-  expect(points.map((p) => p.step)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  expect(points.map((p) => p.step)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
   expectLossFalls(points);
   expect(Number(await page.getByTestId('tokens-per-sec').textContent())).toBeGreaterThan(0);
-  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '60');
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-points', '150');
   const longTasks = await page.evaluate(
     ([a, b]) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= a && t.start <= b),
     [t0, t1],

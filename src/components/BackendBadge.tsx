@@ -16,6 +16,9 @@ export function BackendBadge() {
           parity vs CPU {b.parity.ok ? 'passed' : 'failed'} (max rel. err {b.parity.maxRelErr.toExponential(1)})
         </small>
       )}
+      {b.name === 'webgpu' && /software fallback/.test(b.adapter) && (
+        <div className="notice">WebGPU runs on a software adapter here: it is correct but slow. Try ?backend=wasm.</div>
+      )}
       {b.notices.map((n) => (
         <div className="notice" data-testid="backend-notice" key={n}>
           ⚠ {n}
