@@ -49,8 +49,13 @@ async function bench(argv: string[]): Promise<void> {
   const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup']);
   const config = (flags.config ?? 'tiny') as BenchConfigName;
   if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);
+  const steps = intFlag(flags, 'steps', 10);
+  const warmup = intFlag(flags, 'warmup', 3);
+  // 0 timed steps would print null medians with exit code 0.
+  if (steps < 1) throw new UsageError(`--steps must be ≥ 1, got ${steps}`);
+  if (warmup < 0) throw new UsageError(`--warmup must be ≥ 0, got ${warmup}`);
   const backend = await initNodeBackend(flags.backend ?? 'wasm');
-  const result = await benchTrain(config, { steps: intFlag(flags, 'steps', 10), warmup: intFlag(flags, 'warmup', 3) });
+  const result = await benchTrain(config, { steps, warmup });
   process.stdout.write(JSON.stringify({ bench: 'train', backend, ...result }, null, 2) + '\n');
 }
 

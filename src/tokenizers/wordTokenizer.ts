@@ -22,9 +22,12 @@ export interface WordTokenizer {
 
 const WORD_RE = /\p{L}+(?:['’]\p{L}+)*|\p{N}+|[^\s\p{L}\p{N}]/gu;
 
-/** Splits text into lower-cased words, numbers and single punctuation marks. */
+/**
+ * Splits text into lower-cased words, numbers and single punctuation marks. NFC first: in decomposed (NFD) text
+ * "й" is "и" + U+0306 (a combining mark, \p{M}, not \p{L}), which would otherwise split "йод" into "и", U+0306, "од".
+ */
 export function splitWords(text: string): string[] {
-  return text.toLowerCase().match(WORD_RE) ?? [];
+  return text.normalize('NFC').toLowerCase().match(WORD_RE) ?? [];
 }
 
 /** Builds the vocabulary from `text`: specials first, then words by descending frequency (ties: alphabetical). */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { presetConfig } from '../models/config.ts';
 import { createMlm, encode, mlmLogits, countParams, type MlmModel } from '../models/mlm.ts';
-import { createBatcher, type MlmBatch } from '../data/mlmBatches.ts';
+import { createBatcher, DataError, type MlmBatch } from '../data/mlmBatches.ts';
 import { splitDocuments, tokenStreams } from '../data/corpus.ts';
 import { trainWordTokenizer } from '../tokenizers/wordTokenizer.ts';
 import { gatherRows } from '../models/layers.ts';
@@ -93,8 +93,14 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   const tok = trainWordTokenizer(corpusText, mc.vocabSize);
   const streams = tokenStreams(splitDocuments(corpusText), tok);
   const batcher = createBatcher(streams.train, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed });
-  const valBatcher = createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1 });
-  const valBatches = cfg.evalEvery > 0 ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
+  // Only with evaluation on: a validation split shorter than one window must not fail a run that never evaluates.
+  if (cfg.evalEvery > 0 && streams.validation.length < seqLen - 2) {
+    throw new DataError(
+      `the held-out validation split (the last 5 % of lines) has ${streams.validation.length} tokens, fewer than one window of ${seqLen - 2}: add text or set evalEvery to 0`,
+    );
+  }
+  const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1 }) : null;
+  const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
   const model = createMlm(mc, cfg.seed);
   const trainer = createMlmTrainer(model, {
     clipNorm: cfg.clipNorm,
