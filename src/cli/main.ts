@@ -9,6 +9,8 @@ import { validateRunConfig } from '../train/runConfig.ts';
 import { createRunControl, runMlm } from '../train/mlmRun.ts';
 import { benchTrain, type BenchConfigName } from '../bench/trainBench.ts';
 import { embeddedCorpusPath } from './assets.ts';
+import { tokenizerCommand, TOKENIZER_HELP } from './tokenizerCli.ts';
+import { benchTokenizer } from '../bench/tokenizerBench.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -18,7 +20,10 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
       prints one JSON object per logged step, then {"event":"done",...}.
   vocabkd bench train [--backend wasm|cpu] [--config tiny|medium] [--steps 10] [--warmup 3]
       Times training steps; prints one JSON object (median ms/step, tokens/s, top kernels).
-`;
+  vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
+      Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
+      \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
+${TOKENIZER_HELP}`;
 
 async function trainMlm(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
@@ -45,7 +50,8 @@ async function trainMlm(argv: string[]): Promise<void> {
 
 async function bench(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
-  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train`);
+  if (what === 'tokenizer') return benchTokenizerCommand(rest);
+  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train, tokenizer`);
   const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup']);
   const config = (flags.config ?? 'tiny') as BenchConfigName;
   if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);
@@ -59,12 +65,21 @@ async function bench(argv: string[]): Promise<void> {
   process.stdout.write(JSON.stringify({ bench: 'train', backend, ...result }, null, 2) + '\n');
 }
 
+async function benchTokenizerCommand(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, ['input', 'vocab-size', 'repeat']);
+  const repeat = intFlag(flags, 'repeat', 1);
+  if (repeat < 1) throw new UsageError(`--repeat must be ≥ 1, got ${repeat}`);
+  const result = await benchTokenizer({ input: flags.input, vocabSize: intFlag(flags, 'vocab-size', 30_000), repeat });
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
       case 'train-mlm': await trainMlm(rest); return 0;
       case 'bench': await bench(rest); return 0;
+      case 'tokenizer': await tokenizerCommand(rest); return 0;
       case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;
       default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
     }
