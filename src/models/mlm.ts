@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MlmConfig } from './config.ts';
 import { createRng, normalArray } from '../data/rng.ts';
+import { scaledDotProductAttention } from './attention.ts';
 import { crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from './layers.ts';
 
 export type Params = Record<string, tf.Variable>;
@@ -81,8 +82,8 @@ function attention(p: Params, c: MlmConfig, i: number, x: tf.Tensor2D, maskBias:
   const q = heads(dense(p, `${L(i)}.attention.self.query`, x));
   const k = heads(dense(p, `${L(i)}.attention.self.key`, x));
   const v = heads(dense(p, `${L(i)}.attention.self.value`, x));
-  const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hs)), maskBias); // [B, nh, T, T]
-  const ctx = tf.matMul(tf.softmax(scores), v); // [B, nh, T, hs]
+  const flat = (t: tf.Tensor4D) => t.reshape([B * nh, T, hs]) as tf.Tensor3D;
+  const ctx = scaledDotProductAttention(flat(q), flat(k), flat(v), maskBias).reshape([B, nh, T, hs]); // [B, nh, T, hs]
   return ctx.transpose([0, 2, 1, 3]).reshape([B * T, c.hiddenSize]); // [B, T, nh, hs] → [B*T, H]
 }
 
