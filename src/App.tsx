@@ -1,9 +1,16 @@
+import { useState } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { RunControls } from './components/RunControls.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
+import { TokenizerPanel } from './components/tokenizer/TokenizerPanel.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+
+const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers' } as const;
+type Tab = keyof typeof TABS;
 
 export function App() {
+  const [tab, setTab] = useState<Tab>(() => (new URLSearchParams(location.search).get('tab') === 'tokenizers' ? 'tokenizers' : 'train'));
   return (
     <main>
       <header>
@@ -11,8 +18,23 @@ export function App() {
         <BackendBadge />
       </header>
       <ErrorBanner />
-      <RunControls />
-      <RunPanel />
+      <nav className="tabs" role="tablist">
+        {(Object.keys(TABS) as Tab[]).map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} data-testid={`tab-${t}`} onClick={() => setTab(t)}>{TABS[t]}</button>
+        ))}
+      </nav>
+      {/* Both stay mounted (forms keep their values, a run keeps plotting); only the active one is shown. */}
+      <div hidden={tab !== 'train'}>
+        <ErrorBoundary name="training">
+          <RunControls />
+          <RunPanel />
+        </ErrorBoundary>
+      </div>
+      <div hidden={tab !== 'tokenizers'}>
+        <ErrorBoundary name="tokenizer">
+          <TokenizerPanel />
+        </ErrorBoundary>
+      </div>
     </main>
   );
 }

@@ -65,3 +65,15 @@ export function presetConfig(name: PresetName): { model: MlmConfig; seqLen: numb
   if (!p) throw new ConfigError(`unknown preset "${name}"; valid: ${PRESET_NAMES.join(', ')}`);
   return { model: makeConfig({ ...p.model, maxPositions: Math.max(p.seqLen, 128) }), seqLen: p.seqLen, batchSize: p.batchSize };
 }
+
+/**
+ * Parameters that do not depend on the vocabulary (no TF.js needed, so the page can price vocabularies):
+ * positions + embedding LayerNorm, every encoder block, and the MLM transform. Equals countParams(c) − V·H − V
+ * (word embeddings and output bias); a unit test holds it to that.
+ */
+export function vocabIndependentParams(c: MlmConfig): number {
+  const H = c.hiddenSize;
+  const I = c.intermediateSize;
+  const block = 4 * (H * H + H) + 2 * 2 * H + (H * I + I) + (I * H + H);
+  return c.maxPositions * H + 2 * H + c.numLayers * block + (H * H + H) + 2 * H;
+}

@@ -7,6 +7,8 @@ import type { BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
 import type { MetricPoint, RunInfo } from '../train/mlmRun.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
+import type { TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
+import type { WhatIfPoint } from '../tokenizers/whatif.ts';
 
 export type RunId = string;
 export type RunState = 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
@@ -40,3 +42,41 @@ export type FromParityWorker = { type: 'reference'; probe: ParityProbe } | { typ
 
 /** At most 4 metric messages a second. */
 export const METRICS_FLUSH_MS = 250;
+
+/** Where a tokenizer job reads its corpus: an embedded asset (by URL) or a file the user dropped (streamed). */
+export type CorpusSource = { kind: 'url'; url: string; name: string } | { kind: 'file'; file: File };
+
+/** The student the what-if prices embeddings against. */
+export interface StudentShape {
+  hiddenSize: number;
+  /** Parameters without the token embeddings. */
+  bodyParams: number;
+}
+
+export type JobId = string;
+
+export type ToTokenizerWorker =
+  | { type: 'train'; jobId: JobId; corpus: CorpusSource; options: TokenizerTrainOptions; student: StudentShape }
+  | { type: 'cancel'; jobId: JobId };
+
+export interface TokenizerJobStats {
+  corpus: string;
+  bytes: number;
+  invalidUtf8: number;
+  documents: number;
+  wordOccurrences: number;
+  distinctWords: number;
+  alphabet: number;
+  droppedChars: number;
+  baseSize: number;
+  /** Entries actually trained (fewer than asked when the corpus runs out of merges). */
+  vocabSize: number;
+  stoppedBy: string;
+  ms: number;
+}
+
+export type FromTokenizerWorker =
+  | { type: 'progress'; jobId: JobId; phase: 'reading' | 'counting' | 'training' | 'what-if'; fraction: number | null; detail: string }
+  | { type: 'done'; jobId: JobId; tokenizerJson: string; whatIf: WhatIfPoint[]; stats: TokenizerJobStats }
+  | { type: 'cancelled'; jobId: JobId }
+  | { type: 'error'; jobId: JobId; code: string; message: string };

@@ -1,0 +1,52 @@
+import type { Encoding } from '../../tokenizers/tokenizer.ts';
+
+/** A stable pastel colour per token string (FNV-1a hash → hue), so the same piece looks the same everywhere. */
+export function tokenColour(token: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
+  return `hsl(${(h >>> 0) % 360} 70% 82%)`;
+}
+
+const visibleGap = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '↵');
+
+/**
+ * One tokenization as coloured spans over the original text: `##` continuations marked, whitespace between tokens
+ * shown (· → ↵), id and offsets on hover, counters underneath.
+ */
+export function TokenSpans({ label, text, encoding, testId }: { label: string; text: string; encoding: Encoding; testId: string }) {
+  const pieces: React.ReactNode[] = [];
+  let cursor = 0;
+  encoding.tokens.forEach((tok, i) => {
+    const [s, e] = encoding.offsets[i];
+    if (s === e && encoding.specialTokensMask[i]) return;
+    if (s > cursor) pieces.push(<span key={`g${i}`} className="gap">{visibleGap(text.slice(cursor, s))}</span>);
+    const cont = tok.startsWith('##');
+    pieces.push(
+      <span
+        key={i}
+        className={`tok${cont ? ' cont' : ''}${tok === '[UNK]' ? ' unk' : ''}`}
+        style={{ background: tokenColour(tok) }}
+        title={`${tok} · id ${encoding.ids[i]} · [${s}, ${e})`}
+        data-token={tok}
+        data-id={encoding.ids[i]}
+      >
+        {cont && <small>##</small>}
+        {tok === '[UNK]' ? text.slice(s, e) || '[UNK]' : text.slice(s, e)}
+      </span>,
+    );
+    cursor = Math.max(cursor, e);
+  });
+  if (cursor < text.length) pieces.push(<span key="tail" className="gap">{visibleGap(text.slice(cursor))}</span>);
+  const words = new Set(encoding.wordIds.filter((w) => w !== null)).size;
+  const n = encoding.tokens.filter((_, i) => !encoding.specialTokensMask[i]).length;
+  const unk = encoding.tokens.filter((t) => t === '[UNK]').length;
+  return (
+    <div className="spans" data-testid={testId}>
+      <div className="spans-label">{label}</div>
+      <div className="spans-body">{pieces}</div>
+      <div className="spans-counts" data-testid={`${testId}-counts`} data-tokens={n}>
+        {n} tokens · {words} words · {words ? (n / words).toFixed(2) : '–'} tokens/word · {unk} [UNK]
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+import { useDeferredValue, useMemo, useState } from 'react';
+import { useTokenizerLab, tokenizerLabActions } from '../../store/tokenizerSlice.ts';
+import { tokenizerClient } from '../../app/client.ts';
+import { EMBEDDED_CORPORA } from '../../data/corpus.ts';
+import { CORPUS_FORMATS } from '../../data/corpusFormats.ts';
+import { DEFAULT_TOKENIZER_TRAIN, type TokenizerTrainOptions } from '../../tokenizers/trainTokenizer.ts';
+import { fromTokenizerJson, fromVocabTxt, toTokenizerJson, toVocabTxt } from '../../tokenizers/hfJson.ts';
+import { prefixRange, prefixTokenizer } from '../../tokenizers/prefix.ts';
+import { PRESET_NAMES, presetConfig, vocabIndependentParams, type PresetName } from '../../models/config.ts';
+import type { CorpusSource } from '../../worker/protocol.ts';
+import { TokenSpans } from './TokenSpans.tsx';
+import { WhatIfChart } from './WhatIfChart.tsx';
+import { download } from './download.ts';
+
+const SAMPLES: Record<string, string> = {
+  en: 'Call me Ishmael. Some years ago—never mind how long precisely—I thought I would sail about a little.',
+  ru: 'Все люди рождаются свободными и равными в своем достоинстве и правах. Ещё «ёлка» и йод!',
+};
+
+/** Corpus choice, vocabulary training with progress/cancel, the what-if chart, and teacher vs student spans. */
+export function TokenizerPanel() {
+  const lab = useTokenizerLab();
+  const [corpusId, setCorpusId] = useState<string>(EMBEDDED_CORPORA[0].id);
+  const [file, setFile] = useState<File | null>(null);
+  const [dragOver, setDragOver] = useState(false);
+  const [opts, setOpts] = useState<TokenizerTrainOptions>({ ...DEFAULT_TOKENIZER_TRAIN, vocabSize: 4000 });
+  const [preset, setPreset] = useState<PresetName>('tiny');
+  const [text, setText] = useState(SAMPLES.en);
+
+  const trained = useMemo(() => (lab.trained ? fromTokenizerJson(lab.trained.json) : null), [lab.trained]);
+  const teacher = useMemo(() => {
+    if (!lab.teacher) return trained;
+    return lab.teacher.name.endsWith('.txt') ? fromVocabTxt(lab.teacher.json) : fromTokenizerJson(lab.teacher.json);
+  }, [lab.teacher, trained]);
+  const range = useMemo(() => (trained ? prefixRange(trained) : null), [trained]);
+  // The deferred size may still belong to the previous vocabulary for one render: clamp it to this one's range.
+  const deferred = useDeferredValue(lab.studentSize);
+  const size = range && deferred !== null ? Math.min(range[1], Math.max(range[0], deferred)) : null;
+  const student = useMemo(() => (trained && size ? prefixTokenizer(trained, size) : null), [trained, size]);
+
+  const start = () => {
+    let corpus: CorpusSource;
+    if (corpusId === 'file') {
+      if (!file) return tokenizerLabActions.setError('Drop a corpus file first (.txt, .jsonl, .csv or .conllu).');
+      corpus = { kind: 'file', file };
+    } else {
+      const c = EMBEDDED_CORPORA.find((x) => x.id === corpusId)!;
+      corpus = { kind: 'url', url: new URL(import.meta.env.BASE_URL + c.path, location.href).href, name: c.title };
+      setText(SAMPLES[c.language] ?? SAMPLES.en);
+    }
+    const cfg = presetConfig(preset).model;
+    const jobId = tokenizerClient.train(corpus, opts, { hiddenSize: cfg.hiddenSize, bodyParams: vocabIndependentParams(cfg) });
+    tokenizerLabActions.jobStarted(jobId, opts);
+  };
+
+  const importTeacher = async (f: File | undefined) => {
+    if (!f) return;
+    const content = await f.text();
+    try {
+      if (f.name.endsWith('.txt')) fromVocabTxt(content); else fromTokenizerJson(content); // validate before keeping it
+      tokenizerLabActions.setTeacher({ name: f.name, json: content });
+    } catch (e) {
+      tokenizerLabActions.setError(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+  };
+
+  const num = (k: keyof TokenizerTrainOptions) => (e: React.ChangeEvent<HTMLInputElement>) => setOpts({ ...opts, [k]: Number(e.target.value) });
+  const running = lab.job !== null;
+
+  return (
+    <section className="tokenizer-panel">
+      <div className="controls">
+        <label>
+          corpus
+          <select data-testid="tok-corpus" value={corpusId} disabled={running} onChange={(e) => setCorpusId(e.target.value)}>
+            {EMBEDDED_CORPORA.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+            <option value="file">{file ? `file: ${file.name}` : 'a file you drop…'}</option>
+          </select>
+        </label>
+        <div
+          className={`dropzone${dragOver ? ' over' : ''}`}
+          onDragOver={(e) => { e.preventDefault(); setDragOver(true); }}
+          onDragLeave={() => setDragOver(false)}
+          onDrop={(e) => { e.preventDefault(); setDragOver(false); const f = e.dataTransfer.files[0]; if (f) { setFile(f); setCorpusId('file'); } }}
+        >
+          drop {CORPUS_FORMATS.map((f) => '.' + f).join(' ')} or{' '}
+          <input type="file" data-testid="tok-file" accept={CORPUS_FORMATS.map((f) => '.' + f).join(',')} onChange={(e) => { const f = e.target.files?.[0]; if (f) { setFile(f); setCorpusId('file'); } }} />
+        </div>
+      </div>
+      <div className="controls">
+        <label>
+          algorithm
+          <select value={opts.algo} disabled={running} onChange={(e) => setOpts({ ...opts, algo: e.target.value as TokenizerTrainOptions['algo'] })}>
+            <option value="wordpiece">WordPiece (BPE merges, §A.3)</option>
+            <option value="bpe">BPE</option>
+          </select>
+        </label>
+        <label>vocabulary size <input data-testid="tok-vocab-size" type="number" min={500} max={60000} step={100} value={opts.vocabSize} disabled={running} onChange={num('vocabSize')} /></label>
+        <label>min. frequency <input type="number" min={1} value={opts.minFrequency} disabled={running} onChange={num('minFrequency')} /></label>
+        <label>char. coverage <input type="number" min={0.9} max={1} step={0.0001} value={opts.characterCoverage} disabled={running} onChange={num('characterCoverage')} /></label>
+        <label><span>lower-case</span><input type="checkbox" checked={opts.lowercase} disabled={running} onChange={(e) => setOpts({ ...opts, lowercase: e.target.checked })} /></label>
+        <label>
+          student body
+          <select value={preset} disabled={running} onChange={(e) => setPreset(e.target.value as PresetName)}>
+            {PRESET_NAMES.map((p) => <option key={p}>{p}</option>)}
+          </select>
+        </label>
+        <button data-testid="tok-train" disabled={running} onClick={start}>Train vocabulary</button>
+        {running && <button data-testid="tok-cancel" onClick={() => tokenizerClient.cancel(lab.job!.jobId)}>Cancel</button>}
+      </div>
+      {lab.job && (
+        <div data-testid="tok-progress">
+          {lab.job.phase}… <progress value={lab.job.fraction ?? undefined} max={1} /> {lab.job.detail}
+        </div>
+      )}
+      {lab.error && <div className="error" data-testid="tok-error">{lab.error}</div>}
+      {lab.trained && trained && range && (
+        <>
+          <p className="hint" data-testid="tok-stats">
+            {lab.trained.stats.corpus}: {lab.trained.stats.documents.toLocaleString('en')} documents, {lab.trained.stats.wordOccurrences.toLocaleString('en')} words
+            ({lab.trained.stats.distinctWords.toLocaleString('en')} distinct), alphabet {lab.trained.stats.alphabet}
+            {lab.trained.stats.invalidUtf8 > 0 && `, ${lab.trained.stats.invalidUtf8} invalid UTF-8 sequences replaced`}
+            {' '}→ {trained.vocabSize.toLocaleString('en')} entries{trained.vocabSize < lab.trained.options.vocabSize && ' (the corpus ran out of merges)'} in {(lab.trained.stats.ms / 1000).toFixed(1)} s.
+          </p>
+          <WhatIfChart points={lab.trained.whatIf} size={size} />
+          <div className="controls">
+            <label style={{ flex: 1 }}>
+              student vocabulary size: <b data-testid="tok-student-size">{lab.studentSize}</b>
+              <input data-testid="tok-size-slider" type="range" min={range[0]} max={range[1]} value={lab.studentSize ?? range[1]} onChange={(e) => tokenizerLabActions.setStudentSize(Number(e.target.value))} />
+            </label>
+            <label>teacher tokenizer <input type="file" accept=".json,.txt" data-testid="tok-teacher-file" onChange={(e) => void importTeacher(e.target.files?.[0])} /></label>
+            {student && <button onClick={() => download('tokenizer.json', toTokenizerJson(student))}>export tokenizer.json</button>}
+            {student && <button onClick={() => download('vocab.txt', toVocabTxt(student), 'text/plain')}>export vocab.txt</button>}
+          </div>
+          <textarea data-testid="tok-text" value={text} onChange={(e) => setText(e.target.value)} />
+          {teacher && <TokenSpans testId="spans-teacher" label={`teacher: ${lab.teacher?.name ?? `trained vocabulary, ${teacher.vocabSize} entries`}`} text={text} encoding={teacher.encode(text)} />}
+          {student && <TokenSpans testId="spans-student" label={`student: ${student.vocabSize} entries`} text={text} encoding={student.encode(text)} />}
+        </>
+      )}
+    </section>
+  );
+}
