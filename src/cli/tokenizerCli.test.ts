@@ -93,11 +93,50 @@ describe('vocabkd tokenizer stats', () => {
 describe('the real vocabkd entry', () => {
   const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/bin.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
 
-  it('an empty corpus exits 1 with "error: EmptyCorpusError: …"', () => {
+  it('an empty corpus (blank lines only) and one of control characters exit 1 with "error: EmptyCorpusError: …"', () => {
     const empty = join(dir, 'empty.txt');
     writeFileSync(empty, '\n \n');
     const r = cli('tokenizer', 'train', '--vocab-size', '600', '--input', empty, '--out', join(dir, 'e.json'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: EmptyCorpusError: the corpus has \d+ characters but no words/m);
+    expect(r.stderr).toMatch(/^error: EmptyCorpusError: the corpus is empty/m);
+    const controls = join(dir, 'controls.txt');
+    writeFileSync(controls, '\u0000\u0001\u200b\n\u0007\n');
+    const c = cli('tokenizer', 'train', '--vocab-size', '600', '--input', controls, '--out', join(dir, 'c.json'));
+    expect(c.status).toBe(1);
+    expect(c.stderr).toMatch(/^error: EmptyCorpusError: the corpus has \d+ characters but no words/m);
+  });
+});
+
+describe('vocabkd tokenizer encode', () => {
+  it('prints one JSON line per input line whose ids, tokens and offsets equal the library encoding', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vkd-enc-'));
+    const tokPath = join(dir, 'tok.json');
+    await run('train', '--vocab-size', '600', '--input', embeddedCorpusPath(), '--out', tokPath);
+    const input = join(dir, 'in.txt');
+    const textLines = ['Call me Ishmael.', '', 'Ёлка 😀 whale!'];
+    writeFileSync(input, textLines.join('\n') + '\n');
+    const { out } = await run('encode', '--tokenizer', tokPath, '--input', input);
+    const rows = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(3);
+    const tok = fromTokenizerJson(readFileSync(tokPath, 'utf8'));
+    rows.forEach((r, i) => {
+      const e = tok.encode(textLines[i]);
+      expect(r).toEqual({ ids: e.ids, tokens: e.tokens, offsets: e.offsets });
+    });
+    expect(rows[1].tokens).toEqual(['[CLS]', '[SEP]']);
+    const bare = await run('encode', '--tokenizer', tokPath, '--input', input, '--no-special-tokens');
+    expect(JSON.parse(bare.out.split('\n')[0]).tokens[0]).not.toBe('[CLS]');
+  });
+
+  it('--lowercase and --strip-accents are independent: only the latter turns «й» into «и»', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vkd-acc-'));
+    const input = join(dir, 'ru.txt');
+    writeFileSync(input, Array.from({ length: 50 }, (_, i) => `Йод и йогурт ${i} Ёж`).join('\n'));
+    const lower = join(dir, 'lower.json');
+    const strip = join(dir, 'strip.json');
+    await run('train', '--vocab-size', '500', '--input', input, '--out', lower, '--lowercase', '--min-frequency', '1');
+    await run('train', '--vocab-size', '500', '--input', input, '--out', strip, '--lowercase', '--strip-accents', '--min-frequency', '1');
+    expect(fromTokenizerJson(readFileSync(lower, 'utf8')).encode('Йод', { addSpecialTokens: false }).tokens.join('')).toBe('йод');
+    expect(fromTokenizerJson(readFileSync(strip, 'utf8')).encode('Йод', { addSpecialTokens: false }).tokens.join('')).toBe('иод');
   });
 });

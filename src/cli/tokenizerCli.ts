@@ -1,5 +1,5 @@
 /**
- * `vocabkd tokenizer train|stats` (issue 3 §7): train a WordPiece or BPE vocabulary from a UTF-8 text file (one
+ * `vocabkd tokenizer train|stats|encode` (issue 3 §7): train a WordPiece or BPE vocabulary from a UTF-8 text file (one
  * document per line, streamed: only word counts are held) into an HF tokenizer.json, and the what-if metrics of a
  * tokenizer.json over a file. Results are JSON on stdout; progress and warnings (invalid UTF-8) go to stderr.
  */
@@ -7,20 +7,21 @@ import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:
 import { UsageError, intFlag, numFlag, parseArgs } from './args.ts';
 import { countWordsStream, WordCounter } from '../tokenizers/train/countWords.ts';
 import { decodeUtf8Stream, type DecodeStats } from '../tokenizers/train/utf8.ts';
-import { trainBpe, trainWordPiece } from '../tokenizers/train/trainers.ts';
 import { whatIf } from '../tokenizers/whatif.ts';
-import { bertTokenizer, fromTokenizerJson, toTokenizerJson } from '../tokenizers/hfJson.ts';
-import { WordPieceModel } from '../tokenizers/wordpiece.ts';
-import { BpeModel } from '../tokenizers/bpe.ts';
-import { DEFAULT_NORMALIZER, type BertNormalizerOptions } from '../tokenizers/normalizer.ts';
+import { fromTokenizerJson, fromVocabTxt, toTokenizerJson } from '../tokenizers/hfJson.ts';
+import type { BertNormalizerOptions } from '../tokenizers/normalizer.ts';
+import { DEFAULT_TOKENIZER_TRAIN, trainTokenizer, type TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
+import { documents, lines } from '../data/corpusFormats.ts';
 
 export const TOKENIZER_HELP = `  vocabkd tokenizer train --algo wordpiece|bpe --vocab-size N --input FILE --out tokenizer.json
-                          [--min-frequency 2] [--coverage 0.9999] [--lowercase]
+                          [--min-frequency 2] [--coverage 1] [--lowercase] [--strip-accents]
       Trains a vocabulary (500–60,000 entries) on FILE (UTF-8 text, one document per line) and writes an HF
       tokenizer.json; prints a JSON summary (sizes, alphabet, invalid UTF-8 replaced, phase timings).
   vocabkd tokenizer stats --tokenizer tokenizer.json --input FILE [--sizes 1000,2000,...] [--hidden 264]
                           [--body-params 2307096] [--max-words 20000]
       What-if metrics at many vocabulary sizes (prefixes of the trained order) without retraining, as JSON.
+  vocabkd tokenizer encode --tokenizer tokenizer.json|vocab.txt --input FILE [--no-special-tokens]
+      One JSON line per input line: {"ids": [...], "tokens": [...], "offsets": [[start, end], ...]} (UTF-16 offsets).
 `;
 
 /** The 3-layer, 264-hidden student of methods.md C.1 item 17 without its vocabulary-sized parts. */
@@ -50,34 +51,54 @@ function takeSwitch(argv: string[], name: string): [boolean, string[]] {
 }
 
 async function train(argv: string[], io: Io): Promise<void> {
-  const [lowercase, rest] = takeSwitch(argv, 'lowercase');
+  const [lowercase, rest1] = takeSwitch(argv, 'lowercase');
+  const [stripAccents, rest] = takeSwitch(rest1, 'strip-accents');
   const { flags } = parseArgs(rest, ['algo', 'vocab-size', 'input', 'out', 'min-frequency', 'coverage']);
   const algo = flags.algo ?? 'wordpiece';
   if (algo !== 'wordpiece' && algo !== 'bpe') throw new UsageError(`--algo must be wordpiece or bpe, got "${algo}"`);
   for (const f of ['vocab-size', 'input', 'out']) if (flags[f] === undefined) throw new UsageError(`tokenizer train needs --${f}`);
-  const normalizer = { ...DEFAULT_NORMALIZER, lowercase };
-  const options = {
+  if (!existsSync(flags.input)) throw new UsageError(`input file not found: ${flags.input}`);
+  const options: TokenizerTrainOptions = {
+    algo,
     vocabSize: intFlag(flags, 'vocab-size', 0),
-    minFrequency: intFlag(flags, 'min-frequency', 2),
-    characterCoverage: numFlag(flags, 'coverage', 0.9999),
+    minFrequency: intFlag(flags, 'min-frequency', DEFAULT_TOKENIZER_TRAIN.minFrequency),
+    characterCoverage: numFlag(flags, 'coverage', DEFAULT_TOKENIZER_TRAIN.characterCoverage),
+    lowercase,
+    stripAccents,
   };
-  const { counts, counter, stats, countMs } = await countFile(flags.input, normalizer, io);
+  const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
+  const t0 = performance.now();
   let lastReport = 0;
-  const result = await (algo === 'bpe' ? trainBpe : trainWordPiece)(counts, {
-    ...options,
-    onProgress: (p) => {
-      if (p.phase === 'merge' && performance.now() - lastReport > 1000) { io.err(`merging: ${p.vocab}/${p.vocabSize}\n`); lastReport = performance.now(); }
-    },
-  });
-  const model = algo === 'bpe' ? new BpeModel(result.vocab, result.merges) : new WordPieceModel(result.vocab);
-  writeFileSync(flags.out, toTokenizerJson(bertTokenizer(model, normalizer)));
+  const { tokenizer, train: result, stats } = await trainTokenizer(
+    documents(lines(decodeUtf8Stream(createReadStream(flags.input, { highWaterMark: 1 << 20 }), dec)), 'txt'),
+    options,
+    { onProgress: (p) => { if (performance.now() - lastReport > 1000) { io.err(`${p.phase}: ${p.detail}\n`); lastReport = performance.now(); } } },
+  );
+  if (dec.invalidReplacements > 0) io.err(`warning: ${flags.input}: ${dec.invalidReplacements} invalid UTF-8 sequences replaced by U+FFFD\n`);
+  writeFileSync(flags.out, toTokenizerJson(tokenizer));
   io.out(JSON.stringify({
     algo, out: flags.out, vocabSize: result.vocab.length, requestedVocabSize: options.vocabSize, stoppedBy: result.stoppedBy,
-    minFrequency: options.minFrequency, characterCoverage: options.characterCoverage, lowercase,
-    input: { path: flags.input, bytes: stats.bytes, invalidUtf8Replaced: stats.invalidReplacements, words: counter.words, distinctWords: counts.size },
+    minFrequency: options.minFrequency, characterCoverage: options.characterCoverage, lowercase, stripAccents,
+    input: { path: flags.input, bytes: dec.bytes, invalidUtf8Replaced: dec.invalidReplacements, documents: stats.documents, words: stats.wordOccurrences, distinctWords: stats.distinctWords },
     alphabet: result.alphabet.length, droppedChars: result.droppedChars, baseSize: result.baseSize, merges: result.merges.length,
-    timingsMs: { counting: countMs, ...result.timings },
+    timingsMs: { total: performance.now() - t0, ...result.timings },
   }, null, 2) + '\n');
+}
+
+/** One JSON line per input line: ids, tokens and UTF-16 offsets (tokenizer.json, or vocab.txt as BERT WordPiece). */
+async function encode(argv: string[], io: Io): Promise<void> {
+  const [noSpecials, rest] = takeSwitch(argv, 'no-special-tokens');
+  const { flags } = parseArgs(rest, ['tokenizer', 'input']);
+  for (const f of ['tokenizer', 'input']) if (flags[f] === undefined) throw new UsageError(`tokenizer encode needs --${f}`);
+  for (const f of [flags.tokenizer, flags.input]) if (!existsSync(f)) throw new UsageError(`file not found: ${f}`);
+  const text = readFileSync(flags.tokenizer, 'utf8');
+  const tok = flags.tokenizer.endsWith('.txt') ? fromVocabTxt(text) : fromTokenizerJson(text);
+  const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
+  for await (const line of lines(decodeUtf8Stream(createReadStream(flags.input, { highWaterMark: 1 << 20 }), dec))) {
+    const e = tok.encode(line, { addSpecialTokens: !noSpecials });
+    io.out(JSON.stringify({ ids: e.ids, tokens: e.tokens, offsets: e.offsets }) + '\n');
+  }
+  if (dec.invalidReplacements > 0) io.err(`warning: ${flags.input}: ${dec.invalidReplacements} invalid UTF-8 sequences replaced by U+FFFD\n`);
 }
 
 function parseSizes(s: string | undefined): number[] | undefined {
@@ -116,6 +137,7 @@ export async function tokenizerCommand(argv: string[], io: Io = stdio): Promise<
   switch (sub) {
     case 'train': return train(rest, io);
     case 'stats': return stats(rest, io);
-    default: throw new UsageError(`unknown tokenizer command "${sub ?? ''}"; available: train, stats`);
+    case 'encode': return encode(rest, io);
+    default: throw new UsageError(`unknown tokenizer command "${sub ?? ''}"; available: train, stats, encode`);
   }
 }

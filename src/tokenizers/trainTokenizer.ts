@@ -20,11 +20,13 @@ export interface TokenizerTrainOptions {
   minFrequency: number;
   /** Share of character occurrences the alphabet covers; the rarest characters beyond it become [UNK]. */
   characterCoverage: number;
-  /** Lower-case (and strip accents, HF's rule): off by default so «й», «ё» survive. */
+  /** Lower-case every character: off by default. */
   lowercase: boolean;
+  /** Strip accents (NFD, drop combining marks; turns «й» into «и»): off by default, independent of lowercase. */
+  stripAccents: boolean;
 }
 
-export const DEFAULT_TOKENIZER_TRAIN: TokenizerTrainOptions = { algo: 'wordpiece', vocabSize: 8000, minFrequency: 2, characterCoverage: 0.9999, lowercase: false };
+export const DEFAULT_TOKENIZER_TRAIN: TokenizerTrainOptions = { algo: 'wordpiece', vocabSize: 8000, minFrequency: 2, characterCoverage: 1, lowercase: false, stripAccents: false };
 
 export interface TokenizerTrainProgress {
   phase: 'counting' | 'training';
@@ -40,8 +42,8 @@ export interface TrainedTokenizer {
   stats: { documents: number; chars: number; wordOccurrences: number; distinctWords: number };
 }
 
-export function normalizerFor(o: Pick<TokenizerTrainOptions, 'lowercase'>): BertNormalizerOptions {
-  return { ...DEFAULT_NORMALIZER, lowercase: o.lowercase, stripAccents: o.lowercase ? null : false };
+export function normalizerFor(o: Pick<TokenizerTrainOptions, 'lowercase' | 'stripAccents'>): BertNormalizerOptions {
+  return { ...DEFAULT_NORMALIZER, lowercase: o.lowercase, stripAccents: o.stripAccents };
 }
 
 export async function trainTokenizer(

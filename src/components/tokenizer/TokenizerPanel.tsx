@@ -99,6 +99,7 @@ export function TokenizerPanel() {
         <label>min. frequency <input type="number" min={1} value={opts.minFrequency} disabled={running} onChange={num('minFrequency')} /></label>
         <label>char. coverage <input type="number" min={0.9} max={1} step={0.0001} value={opts.characterCoverage} disabled={running} onChange={num('characterCoverage')} /></label>
         <label><span>lower-case</span><input type="checkbox" checked={opts.lowercase} disabled={running} onChange={(e) => setOpts({ ...opts, lowercase: e.target.checked })} /></label>
+        <label title="NFD and drop combining marks: «й» becomes «и»"><span>strip accents</span><input type="checkbox" checked={opts.stripAccents} disabled={running} onChange={(e) => setOpts({ ...opts, stripAccents: e.target.checked })} /></label>
         <label>
           student body
           <select value={preset} disabled={running} onChange={(e) => setPreset(e.target.value as PresetName)}>
