@@ -3,7 +3,7 @@
  * merges are applied lowest rank first (leftmost on ties) until none applies. Unknown characters become [UNK]
  * (consecutive ones fused when `fuseUnk`). Our trained BPE vocabularies use the `##` prefix, like WordPiece.
  */
-import { TokenizerModelError, type Piece } from './wordpiece.ts';
+import { TokenizerModelError, WordCache, type Piece } from './wordpiece.ts';
 
 export interface BpeOptions {
   unkToken: string | null;
@@ -22,7 +22,7 @@ export class BpeModel {
   readonly options: BpeOptions;
   /** "left right" → rank. */
   private ranks = new Map<string, number>();
-  private cache = new Map<string, Piece[]>();
+  private cache = new WordCache();
 
   constructor(vocab: readonly string[], merges: readonly [string, string][], options: Partial<BpeOptions> = {}) {
     this.vocab = vocab;
@@ -45,11 +45,7 @@ export class BpeModel {
   }
 
   tokenizeWord(word: string): Piece[] {
-    const hit = this.cache.get(word);
-    if (hit) return hit;
-    const pieces = this.compute(word);
-    if (this.cache.size < 100_000) this.cache.set(word, pieces);
-    return pieces;
+    return this.cache.get(word, () => this.compute(word));
   }
 
   private compute(word: string): Piece[] {

@@ -19,6 +19,20 @@ export interface Piece {
   end: number;
 }
 
+/** Per-model memo of word → pieces (words repeat a lot in text), bounded so a huge corpus cannot grow it forever. */
+export class WordCache {
+  private map = new Map<string, Piece[]>();
+  constructor(private readonly limit = 100_000) {}
+
+  get(word: string, compute: () => Piece[]): Piece[] {
+    const hit = this.map.get(word);
+    if (hit) return hit;
+    const pieces = compute();
+    if (this.map.size < this.limit) this.map.set(word, pieces);
+    return pieces;
+  }
+}
+
 export class TokenizerModelError extends Error {
   override name = 'TokenizerModelError';
 }
@@ -29,7 +43,7 @@ export class WordPieceModel {
   readonly index: Map<string, number>;
   readonly options: WordPieceOptions;
   readonly unkId: number;
-  private cache = new Map<string, Piece[]>();
+  private cache = new WordCache();
 
   constructor(vocab: readonly string[], options: Partial<WordPieceOptions> = {}) {
     this.vocab = vocab;
@@ -42,11 +56,7 @@ export class WordPieceModel {
   }
 
   tokenizeWord(word: string): Piece[] {
-    const hit = this.cache.get(word);
-    if (hit) return hit;
-    const pieces = this.compute(word);
-    if (this.cache.size < 100_000) this.cache.set(word, pieces);
-    return pieces;
+    return this.cache.get(word, () => this.compute(word));
   }
 
   private compute(word: string): Piece[] {
