@@ -112,6 +112,23 @@ describe('layerNorm', () => {
     }
   });
 
+  it('gradients w.r.t. x, gain and bias equal TF.js autodiff of the plain formula (our γ/β gradients are ones-row products)', async () => {
+    const [N, H] = [5, 6];
+    const x = tf.tensor2d(uniformArray(3, N * H, -2, 2), [N, H]);
+    const gamma = tf.tensor1d(uniformArray(4, H, 0.5, 1.5));
+    const beta = tf.tensor1d(uniformArray(5, H, -0.5, 0.5));
+    const w = tf.tensor2d(uniformArray(6, N * H, -1, 1), [N, H]);
+    const plain = (a: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => {
+      const { mean, variance } = tf.moments(a, -1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+    };
+    const grads = (f: typeof plain) => tf.grads((a, g, b) => tf.sum(tf.mul(f(a as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), w)))([x, gamma, beta]);
+    const ours = grads((a, g, b) => layerNorm(a, g, b, 1e-5));
+    const ref = grads(plain);
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(await ours[i].data(), await ref[i].data())).toBeLessThan(1e-5);
+    tf.dispose([x, gamma, beta, w, ...ours, ...ref]);
+  });
+
   it('hand-checked value: row [1, 2, 3, 4] normalises to ±1.3416, ±0.4472', async () => {
     // mean 2.5, variance 1.25, 1/√1.25 = 0.894427…
     const y = tf.tidy(() => layerNorm(tf.tensor2d([1, 2, 3, 4], [1, 4]), tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, 1e-12));

@@ -27,7 +27,37 @@ export function gatherRows(table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
 /** x·W (+ b): x [N, in], W [in, out], b [out] → [N, out]. Backward: dx = dy·Wᵀ, dW = xᵀ·dy with explicit transposes. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   const y = matMulNN(x, w);
-  return b ? tf.add(y, b) : y;
+  return b ? addRowVector(y, b) : y;
+}
+
+/** Σ over rows as a product with a row of ones: [N, C] → [C]. WASM's Sum over axis 0 transposes internally and is ~10× slower. */
+function sumRows(t: tf.Tensor2D): tf.Tensor1D {
+  return tf.matMul(tf.ones([1, t.shape[0]]), t).reshape([t.shape[1]]) as tf.Tensor1D;
+}
+
+/** x + b with b broadcast over rows: x [N, C], b [C]; the bias gradient is a ones-row product (see sumRows). */
+export function addRowVector(x: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((xs, bs) => ({
+    value: tf.add(xs as tf.Tensor2D, bs as tf.Tensor1D),
+    gradFunc: (dy) => [dy as tf.Tensor2D, sumRows(dy as tf.Tensor2D)],
+  }));
+  return f(x, b) as tf.Tensor2D;
+}
+
+/** x̂·γ + β over rows: x̂ [N, C], γ, β [C]; γ and β gradients as ones-row products. */
+function scaleShift(xhat: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((xs, g, bt, save) => {
+    (save as tf.GradSaveFunc)([xs as tf.Tensor, g as tf.Tensor]);
+    return {
+      value: tf.add(tf.mul(xs as tf.Tensor2D, g as tf.Tensor1D), bt as tf.Tensor1D),
+      gradFunc: (dy, saved) => {
+        const [xh, gs] = saved as [tf.Tensor2D, tf.Tensor1D];
+        const d = dy as tf.Tensor2D;
+        return [tf.mul(d, gs), sumRows(tf.mul(d, xh)), sumRows(d)];
+      },
+    };
+  });
+  return f(xhat, gamma, beta) as tf.Tensor2D;
 }
 
 /** a·b: a [N, K], b [K, M] → [N, M], with transpose-free backward products. */
@@ -64,7 +94,7 @@ export function matMulNT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /** LayerNorm over the last axis: x [N, H], gamma/beta [H]. */
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
+  return scaleShift(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))) as tf.Tensor2D, gamma, beta);
 }
 
 /** BERT's exact GELU: 0.5·x·(1 + erf(x/√2)). */
