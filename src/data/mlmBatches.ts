@@ -19,12 +19,25 @@ export interface MlmBatch {
   labels: Int32Array;
 }
 
+/** Ids of the special tokens the batcher writes, and where random replacement ids start. */
+export interface BatchSpecials {
+  cls: number;
+  sep: number;
+  mask: number;
+  /** The 10 % random replacements are drawn from [firstRandom, vocabSize): past the specials when they come first. */
+  firstRandom: number;
+}
+
+/** The placeholder word tokenizer's (and our trained vocabularies') layout: [PAD] [UNK] [CLS] [SEP] [MASK] first. */
+export const DEFAULT_SPECIALS: BatchSpecials = { cls: CLS_ID, sep: SEP_ID, mask: MASK_ID, firstRandom: SPECIAL_TOKENS.length };
+
 export interface BatchOptions {
   batchSize: number;
   seqLen: number;
   vocabSize: number;
   maskProb?: number;
   seed: number;
+  specials?: BatchSpecials;
 }
 
 export class DataError extends Error {
@@ -45,14 +58,14 @@ export function createBatcher(stream: Int32Array, opts: BatchOptions): { next():
   const rng = createRng(opts.seed);
   const M = maskedCount(B, T, opts.maskProb);
   const candidates = B * (T - 2);
-  const firstWord = SPECIAL_TOKENS.length;
+  const sp = opts.specials ?? DEFAULT_SPECIALS;
   const next = (): MlmBatch => {
     const ids = new Int32Array(B * T);
     for (let b = 0; b < B; b++) {
       const start = rng.int(stream.length - (T - 2) + 1);
-      ids[b * T] = CLS_ID;
+      ids[b * T] = sp.cls;
       ids.set(stream.subarray(start, start + T - 2), b * T + 1);
-      ids[b * T + T - 1] = SEP_ID;
+      ids[b * T + T - 1] = sp.sep;
     }
     // Partial Fisher–Yates over the B*(T-2) word positions picks M distinct ones.
     const pool = new Int32Array(candidates);
@@ -66,8 +79,8 @@ export function createBatcher(stream: Int32Array, opts: BatchOptions): { next():
     maskedPositions.forEach((p, i) => {
       labels[i] = ids[p];
       const r = rng.next();
-      if (r < 0.8) ids[p] = MASK_ID;
-      else if (r < 0.9) ids[p] = firstWord + rng.int(vocabSize - firstWord);
+      if (r < 0.8) ids[p] = sp.mask;
+      else if (r < 0.9) ids[p] = sp.firstRandom + rng.int(vocabSize - sp.firstRandom);
     });
     return { batchSize: B, seqLen: T, ids, attentionMask: new Int32Array(B * T).fill(1), maskedPositions, labels };
   };

@@ -169,3 +169,35 @@ describe('runMlm logging and control', () => {
     expect(b.points.map((p) => p.loss)).toEqual(a.points.map((p) => p.loss));
   });
 });
+
+describe('runMlm with a real tokenizer (stage 0: pretraining a teacher) and checkpoints', () => {
+  it('trains on a WordPiece tokenizer of our trainer, with its vocabulary size, and snapshots weights', async () => {
+    const { trainTokenizer } = await import('../tokenizers/trainTokenizer.ts');
+    const text = Array.from({ length: 120 }, (_, i) => `the whale number ${i % 17} swims in the sea and the ship follows it`).join('\n');
+    const { tokenizer } = await trainTokenizer(text.split('\n'), { algo: 'wordpiece', vocabSize: 500, minFrequency: 1, characterCoverage: 1, lowercase: false, stripAccents: false });
+    const checkpoints: { step: number; vocab: number; keys: number; finite: boolean }[] = [];
+    const infos: number[] = [];
+    const points: MetricPoint[] = [];
+    const outcome = await runMlm(text, validateRunConfig({ steps: 12, evalEvery: 0, checkpointEvery: 5 }), createRunControl(), {
+      onInfo: (i) => infos.push(i.vocabSize),
+      onPoint: (p) => points.push(p),
+      onCheckpoint: (c) => checkpoints.push({
+        step: c.step, vocab: c.config.vocabSize, keys: Object.keys(c.weights).length,
+        finite: Object.values(c.weights).every((w) => w.data.every(Number.isFinite) && w.data.length === w.shape.reduce((a, b) => a * b, 1)),
+      }),
+    }, { tokenizer });
+    expect(outcome).toBe('done');
+    expect(infos).toEqual([tokenizer.vocabSize]);
+    expect(checkpoints.map((c) => c.step)).toEqual([5, 10, 12]);
+    expect(checkpoints.every((c) => c.vocab === tokenizer.vocabSize && c.finite && c.keys > 10)).toBe(true);
+    expect(points[points.length - 1].loss).toBeLessThan(points[0].loss);
+  });
+
+  it('a tokenizer without [MASK] is a DataError naming it', async () => {
+    const { bertTokenizer } = await import('../tokenizers/hfJson.ts');
+    const { WordPieceModel } = await import('../tokenizers/wordpiece.ts');
+    const { DEFAULT_NORMALIZER } = await import('../tokenizers/normalizer.ts');
+    const tok = bertTokenizer(new WordPieceModel(['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'a', '##a']), DEFAULT_NORMALIZER);
+    await expect(runMlm('a a\na a a', validateRunConfig({ steps: 1, evalEvery: 0 }), createRunControl(), { onPoint: () => {} }, { tokenizer: tok })).rejects.toThrow(/lacks \[MASK\]/);
+  });
+});

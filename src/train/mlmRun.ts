@@ -4,10 +4,11 @@
  * are handled, and reads scalars back only on logging steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { presetConfig } from '../models/config.ts';
+import { makeConfig, presetConfig, type MlmConfig } from '../models/config.ts';
 import { createMlm, encode, mlmLogits, countParams, type MlmModel } from '../models/mlm.ts';
-import { createBatcher, DataError, type MlmBatch } from '../data/mlmBatches.ts';
-import { splitDocuments, tokenStreams } from '../data/corpus.ts';
+import { createBatcher, DataError, DEFAULT_SPECIALS, type BatchSpecials, type MlmBatch } from '../data/mlmBatches.ts';
+import { splitDocuments, tokenStreams, type IdEncoder } from '../data/corpus.ts';
+import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { trainWordTokenizer } from '../tokenizers/wordTokenizer.ts';
 import { gatherRows } from '../models/layers.ts';
 import { batchTensors, createMlmTrainer } from './trainer.ts';
@@ -54,11 +55,41 @@ export function createRunControl(): RunControl & { pause(): void; resume(): void
   return c;
 }
 
+/** A snapshot of the weights (HF keys, our [in, out] layout) taken between steps. */
+export interface Checkpoint {
+  step: number;
+  config: MlmConfig;
+  weights: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+/** Reads every variable back (await data(): safe on WebGPU). */
+export async function snapshot(model: MlmModel, step: number): Promise<Checkpoint> {
+  const weights: Checkpoint['weights'] = {};
+  for (const [key, v] of Object.entries(model.params)) weights[key] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
+  return { step, config: model.config, weights };
+}
+
+/** What a run trains on besides the corpus: a real tokenizer (stage 0: pretraining a teacher), else the placeholder. */
+export interface RunInputs {
+  tokenizer?: Tokenizer;
+}
+
+/** Special ids of a BERT-style tokenizer; random replacements skip the specials when they are the first five ids. */
+export function batchSpecials(tok: Tokenizer): BatchSpecials {
+  const ids = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].map((t) => tok.tokenToId(t));
+  const missing = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].filter((_, i) => ids[i] === undefined);
+  if (missing.length) throw new DataError(`the tokenizer lacks ${missing.join(' ')}; masked-LM training needs [PAD] [UNK] [CLS] [SEP] [MASK]`);
+  const [, , cls, sep, mask] = ids as number[];
+  return { cls, sep, mask, firstRandom: ids.every((id, i) => id === i) ? ids.length : 0 };
+}
+
 export interface RunHooks {
   onInfo?(info: RunInfo): void;
   onPoint(p: MetricPoint): void;
   /** Called after every step; a host may use it for fault injection or progress. */
   onStep?(step: number): void;
+  /** A weight snapshot every cfg.checkpointEvery steps and at the end (done or stopped). */
+  onCheckpoint?(c: Checkpoint): void;
   /** Lets the host's event loop run (messages, rendering). Default: a macrotask. */
   yieldToHost?(): Promise<void>;
 }
@@ -88,18 +119,22 @@ async function evaluate(model: MlmModel, batches: MlmBatch[]): Promise<{ loss: n
   return { loss: loss / batches.length, accuracy: correct / total };
 }
 
-export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: RunControl, hooks: RunHooks): Promise<RunOutcome> {
-  const { model: mc, seqLen, batchSize } = presetConfig(cfg.preset);
-  const tok = trainWordTokenizer(corpusText, mc.vocabSize);
+export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: RunControl, hooks: RunHooks, inputs: RunInputs = {}): Promise<RunOutcome> {
+  const preset = presetConfig(cfg.preset);
+  const { seqLen, batchSize } = preset;
+  const hf = inputs.tokenizer;
+  const mc = hf ? makeConfig({ ...preset.model, vocabSize: hf.vocabSize }) : preset.model;
+  const tok: IdEncoder = hf ? { encode: (t) => Int32Array.from(hf.encode(t, { addSpecialTokens: false }).ids) } : trainWordTokenizer(corpusText, mc.vocabSize);
+  const specials = hf ? batchSpecials(hf) : DEFAULT_SPECIALS;
   const streams = tokenStreams(splitDocuments(corpusText), tok);
-  const batcher = createBatcher(streams.train, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed });
+  const batcher = createBatcher(streams.train, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed, specials });
   // Only with evaluation on: a validation split shorter than one window must not fail a run that never evaluates.
   if (cfg.evalEvery > 0 && streams.validation.length < seqLen - 2) {
     throw new DataError(
       `the held-out validation split (the last 5 % of lines) has ${streams.validation.length} tokens, fewer than one window of ${seqLen - 2}: add text or set evalEvery to 0`,
     );
   }
-  const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1 }) : null;
+  const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
   const model = createMlm(mc, cfg.seed);
   const trainer = createMlmTrainer(model, {
@@ -111,9 +146,14 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   try {
     let windowStart = performance.now();
     let windowSteps = 0;
+    let lastStep = 0;
+    const finish = async (outcome: RunOutcome): Promise<RunOutcome> => {
+      if (hooks.onCheckpoint && lastStep > 0) hooks.onCheckpoint(await snapshot(model, lastStep));
+      return outcome;
+    };
     for (let step = 1; step <= cfg.steps; step++) {
       await control.waitWhilePaused();
-      if (control.stopped) return 'stopped';
+      if (control.stopped) return await finish('stopped'); // await: the finally below disposes the model
       const { loss, gradNorm, lr } = trainer.step(batcher.next());
       windowSteps++;
       const log = step % cfg.logEvery === 0 || step === cfg.steps;
@@ -129,11 +169,13 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
         hooks.onPoint(point);
       }
       tf.dispose([loss, gradNorm]);
+      lastStep = step;
+      if (hooks.onCheckpoint && cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && step < cfg.steps) hooks.onCheckpoint(await snapshot(model, step));
       hooks.onStep?.(step);
       await yieldToHost();
       if (log) { windowStart = performance.now(); windowSteps = 0; }
     }
-    return 'done';
+    return await finish('done');
   } finally {
     trainer.dispose();
     model.dispose();

@@ -6,7 +6,7 @@ import { DEFAULT_RUN, RunConfigError, validateRunConfig, type MlmRunConfig } fro
 describe('validateRunConfig', () => {
   it('fills every missing field from DEFAULT_RUN', () => {
     expect(validateRunConfig({})).toEqual({
-      preset: 'micro', steps: 200, seed: 1, lr: 2e-3, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 25, maskProb: 0.15,
+      preset: 'micro', steps: 200, seed: 1, lr: 2e-3, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 25, maskProb: 0.15, checkpointEvery: 100,
     });
     expect(validateRunConfig({ steps: 7, preset: 'tiny' })).toEqual({ ...DEFAULT_RUN, steps: 7, preset: 'tiny' });
   });
@@ -14,7 +14,7 @@ describe('validateRunConfig', () => {
   it('accepts the ends of every range', () => {
     const edges: Partial<MlmRunConfig>[] = [
       { steps: 1 }, { steps: 1_000_000 }, { seed: 0 }, { seed: 2 ** 32 - 1 }, { lr: 1e-6 }, { lr: 1 }, { warmupSteps: 0 },
-      { clipNorm: 0 }, { clipNorm: 1e6 }, { logEvery: 1 }, { logEvery: 10_000 }, { evalEvery: 0 }, { maskProb: 0.01 }, { maskProb: 0.9 },
+      { clipNorm: 0 }, { clipNorm: 1e6 }, { logEvery: 1 }, { logEvery: 10_000 }, { evalEvery: 0 }, { maskProb: 0.01 }, { maskProb: 0.9 }, { checkpointEvery: 0 }, { checkpointEvery: 1_000_000 },
       { preset: 'medium' },
     ];
     for (const e of edges) expect(validateRunConfig(e)).toEqual({ ...DEFAULT_RUN, ...e });

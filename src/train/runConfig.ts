@@ -17,6 +17,8 @@ export interface MlmRunConfig {
   /** Validation loss / masked-token accuracy every N steps (0 = never). */
   evalEvery: number;
   maskProb: number;
+  /** Snapshot the weights every N steps (0 = only at the end); the last snapshot can be exported. */
+  checkpointEvery: number;
 }
 
 export const DEFAULT_RUN: MlmRunConfig = {
@@ -29,6 +31,7 @@ export const DEFAULT_RUN: MlmRunConfig = {
   logEvery: 1,
   evalEvery: 25,
   maskProb: 0.15,
+  checkpointEvery: 100,
 };
 
 export class RunConfigError extends Error {
@@ -45,6 +48,7 @@ const RANGES: Record<Exclude<keyof MlmRunConfig, 'preset'>, Range> = {
   logEvery: [1, 10_000, 'int'],
   evalEvery: [0, 1_000_000, 'int'],
   maskProb: [0.01, 0.9, 'real'],
+  checkpointEvery: [0, 1_000_000, 'int'],
 };
 
 /** Fills defaults and checks every field; throws RunConfigError naming the first bad field and its valid range. */
