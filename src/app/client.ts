@@ -3,14 +3,19 @@ import { createTrainerClient } from '../worker/trainerClient.ts';
 import { createTokenizerClient } from '../worker/tokenizerClient.ts';
 import { tokenizerLabActions, useTokenizerLab } from '../store/tokenizerSlice.ts';
 import { actions, storeSink, useWorkbench } from '../store/index.ts';
-import { EMBEDDED_CORPUS } from '../data/corpus.ts';
+import { EMBEDDED_CORPUS, type EmbeddedCorpus } from '../data/corpus.ts';
+import type { CorpusSource } from '../worker/protocol.ts';
 import { readPageOptions } from './urlParams.ts';
 
 export const pageOptions = readPageOptions(globalThis.location?.search ?? '');
 pageOptions.errors.forEach(actions.addError);
 
-const corpusUrl = new URL(import.meta.env.BASE_URL + EMBEDDED_CORPUS.path, globalThis.location.href).href;
-export const trainerClient = createTrainerClient(storeSink, corpusUrl, pageOptions.debug);
+/** An embedded corpus as a worker source (served from public/ on this origin). */
+export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
+  return { kind: 'url', url: new URL(import.meta.env.BASE_URL + c.path, globalThis.location.href).href, name: c.title };
+}
+
+export const trainerClient = createTrainerClient(storeSink, embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
 void trainerClient.boot(pageOptions.backend);
 
 export const tokenizerClient = createTokenizerClient(tokenizerLabActions.onWorkerMessage, (_jobId, message) => {

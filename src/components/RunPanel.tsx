@@ -18,6 +18,7 @@ export function RunPanel() {
         <div>tokens/s <b data-testid="tokens-per-sec">{fmt(last?.tokensPerSec, 0)}</b></div>
         <div>ms/step <b>{fmt(last?.msPerStep)}</b></div>
         <div>val. masked acc. <b>{lastVal ? `${(lastVal.valAccuracy! * 100).toFixed(1)} %` : '–'}</b></div>
+        {run.checkpointStep !== null && <div data-testid="checkpoint">checkpoint at step <b>{run.checkpointStep}</b></div>}
         {run.info && <div>{run.info.params.toLocaleString('en')} parameters · vocab {run.info.vocabSize} · batch {run.info.batchSize}×{run.info.seqLen}</div>}
       </div>
       <LossChart points={run.points} />

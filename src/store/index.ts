@@ -28,6 +28,8 @@ export interface RunRecord {
   info: RunInfo | null;
   points: MetricPoint[];
   message: string | null;
+  /** Step of the latest weight snapshot (exportable), if any. */
+  checkpointStep: number | null;
 }
 
 export interface WorkbenchState {
@@ -72,7 +74,7 @@ export const storeSink: ClientSink = {
   backendFailed: (reason) => set({ backend: { ...get().backend, phase: 'failed', trying: null, error: reason } }),
   runCreated: (runId, config) =>
     set({
-      runs: { ...get().runs, [runId]: { runId, config, state: 'starting', info: null, points: [], message: null } },
+      runs: { ...get().runs, [runId]: { runId, config, state: 'starting', info: null, points: [], message: null, checkpointStep: null } },
       runOrder: [...get().runOrder, runId],
       activeRunId: runId,
     }),
@@ -80,6 +82,7 @@ export const storeSink: ClientSink = {
     switch (m.type) {
       case 'info': return patchRun(m.runId, () => ({ info: m.info }));
       case 'metrics': return patchRun(m.runId, (r) => ({ points: r.points.concat(m.points) }));
+      case 'checkpoint': return patchRun(m.runId, () => ({ checkpointStep: m.step }));
       case 'status':
         patchRun(m.runId, () => ({ state: m.state, message: m.message ?? null }));
         if (['done', 'stopped', 'error'].includes(m.state) && get().activeRunId === m.runId) set({ activeRunId: null });

@@ -23,7 +23,7 @@ export interface DebugOptions {
 
 export type ToWorker =
   | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
-  | { type: 'start'; runId: RunId; config: MlmRunConfig; corpusUrl: string; debug?: DebugOptions }
+  | { type: 'start'; runId: RunId; config: MlmRunConfig; corpus: CorpusSource; tokenizerJson?: string; debug?: DebugOptions }
   | { type: 'pause'; runId: RunId }
   | { type: 'resume'; runId: RunId }
   | { type: 'stop'; runId: RunId };
@@ -35,6 +35,7 @@ export type FromWorker =
   | { type: 'metrics'; runId: RunId; points: MetricPoint[] }
   | { type: 'status'; runId: RunId; state: RunState; message?: string }
   | { type: 'rejected'; runId: RunId; reason: string }
+  | { type: 'checkpoint'; runId: RunId; step: number }
   | { type: 'error'; runId?: RunId; code: string; message: string };
 
 /** The CPU reference worker answers one message. */

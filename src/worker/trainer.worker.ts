@@ -7,14 +7,19 @@
 import { initBrowserBackend } from '../backend/browser.ts';
 import { compareParity, runParityProbe } from '../backend/parity.ts';
 import type { BackendName } from '../backend/names.ts';
-import { createRunControl, runMlm, type MetricPoint } from '../train/mlmRun.ts';
+import { createRunControl, runMlm, type Checkpoint, type MetricPoint } from '../train/mlmRun.ts';
+import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
+import { documents, formatOf, lines } from '../data/corpusFormats.ts';
+import { DataError } from '../data/mlmBatches.ts';
 import { validateRunConfig } from '../train/runConfig.ts';
-import { METRICS_FLUSH_MS, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
+import { METRICS_FLUSH_MS, type CorpusSource, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker) => self.postMessage(m);
 let backend: BackendName | null = null;
 let active: { runId: RunId; control: ReturnType<typeof createRunControl> } | null = null;
 const corpusCache = new Map<string, string>();
+/** The latest weight snapshot of the latest run (with its tokenizer), for export. */
+const latest: { checkpoint: Checkpoint | null; tokenizerJson: string | null } = { checkpoint: null, tokenizerJson: null };
 
 async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const t0 = performance.now();
@@ -29,14 +34,26 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   }
 }
 
-async function loadCorpus(url: string): Promise<string> {
-  const cached = corpusCache.get(url);
-  if (cached !== undefined) return cached;
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not load the corpus ${url}: HTTP ${res.status}`);
-  const text = await res.text();
-  corpusCache.set(url, text);
-  return text;
+/** In-page MLM training keeps the token stream in memory: larger corpora should be trained from the CLI. */
+const MAX_CORPUS_BYTES = 100 * 1024 * 1024;
+
+async function loadCorpus(src: CorpusSource): Promise<string> {
+  if (src.kind === 'url') {
+    const cached = corpusCache.get(src.url);
+    if (cached !== undefined) return cached;
+    const res = await fetch(src.url);
+    if (!res.ok) throw new Error(`could not load the corpus ${src.name}: HTTP ${res.status}`);
+    const text = await res.text();
+    corpusCache.set(src.url, text);
+    return text;
+  }
+  const { file } = src;
+  if (file.size > MAX_CORPUS_BYTES) {
+    throw new DataError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; in-page training holds the corpus in memory and accepts up to ${MAX_CORPUS_BYTES / 2 ** 20} MB (use \`vocabkd pretrain\` for larger corpora)`);
+  }
+  const docs: string[] = [];
+  for await (const d of documents(lines([await file.text()]), formatOf(file.name))) docs.push(d.replace(/\r?\n/g, ' '));
+  return docs.join('\n');
 }
 
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -55,7 +72,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   try {
     const config = validateRunConfig(msg.config);
     post({ type: 'status', runId, state: 'starting' });
-    const text = await loadCorpus(msg.corpusUrl);
+    const text = await loadCorpus(msg.corpus);
+    const tokenizer = msg.tokenizerJson ? fromTokenizerJson(msg.tokenizerJson) : undefined;
     post({ type: 'status', runId, state: 'running' });
     const outcome = await runMlm(text, config, control, {
       onInfo: (info) => post({ type: 'info', runId, info }),
@@ -63,13 +81,18 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         pending.push(p);
         if (performance.now() - lastFlush >= METRICS_FLUSH_MS) flush();
       },
+      onCheckpoint: (c) => {
+        latest.checkpoint = c;
+        latest.tokenizerJson = msg.tokenizerJson ?? null;
+        post({ type: 'checkpoint', runId, step: c.step });
+      },
       onStep: (step) => {
         if (msg.debug?.crashAtStep === step) {
           setTimeout(() => { throw new Error(`injected worker crash after step ${step}`); });
           control.stop();
         }
       },
-    });
+    }, { tokenizer });
     flush();
     if (msg.debug?.crashAtStep) return; // the injected crash reports itself through the worker's error event
     post({ type: 'status', runId, state: outcome });

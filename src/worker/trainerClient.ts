@@ -7,7 +7,7 @@
 import { candidateBackends, type BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
-import type { DebugOptions, FromParityWorker, FromWorker, RunId } from './protocol.ts';
+import type { CorpusSource, DebugOptions, FromParityWorker, FromWorker, RunId, ToWorker } from './protocol.ts';
 
 export interface ClientSink {
   backendTrying(b: BackendName): void;
@@ -22,7 +22,7 @@ export interface ClientSink {
 export interface TrainerClient {
   boot(requested?: BackendName): Promise<void>;
   /** Returns the new run's id, or null when a run is already active (never two loops). */
-  start(config: MlmRunConfig): Promise<RunId | null>;
+  start(config: MlmRunConfig, inputs?: { corpus?: CorpusSource; tokenizerJson?: string }): Promise<RunId | null>;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -62,7 +62,7 @@ function initWorker(w: Worker, backend: BackendName, reference: ParityProbe, deb
   });
 }
 
-export function createTrainerClient(sink: ClientSink, corpusUrl: string, debug: DebugOptions = {}): TrainerClient {
+export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSource, debug: DebugOptions = {}): TrainerClient {
   let worker: Worker | null = null;
   let backend: BackendName | null = null;
   let reference: ParityProbe | null = null;
@@ -128,7 +128,7 @@ export function createTrainerClient(sink: ClientSink, corpusUrl: string, debug: 
       })();
       return booting;
     },
-    async start(config) {
+    async start(config, inputs = {}) {
       await booting;
       if (activeRunId || !backend || !reference) return null;
       const runId = `run-${++runCounter}`;
@@ -142,7 +142,8 @@ export function createTrainerClient(sink: ClientSink, corpusUrl: string, debug: 
           return null;
         }
       }
-      worker!.postMessage({ type: 'start', runId, config, corpusUrl, debug: { ...debug } });
+      const start: ToWorker = { type: 'start', runId, config, corpus: inputs.corpus ?? defaultCorpus, tokenizerJson: inputs.tokenizerJson, debug: { ...debug } };
+      worker!.postMessage(start);
       debug.crashAtStep = undefined; // an injected crash happens once, so the run after it can succeed
       return runId;
     },
