@@ -89,7 +89,7 @@ describe('compareParity', () => {
     expect(probe.backend).toBe('cpu');
     expect(Math.abs(probe.loss - Math.log(64))).toBeLessThan(0.5);
     const norms = Object.values(probe.gradNorms);
-    expect(norms.length).toBe(16 + 4 + 5); // embeddings 4, one layer 16, head 5
+    expect(norms.length).toBe(16 + 5 + 5); // embeddings 5 (word, position, token type, LayerNorm ×2), one layer 16, head 5
     for (const n of norms) expect(n).toBeGreaterThan(0);
   });
 

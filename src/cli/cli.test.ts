@@ -27,7 +27,7 @@ describe('vocabkd train-mlm', () => {
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => e.event)).toEqual(['info', 'metrics', 'metrics', 'metrics', 'metrics', 'metrics', 'done']);
-    expect(events[0]).toMatchObject({ backend: 'wasm', params: 34_484, vocabSize: 500, batchSize: 4, seqLen: 16, config: { steps: 5, evalEvery: 0 } });
+    expect(events[0]).toMatchObject({ backend: 'wasm', params: 34_548, vocabSize: 500, batchSize: 4, seqLen: 16, config: { steps: 5, evalEvery: 0 } });
     const metrics = events.filter((e) => e.event === 'metrics');
     expect(metrics.map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
     for (const m of metrics) {
@@ -69,7 +69,7 @@ describe('vocabkd bench train', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout); // exactly one JSON value: throws on trailing output
     expect(report).toMatchObject({
-      bench: 'train', backend: 'wasm', config: 'tiny', steps: 1, warmup: 1, params: 937_760,
+      bench: 'train', backend: 'wasm', config: 'tiny', steps: 1, warmup: 1, params: 938_016,
       shapes: { vocabSize: 4000, hiddenSize: 128, numLayers: 2, numHeads: 4, seqLen: 64, batchSize: 16 },
     });
     expect(report.medianMsPerStep).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // Checks the masked LM of src/models/mlm.ts on CPU: output shapes, hand-computed parameter counts, analytic gradients
 // of mlmLoss against central finite differences, the attention padding mask, seeded init, and tensor disposal.
+// Token types, factorised embeddings, the exact HF key list and the float64 reference: mlmOptions.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig, PRESETS } from './config.ts';
@@ -35,32 +36,31 @@ describe('shapes', () => {
 });
 
 describe('paramShapes / countParams', () => {
-  it('count equals the hand-written sum for V=30, H=8, P=8, I=16 with 1 and 2 layers', () => {
-    const [V, H, P, I] = [30, 8, 8, 16];
+  it('count equals the hand-written sum for V=30, H=8, P=8, I=16, 2 token types with 1 and 2 layers', () => {
+    const [V, H, P, I, Tt] = [30, 8, 8, 16, 2];
     const perLayer = 4 * (H * H + H) + 2 * 2 * H + (H * I + I) + (I * H + H); // q,k,v,out; 2 LayerNorms; FFN in, out
-    const outside = V * H + P * H + 2 * H + (H * H + H) + 2 * H + V; // embeddings + LN; head dense + LN + bias
+    const outside = V * H + P * H + Tt * H + 2 * H + (H * H + H) + 2 * H + V; // embeddings + LN; head dense + LN + bias
     expect(perLayer).toBe(600);
-    expect(outside).toBe(438);
-    expect(countParams(tinyConfig())).toBe(1038);
-    expect(countParams(tinyConfig({ numLayers: 2 }))).toBe(438 + 2 * 600);
+    expect(outside).toBe(454);
+    expect(countParams(tinyConfig())).toBe(1054);
+    expect(countParams(tinyConfig({ numLayers: 2 }))).toBe(454 + 2 * 600);
+    expect(countParams(tinyConfig({ typeVocabSize: 0 }))).toBe(1054 - 16);
     const total = paramShapes(tinyConfig()).reduce((s, [, sh]) => s + sh.reduce((a, b) => a * b, 1), 0);
-    expect(total).toBe(1038);
+    expect(total).toBe(1054);
   });
 
-  it('presets: micro (maxPositions 128) = 34,484 and tiny (maxPositions 64) = 937,760, by hand', () => {
+  it('presets (2 token types): micro (maxPositions 128) = 34,548 and tiny (maxPositions 64) = 938,016, by hand', () => {
     const count = (V: number, H: number, P: number, I: number, L: number) =>
-      V * H + P * H + 2 * H + L * (4 * (H * H + H) + 4 * H + H * I + I + I * H + H) + H * H + H + 2 * H + V;
-    expect(count(500, 32, 128, 128, 1)).toBe(34_484);
-    expect(count(4000, 128, 64, 512, 2)).toBe(937_760);
-    expect(countParams(makeConfig({ ...PRESETS.micro.model, maxPositions: 128 }))).toBe(34_484);
-    expect(countParams(makeConfig({ ...PRESETS.tiny.model, maxPositions: 64 }))).toBe(937_760);
+      V * H + P * H + 2 * H + 2 * H + L * (4 * (H * H + H) + 4 * H + H * I + I + I * H + H) + H * H + H + 2 * H + V;
+    expect(count(500, 32, 128, 128, 1)).toBe(34_548);
+    expect(count(4000, 128, 64, 512, 2)).toBe(938_016);
+    expect(countParams(makeConfig({ ...PRESETS.micro.model, maxPositions: 128 }))).toBe(34_548);
+    expect(countParams(makeConfig({ ...PRESETS.tiny.model, maxPositions: 64 }))).toBe(938_016);
   });
 
-  it('checklist 17: the 3-layer/264/792 students count 10,395,426 (30,522 vocab) and 3,632,096 (5K) once the 2×264 token-type embeddings we do not have yet are added', () => {
-    const student = (V: number) => makeConfig({ vocabSize: V, hiddenSize: 264, numLayers: 3, numHeads: 12, intermediateSize: 792, maxPositions: 512 });
-    const tokenTypes = 2 * 264;
-    expect(countParams(student(30_522)) + tokenTypes).toBe(10_395_426);
-    expect(countParams(student(5_000)) + tokenTypes).toBe(3_632_096);
+  it('factorised (E=4 < H=8): word table V×E, projections E→H and H→E, by hand', () => {
+    const c = tinyConfig({ embeddingSize: 4 });
+    expect(countParams(c)).toBe(1054 - 30 * 8 + 30 * 4 + (4 * 8 + 8) + (8 * 4 + 4));
   });
 
   it('uses Hugging Face BertForMaskedLM keys with dense kernels stored [in, out], in a fixed order', () => {
@@ -68,6 +68,7 @@ describe('paramShapes / countParams', () => {
     expect(shapes.size).toBe(paramShapes(tinyConfig()).length); // no duplicate keys
     expect(shapes.get('bert.embeddings.word_embeddings.weight')).toEqual([30, 8]);
     expect(shapes.get('bert.embeddings.position_embeddings.weight')).toEqual([8, 8]);
+    expect(shapes.get('bert.embeddings.token_type_embeddings.weight')).toEqual([2, 8]);
     expect(shapes.get('bert.encoder.layer.0.intermediate.dense.weight')).toEqual([8, 16]);
     expect(shapes.get('bert.encoder.layer.0.output.dense.weight')).toEqual([16, 8]);
     expect(shapes.get('bert.encoder.layer.0.attention.output.LayerNorm.weight')).toEqual([8]);
@@ -99,6 +100,7 @@ describe('mlmLoss gradients vs central finite differences', () => {
   const checked = [
     'bert.embeddings.word_embeddings.weight',
     'bert.embeddings.position_embeddings.weight',
+    'bert.embeddings.token_type_embeddings.weight',
     'bert.encoder.layer.0.attention.self.query.weight',
     'bert.encoder.layer.0.attention.self.key.weight',
     'bert.encoder.layer.0.intermediate.dense.weight',

@@ -1,15 +1,18 @@
 /**
- * BERT-style masked language model in raw TF.js ops: word + position embeddings → LayerNorm → N post-LN encoder
- * blocks (self-attention with a padding mask, GELU feed-forward) → MLM head (dense + GELU + LayerNorm) → decoder tied
- * to the word embeddings, plus an output bias. Parameter keys are Hugging Face `BertForMaskedLM` state-dict keys;
- * dense kernels are stored [in, out] (HF stores nn.Linear weights [out, in]: transpose at import/export).
- * Does not: token-type embeddings, pooler, dropout (issue 4 completes the HF surface).
+ * BERT-style masked language model in raw TF.js ops: word + position + token-type embeddings → LayerNorm → N post-LN
+ * encoder blocks (self-attention with a padding mask, GELU feed-forward) → MLM head (dense + GELU + LayerNorm) →
+ * decoder tied to the word embeddings, plus an output bias. Parameter keys are Hugging Face `BertForMaskedLM`
+ * state-dict keys; dense kernels (`isDenseKernel`) are stored [in, out] (HF stores nn.Linear weights [out, in]:
+ * transpose at import/export). Options beyond BERT: typeVocabSize 0 (no token-type table) and factorised embeddings
+ * (embeddingSize E < H: word table [V, E], `bert.embeddings.embedding_projection` E→H after the lookup — ALBERT's
+ * embedding_hidden_mapping_in — and `cls.predictions.embedding_projection` H→E before the tied product; keys of ours).
+ * Does not: pooler, dropout.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MlmConfig } from './config.ts';
 import { createRng, normalArray } from '../data/rng.ts';
 import { scaledDotProductAttention } from './attention.ts';
-import { crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from './layers.ts';
+import { addRowVector, crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from './layers.ts';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -23,14 +26,27 @@ export interface MlmModel {
 
 const L = (i: number) => `bert.encoder.layer.${i}`;
 
-/** Every parameter key and shape, in a fixed order. */
+const WORD = 'bert.embeddings.word_embeddings.weight';
+const TYPES = 'bert.embeddings.token_type_embeddings.weight';
+const PROJ_IN = 'bert.embeddings.embedding_projection';
+const PROJ_OUT = 'cls.predictions.embedding_projection';
+
+/** True for the 2-D nn.Linear weights, which we store [in, out] and HF stores [out, in]. */
+export function isDenseKernel(key: string): boolean {
+  return key.endsWith('.weight') && !key.endsWith('LayerNorm.weight') && !key.endsWith('_embeddings.weight');
+}
+
+/** Every parameter key and shape, in a fixed order (optional keys only when the config has them). */
 export function paramShapes(c: MlmConfig): [string, number[]][] {
   const H = c.hiddenSize;
   const dense = (k: string, i: number, o: number): [string, number[]][] => [[`${k}.weight`, [i, o]], [`${k}.bias`, [o]]];
   const norm = (k: string): [string, number[]][] => [[`${k}.weight`, [H]], [`${k}.bias`, [H]]];
+  const E = c.embeddingSize;
   const out: [string, number[]][] = [
-    ['bert.embeddings.word_embeddings.weight', [c.vocabSize, H]],
+    [WORD, [c.vocabSize, E ?? H]],
+    ...(E !== undefined ? dense(PROJ_IN, E, H) : []),
     ['bert.embeddings.position_embeddings.weight', [c.maxPositions, H]],
+    ...(c.typeVocabSize > 0 ? [[TYPES, [c.typeVocabSize, H]] as [string, number[]]] : []),
     ...norm('bert.embeddings.LayerNorm'),
   ];
   for (let i = 0; i < c.numLayers; i++) {
@@ -45,7 +61,9 @@ export function paramShapes(c: MlmConfig): [string, number[]][] {
       ...norm(`${L(i)}.output.LayerNorm`),
     );
   }
-  out.push(...dense('cls.predictions.transform.dense', H, H), ...norm('cls.predictions.transform.LayerNorm'), ['cls.predictions.bias', [c.vocabSize]]);
+  out.push(...dense('cls.predictions.transform.dense', H, H), ...norm('cls.predictions.transform.LayerNorm'));
+  if (E !== undefined) out.push(...dense(PROJ_OUT, H, E));
+  out.push(['cls.predictions.bias', [c.vocabSize]]);
   return out;
 }
 
@@ -88,18 +106,36 @@ function attention(p: Params, c: MlmConfig, i: number, x: tf.Tensor2D, maskBias:
 }
 
 /**
- * Encoder forward. ids, attentionMask: [B, T] int32 → hidden states [B*T, H].
+ * Embeddings before the LayerNorm: word (projected E→H when factorised) + position + token type, [B*T, H].
+ * Without tokenTypeIds every position has type 0: row 0 of the type table is added to the [T, H] positions (a cheaper
+ * path than a [B*T] gather, the same value); with them, a gather of [B*T] rows. The path depends only on whether
+ * tokenTypeIds is given, so tensor shapes stay fixed from step to step.
+ */
+function embed(p: Params, c: MlmConfig, ids: tf.Tensor2D, tokenTypeIds: tf.Tensor2D | undefined): tf.Tensor2D {
+  const [B, T] = ids.shape;
+  const H = c.hiddenSize;
+  let words = gatherRows(v2(p, WORD), ids.reshape([B * T])); // [B*T, E]
+  if (c.embeddingSize !== undefined) words = dense(p, PROJ_IN, words); // [B*T, E] → [B*T, H]
+  let pos = tf.slice(v2(p, 'bert.embeddings.position_embeddings.weight'), [0, 0], [T, H]) as tf.Tensor2D; // [T, H]
+  if (c.typeVocabSize > 0 && !tokenTypeIds) pos = addRowVector(pos, tf.slice(v2(p, TYPES), [0, 0], [1, H]).reshape([H]) as tf.Tensor1D); // row 0: [1, H] → [H]
+  let x = tf.add(words.reshape([B, T, H]), pos).reshape([B * T, H]) as tf.Tensor2D; // [B*T, H] → [B, T, H] + [T, H] → [B*T, H]
+  if (tokenTypeIds) x = tf.add(x, gatherRows(v2(p, TYPES), tokenTypeIds.reshape([B * T]))); // [B, T] → [B*T] ids → [B*T, H]
+  return x;
+}
+
+/**
+ * Encoder forward. ids, attentionMask, tokenTypeIds (optional, default all 0): [B, T] int32 → hidden states [B*T, H].
  * Masked keys get a bias of −10⁴ (finite, so a fully padded row never produces NaN).
  */
-export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tensor2D): tf.Tensor2D {
+export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, tokenTypeIds?: tf.Tensor2D): tf.Tensor2D {
   const { params: p, config: c } = model;
   const [B, T] = ids.shape;
   if (T > c.maxPositions) throw new RangeError(`sequence length ${T} exceeds maxPositions ${c.maxPositions}`);
-  const H = c.hiddenSize;
-  const words = gatherRows(v2(p, 'bert.embeddings.word_embeddings.weight'), ids.reshape([B * T])); // [B*T, H]
-  const pos = tf.slice(v2(p, 'bert.embeddings.position_embeddings.weight'), [0, 0], [T, H]); // [T, H]
-  let x = tf.add(words.reshape([B, T, H]), pos).reshape([B * T, H]) as tf.Tensor2D;
-  x = norm(p, 'bert.embeddings.LayerNorm', x, c.layerNormEps);
+  if (tokenTypeIds) {
+    if (c.typeVocabSize === 0) throw new RangeError('tokenTypeIds given, but the model has no token-type embeddings (typeVocabSize 0)');
+    if (tokenTypeIds.shape[0] !== B || tokenTypeIds.shape[1] !== T) throw new RangeError(`tokenTypeIds shape [${tokenTypeIds.shape}] differs from ids shape [${ids.shape}]`);
+  }
+  let x = norm(p, 'bert.embeddings.LayerNorm', embed(p, c, ids, tokenTypeIds), c.layerNormEps);
   const maskBias = tf.mul(tf.sub(1, attentionMask.cast('float32')), -1e4).reshape([B, 1, 1, T]) as tf.Tensor4D;
   for (let i = 0; i < c.numLayers; i++) {
     const a = dense(p, `${L(i)}.attention.output.dense`, attention(p, c, i, x, maskBias, B, T));
@@ -113,20 +149,23 @@ export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tens
 /** MLM head on selected hidden rows: h [N, H] → logits [N, V] (decoder tied to the word embeddings). */
 export function mlmLogits(model: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
   const { params: p, config: c } = model;
-  const t = norm(p, 'cls.predictions.transform.LayerNorm', gelu(dense(p, 'cls.predictions.transform.dense', h)), c.layerNormEps);
-  return tf.add(matMulNT(t, v2(p, 'bert.embeddings.word_embeddings.weight')), v1(p, 'cls.predictions.bias'));
+  let t = norm(p, 'cls.predictions.transform.LayerNorm', gelu(dense(p, 'cls.predictions.transform.dense', h)), c.layerNormEps);
+  if (c.embeddingSize !== undefined) t = dense(p, PROJ_OUT, t); // [N, H] → [N, E]
+  return tf.add(matMulNT(t, v2(p, WORD)), v1(p, 'cls.predictions.bias')); // [N, E]·[V, E]ᵀ → [N, V]
 }
 
 export interface MlmBatchTensors {
   ids: tf.Tensor2D;
   attentionMask: tf.Tensor2D;
+  /** [B, T] segment ids; absent = all 0. */
+  tokenTypeIds?: tf.Tensor2D;
   maskedPositions: tf.Tensor1D;
   labels: tf.Tensor1D;
 }
 
 /** Masked-token cross-entropy: logits only at the M masked positions ([M, V], not [B*T, V]). */
 export function mlmLoss(model: MlmModel, batch: MlmBatchTensors): tf.Scalar {
-  const hidden = encode(model, batch.ids, batch.attentionMask);
+  const hidden = encode(model, batch.ids, batch.attentionMask, batch.tokenTypeIds);
   const picked = gatherRows(hidden, batch.maskedPositions); // [M, H]
   return crossEntropy(mlmLogits(model, picked), batch.labels);
 }
