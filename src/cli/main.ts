@@ -11,6 +11,7 @@ import { benchTrain, type BenchConfigName } from '../bench/trainBench.ts';
 import { embeddedCorpusPath } from './assets.ts';
 import { tokenizerCommand, TOKENIZER_HELP } from './tokenizerCli.ts';
 import { benchTokenizer } from '../bench/tokenizerBench.ts';
+import { modelInfoCommand, MODEL_INFO_HELP } from './modelInfo.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -23,7 +24,7 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
       Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
-${TOKENIZER_HELP}`;
+${TOKENIZER_HELP}${MODEL_INFO_HELP}`;
 
 async function trainMlm(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
@@ -73,6 +74,12 @@ async function benchTokenizerCommand(argv: string[]): Promise<void> {
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }
 
+async function model(argv: string[]): Promise<void> {
+  const [what, ...rest] = argv;
+  if (what === 'info') return modelInfoCommand(rest);
+  throw new UsageError(`unknown model command "${what ?? ''}"; available: info`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -80,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'train-mlm': await trainMlm(rest); return 0;
       case 'bench': await bench(rest); return 0;
       case 'tokenizer': await tokenizerCommand(rest); return 0;
+      case 'model': await model(rest); return 0;
       case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;
       default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
     }
