@@ -121,6 +121,15 @@ describe('reading hand-built files', () => {
     shifted.set(bytes, 3);
     expect([...readSafetensors(shifted.subarray(3)).tensors.get('a')!.data]).toEqual([1, 2]);
   });
+
+  it('accepts a Node Buffer from the shared pool (whose slice() is a view, not a copy)', () => {
+    const bytes = file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, h: { dtype: 'F16', shape: [2], data_offsets: [8, 12] } }, cat(le32(1, 2), le16(0x3c00, 0xc000)));
+    const pooled = Buffer.from(bytes); // small Buffers share one 8 KiB ArrayBuffer at a non-zero offset
+    expect(pooled.buffer.byteLength).toBeGreaterThan(bytes.length);
+    const f = readSafetensors(pooled);
+    expect([...f.tensors.get('a')!.data]).toEqual([1, 2]);
+    expect([...f.tensors.get('h')!.data]).toEqual([1, -2]);
+  });
 });
 
 describe('float16 conversion', () => {

@@ -190,9 +190,13 @@ export function readSafetensors(input: Uint8Array | ArrayBuffer, opts: { only?: 
   return { tensors, metadata: header.metadata };
 }
 
-/** A copy of `raw` in host byte order (little-endian hosts: a plain copy), so typed-array views are aligned. */
+/**
+ * A copy of `raw` in host byte order (little-endian hosts: a plain copy) in its own ArrayBuffer, so typed-array views
+ * are aligned. Not `raw.slice()`: on a Node Buffer that is a view into a shared pool, not a copy.
+ */
 function hostCopy(raw: Uint8Array, size: number): ArrayBuffer {
-  const copy = raw.slice();
+  const copy = new Uint8Array(raw.length);
+  copy.set(raw);
   if (!LITTLE_ENDIAN && size > 1) {
     for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
   }
