@@ -5,12 +5,16 @@ import { RunControls } from './components/RunControls.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
 import { TokenizerPanel } from './components/tokenizer/TokenizerPanel.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { ModelsPanel } from './components/model/ModelsPanel.tsx';
 
-const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers' } as const;
+const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models' } as const;
 type Tab = keyof typeof TABS;
 
 export function App() {
-  const [tab, setTab] = useState<Tab>(() => (new URLSearchParams(location.search).get('tab') === 'tokenizers' ? 'tokenizers' : 'train'));
+  const [tab, setTab] = useState<Tab>(() => {
+    const t = new URLSearchParams(location.search).get('tab');
+    return t && t in TABS ? (t as Tab) : 'train';
+  });
   return (
     <main>
       <header>
@@ -33,6 +37,11 @@ export function App() {
       <div hidden={tab !== 'tokenizers'}>
         <ErrorBoundary name="tokenizer">
           <TokenizerPanel />
+        </ErrorBoundary>
+      </div>
+      <div hidden={tab !== 'models'}>
+        <ErrorBoundary name="models">
+          <ModelsPanel />
         </ErrorBoundary>
       </div>
     </main>

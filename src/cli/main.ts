@@ -12,6 +12,7 @@ import { embeddedCorpusPath } from './assets.ts';
 import { tokenizerCommand, TOKENIZER_HELP } from './tokenizerCli.ts';
 import { benchTokenizer } from '../bench/tokenizerBench.ts';
 import { modelInfoCommand, MODEL_INFO_HELP } from './modelInfo.ts';
+import { fillMaskCommand, pretrainCommand, MODEL_HELP } from './modelCli.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -24,7 +25,7 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
       Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
-${TOKENIZER_HELP}${MODEL_INFO_HELP}`;
+${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}`;
 
 async function trainMlm(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
@@ -77,7 +78,8 @@ async function benchTokenizerCommand(argv: string[]): Promise<void> {
 async function model(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
   if (what === 'info') return modelInfoCommand(rest);
-  throw new UsageError(`unknown model command "${what ?? ''}"; available: info`);
+  if (what === 'fill-mask') return fillMaskCommand(rest);
+  throw new UsageError(`unknown model command "${what ?? ''}"; available: info, fill-mask`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -88,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'bench': await bench(rest); return 0;
       case 'tokenizer': await tokenizerCommand(rest); return 0;
       case 'model': await model(rest); return 0;
+      case 'pretrain': await pretrainCommand(rest); return 0;
       case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;
       default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
     }

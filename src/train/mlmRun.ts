@@ -72,6 +72,10 @@ export async function snapshot(model: MlmModel, step: number): Promise<Checkpoin
 /** What a run trains on besides the corpus: a real tokenizer (stage 0: pretraining a teacher), else the placeholder. */
 export interface RunInputs {
   tokenizer?: Tokenizer;
+  /** A full model shape (e.g. from a config.json) instead of cfg.preset's; its vocabulary must hold the tokenizer. */
+  model?: MlmConfig;
+  seqLen?: number;
+  batchSize?: number;
 }
 
 /** Special ids of a BERT-style tokenizer; random replacements skip the specials when they are the first five ids. */
@@ -121,9 +125,14 @@ async function evaluate(model: MlmModel, batches: MlmBatch[]): Promise<{ loss: n
 
 export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: RunControl, hooks: RunHooks, inputs: RunInputs = {}): Promise<RunOutcome> {
   const preset = presetConfig(cfg.preset);
-  const { seqLen, batchSize } = preset;
+  const seqLen = inputs.seqLen ?? preset.seqLen;
+  const batchSize = inputs.batchSize ?? preset.batchSize;
   const hf = inputs.tokenizer;
-  const mc = hf ? makeConfig({ ...preset.model, vocabSize: hf.vocabSize }) : preset.model;
+  // A preset takes the tokenizer's vocabulary size; a given shape keeps its own unless the tokenizer needs more rows.
+  const shape = inputs.model ?? preset.model;
+  const vocabSize = hf ? (inputs.model ? Math.max(shape.vocabSize, hf.vocabSize) : hf.vocabSize) : shape.vocabSize;
+  const mc = vocabSize === shape.vocabSize ? shape : makeConfig({ ...shape, vocabSize });
+  if (seqLen > mc.maxPositions) throw new DataError(`sequence length ${seqLen} exceeds the model's ${mc.maxPositions} positions`);
   const tok: IdEncoder = hf ? { encode: (t) => Int32Array.from(hf.encode(t, { addSpecialTokens: false }).ids) } : trainWordTokenizer(corpusText, mc.vocabSize);
   const specials = hf ? batchSpecials(hf) : DEFAULT_SPECIALS;
   const streams = tokenStreams(splitDocuments(corpusText), tok);

@@ -9,6 +9,8 @@ import type { MetricPoint, RunInfo } from '../train/mlmRun.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
 import type { TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
 import type { WhatIfPoint } from '../tokenizers/whatif.ts';
+import type { MlmConfig } from '../models/config.ts';
+import type { FillMaskResult } from '../models/fillMask.ts';
 
 export type RunId = string;
 export type RunState = 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
@@ -21,7 +23,33 @@ export interface DebugOptions {
   parityFault?: BackendName;
 }
 
+/** Where a model comes from: an HF folder served by the app (the shipped teacher) or files the user dropped. */
+export type ModelSource = { kind: 'url'; base: string; name: string } | { kind: 'files'; files: File[]; name: string };
+
+/** A loaded model as the UI sees it: plain numbers and strings. */
+export interface ModelSummary {
+  name: string;
+  config: MlmConfig;
+  vocabSize: number;
+  tokenizerSize: number;
+  warnings: string[];
+  loadMs: number;
+}
+
+/** Model requests: one reply each, matched by requestId. */
+export type ModelRequest =
+  | { type: 'model-load'; requestId: string; source: ModelSource }
+  | { type: 'fill-mask'; requestId: string; text: string; top: number }
+  | { type: 'model-export'; requestId: string; what: 'teacher' | 'checkpoint' };
+
+export type ModelReply =
+  | { type: 'model-loaded'; requestId: string; summary: ModelSummary }
+  | { type: 'fill-mask-result'; requestId: string; results: FillMaskResult[] }
+  | { type: 'model-files'; requestId: string; files: { name: string; bytes: ArrayBuffer }[]; notes: string[] }
+  | { type: 'model-error'; requestId: string; code: string; message: string };
+
 export type ToWorker =
+  | ModelRequest
   | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
   | { type: 'start'; runId: RunId; config: MlmRunConfig; corpus: CorpusSource; tokenizerJson?: string; debug?: DebugOptions }
   | { type: 'pause'; runId: RunId }
@@ -29,6 +57,7 @@ export type ToWorker =
   | { type: 'stop'; runId: RunId };
 
 export type FromWorker =
+  | ModelReply
   | { type: 'ready'; backend: BackendName; adapter: string; parity: ParityVerdict; initMs: number }
   | { type: 'init-failed'; backend: BackendName; reason: string }
   | { type: 'info'; runId: RunId; info: RunInfo }

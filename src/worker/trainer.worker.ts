@@ -7,6 +7,7 @@
 import { initBrowserBackend } from '../backend/browser.ts';
 import { compareParity, runParityProbe } from '../backend/parity.ts';
 import type { BackendName } from '../backend/names.ts';
+import { handleModelRequest } from './modelOps.ts';
 import { createRunControl, runMlm, type Checkpoint, type MetricPoint } from '../train/mlmRun.ts';
 import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import { documents, formatOf, lines } from '../data/corpusFormats.ts';
@@ -16,6 +17,8 @@ import { METRICS_FLUSH_MS, type CorpusSource, type FromWorker, type RunId, type 
 
 const post = (m: FromWorker) => self.postMessage(m);
 let backend: BackendName | null = null;
+let markReady: () => void = () => {};
+const ready = new Promise<void>((r) => (markReady = r));
 let active: { runId: RunId; control: ReturnType<typeof createRunControl> } | null = null;
 const corpusCache = new Map<string, string>();
 /** The latest weight snapshot of the latest run (with its tokenizer), for export. */
@@ -28,6 +31,7 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     const probe = await runParityProbe();
     if (msg.debug?.parityFault === msg.backend) probe.loss *= 1.05;
     backend = msg.backend;
+    markReady();
     post({ type: 'ready', backend: msg.backend, adapter, parity: compareParity(probe, msg.reference), initMs: performance.now() - t0 });
   } catch (e) {
     post({ type: 'init-failed', backend: msg.backend, reason: (e as Error).message ?? String(e) });
@@ -109,6 +113,12 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg.type) {
+    case 'model-load':
+    case 'fill-mask':
+    case 'model-export':
+      // Queued behind backend initialisation: the model lives on the chosen device.
+      void ready.then(() => handleModelRequest(msg, latest, (m, transfer) => self.postMessage(m, transfer ?? [])));
+      break;
     case 'init': void init(msg); break;
     case 'start': void start(msg); break;
     case 'pause':

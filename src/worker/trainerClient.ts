@@ -7,7 +7,7 @@
 import { candidateBackends, type BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
-import type { CorpusSource, DebugOptions, FromParityWorker, FromWorker, RunId, ToWorker } from './protocol.ts';
+import type { CorpusSource, DebugOptions, FromParityWorker, FromWorker, ModelReply, ModelRequest, RunId, ToWorker } from './protocol.ts';
 
 export interface ClientSink {
   backendTrying(b: BackendName): void;
@@ -26,8 +26,12 @@ export interface TrainerClient {
   pause(): void;
   resume(): void;
   stop(): void;
+  /** A model request (load, fill-mask, export): resolves with the worker's reply, rejects on a worker error. */
+  request(msg: DistributiveOmit<ModelRequest, 'requestId'>): Promise<ModelReply>;
   dispose(): void;
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const INIT_TIMEOUT_MS = 120_000;
 
@@ -69,10 +73,19 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
   let activeRunId: RunId | null = null;
   let runCounter = 0;
   let booting: Promise<void> | null = null;
+  let requestCounter = 0;
+  const pending = new Map<string, { resolve(r: ModelReply): void; reject(e: Error): void }>();
 
   const attach = (w: Worker) => {
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
+      if ('requestId' in m) {
+        const p = pending.get(m.requestId);
+        pending.delete(m.requestId);
+        if (m.type === 'model-error') p?.reject(Object.assign(new Error(m.message), { name: m.code }));
+        else p?.resolve(m);
+        return;
+      }
       if (!('runId' in m) || m.runId === undefined) {
         if (m.type === 'error') sink.workerCrashed(null, m.message);
         return;
@@ -88,6 +101,8 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       activeRunId = null;
       w.terminate();
       if (worker === w) worker = null;
+      for (const p of pending.values()) p.reject(new Error(`the training worker crashed: ${ev.message}`));
+      pending.clear();
       sink.workerCrashed(runId, ev.message || 'the training worker crashed');
     };
   };
@@ -150,6 +165,15 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     pause: () => activeRunId && worker?.postMessage({ type: 'pause', runId: activeRunId }),
     resume: () => activeRunId && worker?.postMessage({ type: 'resume', runId: activeRunId }),
     stop: () => activeRunId && worker?.postMessage({ type: 'stop', runId: activeRunId }),
+    async request(msg) {
+      await booting;
+      if (!worker && backend && !(await tryBackends(candidateBackends(backend)))) throw new Error('no backend could be re-initialised');
+      if (!worker) throw new Error('no backend is ready');
+      const requestId = `req-${++requestCounter}`;
+      const reply = new Promise<ModelReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));
+      worker.postMessage({ ...msg, requestId } as ModelRequest);
+      return reply;
+    },
     dispose: () => { worker?.terminate(); worker = null; },
   };
 }

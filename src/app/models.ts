@@ -1,0 +1,58 @@
+/** Model actions of the page: load (shipped teacher at start, or dropped files), fill-mask, export as downloads. */
+import { trainerClient } from './client.ts';
+import { useModelLab } from '../store/modelSlice.ts';
+import type { ModelSource } from '../worker/protocol.ts';
+
+const set = useModelLab.setState;
+const message = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
+
+export const SHIPPED_TEACHER = { path: 'models/teacher-en/', name: 'shipped English teacher (Moby-Dick, 16k WordPiece)' };
+
+export async function loadModel(source: ModelSource): Promise<void> {
+  set({ status: 'loading', error: null });
+  try {
+    const r = await trainerClient.request({ type: 'model-load', source });
+    if (r.type === 'model-loaded') set({ status: 'ready', teacher: r.summary, fillMask: null });
+  } catch (e) {
+    // A failed import leaves the previous teacher in place (nothing half-loaded).
+    set((s) => ({ status: s.teacher ? 'ready' : 'error', error: message(e) }));
+  }
+}
+
+export function loadShippedTeacher(): Promise<void> {
+  const base = new URL(import.meta.env.BASE_URL + SHIPPED_TEACHER.path, location.href).href;
+  return loadModel({ kind: 'url', base, name: SHIPPED_TEACHER.name });
+}
+
+export async function runFillMask(text: string, top = 5): Promise<void> {
+  set({ busy: true, error: null });
+  try {
+    const r = await trainerClient.request({ type: 'fill-mask', text, top });
+    if (r.type === 'fill-mask-result') set({ fillMask: { text, results: r.results } });
+  } catch (e) {
+    set({ error: message(e) });
+  } finally {
+    set({ busy: false });
+  }
+}
+
+/** Exports as an HF folder: one download per file (config.json, model.safetensors, tokenizer.json, vocab.txt, …). */
+export async function exportModel(what: 'teacher' | 'checkpoint'): Promise<string[]> {
+  set({ error: null });
+  try {
+    const r = await trainerClient.request({ type: 'model-export', what });
+    if (r.type !== 'model-files') return [];
+    for (const f of r.files) {
+      const url = URL.createObjectURL(new Blob([f.bytes]));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = f.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 5000);
+    }
+    return r.files.map((f) => f.name);
+  } catch (e) {
+    set({ error: message(e) });
+    return [];
+  }
+}
