@@ -3,7 +3,9 @@
  * by URL, or dropped files) through the same import path, fill-mask with the loaded model, and export the teacher or
  * the latest training checkpoint as an HF folder. Replies carry plain data; exported bytes are transferred.
  */
-import { exportHfFolder, importHfFolder, isHfFolderFile, modelFromWeights, tokenizerSize, type HfFile, type ImportedHfModel } from '../models/hfFolder.ts';
+import * as tf from '@tensorflow/tfjs';
+import { exportHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile, type ImportedHfModel } from '../models/hfFolder.ts';
+import { checkBackendLimits, type BackendLimits } from '../models/limits.ts';
 import { fillMask } from '../models/fillMask.ts';
 import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import type { Checkpoint } from '../train/mlmRun.ts';
@@ -12,6 +14,17 @@ import type { ModelReply, ModelRequest, ModelSource } from './protocol.ts';
 const HF_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'vocab.txt'];
 
 let loaded: (ImportedHfModel & { name: string }) | null = null;
+
+/** The active backend's limits, read from the live backend (WebGPU device limits, WebGL texture size). */
+function backendLimits(): BackendLimits {
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') {
+    const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+    return { backend, maxBufferBytes: device?.limits?.maxStorageBufferBindingSize };
+  }
+  if (backend === 'webgl') return { backend, maxTextureSize: tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') };
+  return { backend };
+}
 
 async function readSource(src: ModelSource): Promise<HfFile[]> {
   if (src.kind === 'files') {
@@ -36,7 +49,10 @@ export async function handleModelRequest(
   try {
     if (msg.type === 'model-load') {
       const t0 = performance.now();
-      const imported = importHfFolder(await readSource(msg.source)); // throws before anything is replaced
+      const parsed = parseHfFolder(await readSource(msg.source));
+      checkBackendLimits(parsed.config, backendLimits());
+      // All variables or none; the parsed Float32Arrays are not kept once they are in variables.
+      const imported: ImportedHfModel = { config: parsed.config, tokenizer: parsed.tokenizer, warnings: parsed.warnings, model: modelFromWeights(parsed.config, parsed.weights) };
       loaded?.model.dispose();
       loaded = { ...imported, name: msg.source.name };
       const c = imported.config;
