@@ -1,12 +1,16 @@
 // The masked LM's HF surface and options on CPU: the exact BertForMaskedLM key list, token-type embeddings (default
 // all-zero path vs explicit ids, typeVocabSize 0), factorised embeddings (GLMD "+al"): logits against the float64
-// reference of src/testing/mlmReference.ts, and analytic gradients of the new parameters against finite differences.
+// reference of src/testing/mlmReference.ts, analytic gradients of the new parameters against finite differences, and
+// Adam training of a factorised model with a flat tensor count.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MlmConfig } from './config.ts';
 import { createMlm, encode, isDenseKernel, mlmLogits, mlmLoss, paramShapes, type MlmBatchTensors, type MlmModel } from './mlm.ts';
 import { maxAbsDiff, tinyBatchArrays, tinyConfig, toTensors, worstRatio } from '../testing/reference.ts';
 import { referenceLogits, type Weights64 } from '../testing/mlmReference.ts';
+import { createMlmTrainer } from '../train/trainer.ts';
+import { createBatcher } from '../data/mlmBatches.ts';
+import { createRng } from '../data/rng.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -155,6 +159,29 @@ describe('gradients of the new parameters vs central finite differences', () => 
       expect(Math.abs(fd - g[i]), `${key}[${i}]: analytic ${g[i]}, finite difference ${fd}`).toBeLessThanOrEqual(0.03 * Math.abs(g[i]) + 2e-4);
     }
     v.assign(tf.tensor(base, v.shape));
+    model.dispose();
+  });
+});
+
+describe('training a factorised, type-less model', () => {
+  it('loss falls over 30 Adam steps on a fixed batch and tf.memory().numTensors stays flat after step 1', async () => {
+    const model = createMlm(tinyConfig({ vocabSize: 50, hiddenSize: 16, intermediateSize: 32, maxPositions: 16, embeddingSize: 8, typeVocabSize: 0 }), 3);
+    const rng = createRng(2);
+    const stream = Int32Array.from({ length: 400 }, () => 5 + rng.int(45));
+    const batch = createBatcher(stream, { batchSize: 4, seqLen: 12, vocabSize: 50, seed: 1, maskProb: 0.2 }).next();
+    const trainer = createMlmTrainer(model, { clipNorm: 1, schedule: { peak: 1e-2, warmupSteps: 0, totalSteps: 30, floorRatio: 1 } });
+    const losses: number[] = [];
+    let afterStep1 = 0;
+    for (let i = 1; i <= 30; i++) {
+      const r = trainer.step(batch);
+      losses.push((await r.loss.data())[0]);
+      tf.dispose([r.loss, r.gradNorm]);
+      if (i === 1) afterStep1 = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(afterStep1);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[29], losses.join(' ')).toBeLessThan(0.5 * losses[0]);
+    trainer.dispose();
     model.dispose();
   });
 });
