@@ -82,7 +82,7 @@ describe('vocabkd model info', () => {
       [['model', 'info', studentJson, '--vocab-size', '0'], 2, 'error: UsageError: --vocab-size must be ≥ 1, got 0'],
       [['model', 'info', studentJson, '--vocab-size', 'abc'], 2, 'error: UsageError: --vocab-size must be an integer, got "abc"'],
       [['model', 'info', studentJson, '--vocab', '5'], 2, /^error: UsageError: unknown option --vocab; known: --vocab-size$/],
-      [['model', 'summary'], 2, 'error: UsageError: unknown model command "summary"; available: info'],
+      [['model', 'summary'], 2, 'error: UsageError: unknown model command "summary"; available: info, fill-mask'],
       [['model', 'info', write('broken.json', '{"vocab_size": 10,')], 1, /^error: ConfigError: .*broken\.json is not valid JSON: /],
       [['model', 'info', write('heads.json', JSON.stringify({ ...teacher, hidden_size: 100 }))], 1, 'error: ConfigError: config.json: hidden_size (100) is not divisible by num_attention_heads (12)'],
       [['model', 'info', write('relu.json', JSON.stringify({ ...teacher, hidden_act: 'relu' }))], 1, 'error: ConfigError: config.json: hidden_act "relu" is not supported; supported: "gelu"'],
