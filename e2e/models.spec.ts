@@ -35,7 +35,7 @@ async function pageCandidates(page: import('@playwright/test').Page): Promise<Ca
 
 test('a generated tiny HF folder imports in the page; fill-mask equals Node’s; export → re-import is identical', async ({ page, watch }) => {
   const { files, expected } = await tinyFolder();
-  await page.goto('/?backend=wasm&tab=models');
+  await page.goto('/?backend=wasm&tab=models&teacher=none');
   await waitForBackend(page);
   await page.getByTestId('model-files').setInputFiles(files);
   await expect(page.getByTestId('teacher-status')).toHaveAttribute('data-status', 'ready');
@@ -63,7 +63,7 @@ test('a generated tiny HF folder imports in the page; fill-mask equals Node’s;
 
 test('a broken folder names the problem and keeps the loaded teacher', async ({ page }) => {
   const { files } = await tinyFolder();
-  await page.goto('/?backend=wasm&tab=models');
+  await page.goto('/?backend=wasm&tab=models&teacher=none');
   await waitForBackend(page);
   await page.getByTestId('model-files').setInputFiles(files);
   await expect(page.getByTestId('teacher-status')).toHaveAttribute('data-status', 'ready');
@@ -77,7 +77,7 @@ test('a broken folder names the problem and keeps the loaded teacher', async ({ 
 });
 
 test('the parameter budget reproduces the paper: 177,853,440 / 10,395,426 / 3,632,096 and 48.97×', async ({ page }) => {
-  await page.goto('/?backend=wasm&tab=models');
+  await page.goto('/?backend=wasm&tab=models&teacher=none');
   await page.locator('select').filter({ hasText: 'Kolesnikova' }).selectOption('paper');
   await expect(page.getByTestId('budget-rubert-base (teacher)')).toHaveAttribute('data-total', '177853440');
   await expect(page.getByTestId('budget-tiny, 30,522 vocab')).toHaveAttribute('data-total', '10395426');

@@ -16,7 +16,10 @@ export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
 }
 
 export const trainerClient = createTrainerClient(storeSink, embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
-void trainerClient.boot(pageOptions.backend);
+void trainerClient.boot(pageOptions.backend).then(() => {
+  // The shipped teacher loads at start through the same import path a user's folder takes (?teacher=none skips it).
+  if (new URLSearchParams(globalThis.location?.search ?? '').get('teacher') !== 'none') void import('./models.ts').then((m) => m.loadShippedTeacher());
+});
 
 export const tokenizerClient = createTokenizerClient(tokenizerLabActions.onWorkerMessage, (_jobId, message) => {
   useTokenizerLab.setState({ job: null });

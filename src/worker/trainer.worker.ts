@@ -19,6 +19,7 @@ const post = (m: FromWorker) => self.postMessage(m);
 let backend: BackendName | null = null;
 let markReady: () => void = () => {};
 const ready = new Promise<void>((r) => (markReady = r));
+let modelQueue: Promise<void> = Promise.resolve();
 let active: { runId: RunId; control: ReturnType<typeof createRunControl> } | null = null;
 const corpusCache = new Map<string, string>();
 /** The latest weight snapshot of the latest run (with its tokenizer), for export. */
@@ -116,8 +117,8 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'model-load':
     case 'fill-mask':
     case 'model-export':
-      // Queued behind backend initialisation: the model lives on the chosen device.
-      void ready.then(() => handleModelRequest(msg, latest, (m, transfer) => self.postMessage(m, transfer ?? [])));
+      // One at a time, after backend initialisation (the model lives on the chosen device; a later load wins).
+      modelQueue = modelQueue.then(() => ready).then(() => handleModelRequest(msg, latest, (m, transfer) => self.postMessage(m, transfer ?? [])));
       break;
     case 'init': void init(msg); break;
     case 'start': void start(msg); break;
