@@ -1,25 +1,7 @@
 // Runs the real `vocabkd` entry (node src/cli/bin.mjs) as a child process: train-mlm's JSON-lines output, error exit
 // codes and messages (bad backend, unknown option, bad config), and `bench train`'s JSON report.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function vocabkd(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** stderr without TF.js's one-off "install tfjs-node" banner. */
-const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
+import { errorLines, vocabkd } from '../testing/cli.ts';
 
 describe('vocabkd train-mlm', () => {
   it('--steps 5 --backend wasm --eval-every 0 prints info, metrics for steps 1..5, then done, all as JSON lines', async () => {

@@ -1,28 +1,11 @@
 // Runs `vocabkd model info` as a child process (node src/cli/bin.mjs): a model folder and a bare config.json, the
 // --vocab-size override reproducing methods.md's student counts, a factorised config, and every bad input with its
 // exit code (2 usage, 1 bad config) and one `error: Name: message` line.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function vocabkd(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('error: '));
+import { errorLines, vocabkd } from '../testing/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vocabkd-model-info-'));
 const teacher = { architectures: ['BertModel'], model_type: 'bert', vocab_size: 119547, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, max_position_embeddings: 512, type_vocab_size: 2, hidden_act: 'gelu', hidden_dropout_prob: 0.1 };
