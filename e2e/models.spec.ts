@@ -83,4 +83,9 @@ test('the parameter budget reproduces the paper: 177,853,440 / 10,395,426 / 3,63
   await expect(page.getByTestId('budget-tiny, 30,522 vocab')).toHaveAttribute('data-total', '10395426');
   await expect(page.getByTestId('budget-tiny, 5,000 vocab')).toHaveAttribute('data-total', '3632096');
   await expect(page.getByTestId('budget-ratio')).toContainText('48.97×');
+  // GLMD's students, BERT-shaped (params.test.ts holds the same figures): 67,040,896 / 55,327,488 / 50,020,224.
+  await page.locator('select').filter({ hasText: 'Kolesnikova' }).selectOption('glmd');
+  await expect(page.getByTestId('budget-GLMD-vc 6×768')).toHaveAttribute('data-total', '67040896');
+  await expect(page.getByTestId('budget-GLMD 50 % vocab')).toHaveAttribute('data-total', '55327488');
+  await expect(page.getByTestId('budget-GLMD+al E 384')).toHaveAttribute('data-total', '50020224');
 });

@@ -10,6 +10,10 @@ import { ParamBudget, type ParamBreakdown } from './ParamBudget.tsx';
 const RUBERT = makeConfig({ vocabSize: 119_547, hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072, maxPositions: 512 });
 const tiny = (vocabSize: number) => makeConfig({ vocabSize, hiddenSize: 264, numLayers: 3, numHeads: 12, intermediateSize: 792, maxPositions: 512, typeVocabSize: 2 });
 
+/** methods.md §B.2, BERT-shaped (512 positions, 2 token types, MLM head, tied): GLM-base and its 6 × 768 students. */
+const glmdBert = (vocabSize: number, numLayers: number, embeddingSize?: number) =>
+  makeConfig({ vocabSize, hiddenSize: 768, numLayers, numHeads: 12, intermediateSize: 3072, maxPositions: 512, embeddingSize });
+
 function breakdown(name: string, c: MlmConfig, withPooler = false, withMlmHead = true): ParamBreakdown {
   const p = countParamsByPart(c, { withPooler, withMlmHead });
   return { name, embeddings: p.embeddings.total, body: p.body.total + p.pooler, head: p.head.total };
@@ -20,13 +24,14 @@ export function ModelsPanel() {
   const lab = useModelLab();
   const labStudentSize = useTokenizerLab((s) => s.studentSize);
   const [text, setText] = useState('Call me [MASK].');
-  const [example, setExample] = useState<'loaded' | 'paper'>('loaded');
+  const [example, setExample] = useState<'loaded' | 'paper' | 'glmd'>('loaded');
   const [student, setStudent] = useState({ layers: 3, hidden: 128, heads: 4, ffn: 384, vocab: 0 });
   const [exported, setExported] = useState<string[]>([]);
 
   const studentVocab = student.vocab || labStudentSize || 5000;
   const models = useMemo((): ParamBreakdown[] | string => {
     try {
+      if (example === 'glmd') return [breakdown('GLM-base 12×768', glmdBert(30_592, 12)), breakdown('GLMD-vc 6×768', glmdBert(30_592, 6)), breakdown('GLMD 50 % vocab', glmdBert(15_360, 6)), breakdown('GLMD+al E 384', glmdBert(15_360, 6, 384))];
       if (example === 'paper') return [breakdown('rubert-base (teacher)', RUBERT, true, false), breakdown('tiny, 30,522 vocab', tiny(30_522)), breakdown('tiny, 5,000 vocab', tiny(5000))];
       if (!lab.teacher) return 'load a teacher first';
       const t = lab.teacher.config;
@@ -88,9 +93,10 @@ export function ModelsPanel() {
       <h2>Parameter budget</h2>
       <div className="controls">
         <label>compare
-          <select value={example} onChange={(e) => setExample(e.target.value as 'loaded' | 'paper')}>
+          <select value={example} onChange={(e) => setExample(e.target.value as 'loaded' | 'paper' | 'glmd')}>
             <option value="loaded">the teacher and a student</option>
             <option value="paper">Kolesnikova et al.: rubert-base → tiny (30k / 5k)</option>
+            <option value="glmd">GLMD (Tan et al.): GLM-base → 6 × 768 students, BERT-shaped</option>
           </select>
         </label>
         {example === 'loaded' && (
@@ -104,6 +110,13 @@ export function ModelsPanel() {
         )}
       </div>
       {typeof models === 'string' ? <p className="hint" data-testid="budget-message">{models}</p> : <ParamBudget models={models} />}
+      {example === 'glmd' && (
+        <p className="hint">
+          Under GLM's own conventions the students are 66.8 M / 55.1 M / 49.8 M. The BERT-shaped counts here differ by
+          layout, not arithmetic: GLM adds a second (block) position table of 513 × 768 and a final LayerNorm, while
+          BERT has token types, an embedding LayerNorm and the masked-LM transform.
+        </p>
+      )}
 
       <h2>Export</h2>
       <div className="controls">
