@@ -2,6 +2,7 @@
 import { createTrainerClient } from '../worker/trainerClient.ts';
 import { createTokenizerClient } from '../worker/tokenizerClient.ts';
 import { tokenizerLabActions, useTokenizerLab } from '../store/tokenizerSlice.ts';
+import { useModelLab } from '../store/modelSlice.ts';
 import { actions, storeSink, useWorkbench } from '../store/index.ts';
 import { EMBEDDED_CORPUS, type EmbeddedCorpus } from '../data/corpus.ts';
 import type { CorpusSource } from '../worker/protocol.ts';
@@ -27,4 +28,4 @@ export const tokenizerClient = createTokenizerClient(tokenizerLabActions.onWorke
 });
 
 // Handles for the end-to-end tests (and curious users in the console): the store and the client, never tensors.
-Object.assign(globalThis, { __vocabkd: { store: useWorkbench, client: trainerClient, tokenizerLab: useTokenizerLab } });
+Object.assign(globalThis, { __vocabkd: { store: useWorkbench, client: trainerClient, tokenizerLab: useTokenizerLab, modelLab: useModelLab } });
