@@ -1,0 +1,170 @@
+/**
+ * Shared types of the distillation engine (issue 5). methods.md is the specification; item numbers below refer to
+ * its checklist (Part C). Plain data only (no tf): alignment tables, batches, the recipe, metric points.
+ *
+ * Modules:
+ * - `sigma.ts`      σ map teacher → student pieces and the shared vocabulary C (items 2, 4)        [no tf]
+ * - `align.ts`      t2s sequences + groups (item 3), Match pairs (items 11–12)                   [no tf]
+ * - `mlmSelect.ts`  batch-level MLM target selection with count^0.7 smoothing, 80/10/10 (item 5) [no tf]
+ * - `glmdVocab.ts`  GLMD vocabulary compression: K, protected tokens, ranks, replacements (22–26) [no tf]
+ * - `losses.ts`     KL with T² (13, 19, 29–30), Reduce rows / Reduce ∩ / Reduce-map (6–10),
+ *                   Match KL (12), GLMD KL (19–20, 26), soft CE (21), hidden MSE (15)           [tf]
+ * - `student.ts`    student construction: scratch, from the teacher (16), FVT                     [tf]
+ * - `recipe.ts`     the recipe (defaults from the papers) and its validator                        [no tf]
+ * - `batches.ts`    corpus → length-bucketed DistillBatch for each method                          [no tf]
+ * - `run.ts`        the training loop shared by the worker and the CLI                             [tf]
+ * - `evaluate.ts`   masked-word accuracy over whole-word masks                                     [tf]
+ */
+
+/** Distillation methods. `mlm-only` and `kd-full` are the baselines. */
+export type Method = 'reduce' | 'reduce-map' | 'match' | 'glmd' | 'mlm-only' | 'kd-full';
+export const METHODS: readonly Method[] = ['reduce', 'reduce-map', 'match', 'glmd', 'mlm-only', 'kd-full'];
+
+/** σ(v) for every teacher id v (item 2). `pieces[v]` null = unmapped ([unusedN], <S>, <T>, </S>). */
+export interface SigmaMap {
+  pieces: (Int32Array | null)[];
+  /** Teacher entries left unmapped. */
+  unmapped: number;
+  /** Teacher entries whose split contains [UNK]. */
+  withUnk: number;
+  /** Longest split, in pieces. */
+  maxPieces: number;
+}
+
+/** The shared vocabulary C (item 4): token strings present in both vocabularies, as aligned id lists (one fixed order). */
+export interface SharedVocab {
+  teacherIds: Int32Array;
+  studentIds: Int32Array;
+}
+
+/** Ids of the special tokens of one tokenizer. */
+export interface SpecialIds {
+  pad: number;
+  unk: number;
+  cls: number;
+  sep: number;
+  mask: number;
+}
+
+/** One teacher sequence re-split into student pieces (item 3). */
+export interface T2s {
+  /** σ(t_1) ‖ … ‖ σ(t_n). */
+  ids: number[];
+  /** groupStart[i] … groupStart[i+1]-1 is G_i; length n + 1, groupStart[n] = ids.length. */
+  groupStart: number[];
+}
+
+/** Match result for one sequence pair (item 11): the k-th teacher match pairs with the k-th student match. */
+export interface MatchPairs {
+  teacherPos: number[];
+  studentPos: number[];
+}
+
+/**
+ * One distillation batch in plain arrays, row-major [B, T] with padding = the tokenizer's [PAD] id and mask 0.
+ * Which parts are present depends on the method.
+ */
+export interface DistillBatch {
+  batchSize: number;
+  /** Teacher input, never masked (item 4). [B, Tt]. */
+  teacher?: { ids: Int32Array; mask: Int32Array; seqLen: number };
+  /** Student's own tokenization, MLM-masked (item 5). [B, Ts]. */
+  student: { ids: Int32Array; mask: Int32Array; seqLen: number; mlmPositions: Int32Array; mlmLabels: Int32Array };
+  /** Reduce: t2s input, never masked, [B, Tr], and the KL rows: for each non-pad teacher position (flat b*Tt + i, item 7) its group of flat t2s positions. */
+  t2s?: { ids: Int32Array; mask: Int32Array; seqLen: number; rowTeacherPos: Int32Array; groupStart: Int32Array; groupPos: Int32Array };
+  /** Match: flat teacher positions and flat student positions, the k-th with the k-th (item 11). */
+  match?: { teacherPos: Int32Array; studentPos: Int32Array };
+  /** GLMD: non-pad flat positions of the (shared) sequence; the student ids are already remapped through the rank lookup. */
+  glmd?: { positions: Int32Array };
+  /** Counters for the report (dropped / truncated sequences, Match batches without a pair, …). */
+  stats: BatchStats;
+}
+
+export interface BatchStats {
+  sequences: number;
+  /** Reduce: t2s sequences longer than the student's positions that were truncated. */
+  t2sTruncated: number;
+  /** Reduce: sequence pairs dropped (t2s ≥ 512, or > 50 % [UNK]). */
+  dropped: number;
+  /** Match: number of pairs in this batch. */
+  matchPairs: number;
+}
+
+/** Loss weights (item 14: 2.0·KL + 0.5·MLM, + 0.1·MSE when enabled). */
+export interface LossWeights {
+  kl: number;
+  mlm: number;
+  mse: number;
+}
+
+/** How a student is initialised (A.3 item 6 / checklist 16, FVT, or random). */
+export type StudentInit = 'scratch' | 'teacher' | 'fvt';
+
+export interface StudentSpec {
+  /** Student vocabulary size (a WordPiece trained by our trainer on the distillation corpus; item 1). Ignored for glmd / kd-full. */
+  vocabSize: number;
+  numLayers: number;
+  hiddenSize: number;
+  numHeads: number;
+  intermediateSize: number;
+  init: StudentInit;
+  /** GLMD "+al": factorised embedding width (absent = none). */
+  embeddingSize?: number;
+}
+
+export interface Recipe {
+  method: Method;
+  /** Softmax temperature of the KL term (Reduce/Match 2, GLMD 15). */
+  temperature: number;
+  weights: LossWeights;
+  /** Reduce: how the piece logits of one teacher token combine (item 6). 'mean' divides by m (documented choice). */
+  reduceGroup: 'sum' | 'mean';
+  /** Reduce-map: score of a teacher entry from its pieces (item 9). */
+  reduceMapScore: 'sum' | 'logsumexp';
+  /** Match: restrict the search to the current word (documented variant; the paper's search is unbounded). */
+  matchWordBounded: boolean;
+  /** GLMD: kept fraction r of the vocabulary (item 22). */
+  glmdKeepRatio: number;
+  /** GLMD: extra protected tokens (label words) beyond the specials (item 23). */
+  glmdProtected: string[];
+  /** GLMD: divide the KL by all positions (original, B·n) or by non-pad positions (item 20). */
+  glmdDivideBy: 'all' | 'non-pad';
+  student: StudentSpec;
+  steps: number;
+  batchSize: number;
+  /** Maximum sequence length (teacher side; the student's positions must hold the t2s sequences). */
+  seqLen: number;
+  lr: number;
+  warmupFrac: number;
+  decay: 'cosine' | 'linear' | 'constant';
+  /** Final learning rate as a fraction of the peak (cosine / linear). */
+  minLrFrac: number;
+  weightDecay: number;
+  clipNorm: number;
+  /** Micro-batches per optimizer step. */
+  accumulation: number;
+  seed: number;
+  logEvery: number;
+  /** Evaluate (masked-word accuracy on held-out text) every N steps; 0 = only at the end. */
+  evalEvery: number;
+  checkpointEvery: number;
+  /** MLM masking probability of the student's own tokenization. */
+  maskProb: number;
+}
+
+/** One logged point (one JSON line of metrics.jsonl). */
+export interface DistillPoint {
+  step: number;
+  loss: number;
+  kl?: number;
+  mlm?: number;
+  mse?: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSec: number;
+  elapsedMs: number;
+  /** Held-out masked-word accuracy over whole-word masks, when evaluated at this step. */
+  evalWordAcc?: number;
+  /** Held-out MLM loss on the student's tokenization, when evaluated. */
+  evalLoss?: number;
+}
