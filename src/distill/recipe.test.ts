@@ -1,0 +1,207 @@
+// Checks src/distill/recipe.ts: the per-method defaults against methods.md (items 14, 19, 22, 28), filling of partial
+// JSON, every error branch with its message, and the JSON round trip.
+import { describe, expect, it } from 'vitest';
+import { defaultRecipe, recipeToJson, RecipeError, validateRecipe } from './recipe.ts';
+import { METHODS, type Method } from './types.ts';
+
+const A_METHODS: Method[] = ['reduce', 'reduce-map', 'match', 'kd-full'];
+
+function errorOf(input: unknown): RecipeError {
+  try {
+    validateRecipe(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(RecipeError);
+    expect((e as Error).name).toBe('RecipeError');
+    return e as RecipeError;
+  }
+  throw new Error(`accepted ${JSON.stringify(input)}`);
+}
+
+describe('defaultRecipe', () => {
+  it.each(A_METHODS)('item 14 / A.6: %s uses T 2, 2.0·KL + 0.5·MLM, AdamW 5e-4, wd 0, clip 5, 5 %% warmup', (m) => {
+    const r = defaultRecipe(m);
+    expect(r).toMatchObject({
+      method: m, temperature: 2, weights: { kl: 2, mlm: 0.5, mse: 0 }, lr: 5e-4, weightDecay: 0, clipNorm: 5, warmupFrac: 0.05,
+      decay: 'linear', minLrFrac: 0, reduceGroup: 'sum', reduceMapScore: 'logsumexp', matchWordBounded: false,
+    });
+  });
+
+  it('items 19, 22, 28: glmd uses T 15, KL only, lr 4e-4, wd 0.1, clip 1, cosine to 5 %, r 0.5, divide by all positions', () => {
+    expect(defaultRecipe('glmd')).toMatchObject({
+      temperature: 15, weights: { kl: 1, mlm: 0, mse: 0 }, lr: 4e-4, weightDecay: 0.1, clipNorm: 1, warmupFrac: 0.05,
+      decay: 'cosine', minLrFrac: 0.05, glmdKeepRatio: 0.5, glmdDivideBy: 'all', glmdProtected: [],
+    });
+  });
+
+  it('mlm-only: weights 0 / 1 / 0; every method shares the browser-scale student and run sizes', () => {
+    expect(defaultRecipe('mlm-only').weights).toEqual({ kl: 0, mlm: 1, mse: 0 });
+    for (const m of METHODS) {
+      const r = defaultRecipe(m);
+      expect(r.student).toEqual({ vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512, init: 'scratch' });
+      expect(r).toMatchObject({ steps: 300, batchSize: 16, seqLen: 64, accumulation: 1, seed: 42, logEvery: 5, evalEvery: 100, checkpointEvery: 100, maskProb: 0.15 });
+    }
+  });
+
+  it('every default passes the validator unchanged, and defaults are fresh objects', () => {
+    for (const m of METHODS) expect(validateRecipe(defaultRecipe(m))).toEqual(defaultRecipe(m));
+    const a = defaultRecipe('reduce');
+    a.student.hiddenSize = 999;
+    a.glmdProtected.push('x');
+    expect(defaultRecipe('reduce').student.hiddenSize).toBe(128);
+    expect(defaultRecipe('reduce').glmdProtected).toEqual([]);
+  });
+
+  it('an unknown method lists the six', () => {
+    expect(() => defaultRecipe('distil' as Method)).toThrow('method must be one of reduce, reduce-map, match, glmd, mlm-only, kd-full; got "distil"');
+  });
+});
+
+describe('validateRecipe: filling', () => {
+  it('fills the defaults of the given method, weights and student field by field', () => {
+    const r = validateRecipe({ method: 'glmd', steps: 50, weights: { mlm: 0.5 }, student: { numLayers: 4 } });
+    expect(r).toEqual({ ...defaultRecipe('glmd'), steps: 50, weights: { kl: 1, mlm: 0.5, mse: 0 }, student: { ...defaultRecipe('glmd').student, numLayers: 4 } });
+  });
+
+  it('keeps optional fields: embeddingSize with scratch init; null embeddingSize = absent', () => {
+    expect(validateRecipe({ method: 'glmd', student: { embeddingSize: 64 } }).student.embeddingSize).toBe(64);
+    const r = validateRecipe({ method: 'reduce', student: { embeddingSize: null, init: 'teacher' } });
+    expect('embeddingSize' in r.student).toBe(false);
+  });
+
+  it('returns copies: mutating the result does not touch the input', () => {
+    const input = { method: 'glmd', glmdProtected: ['yes', 'no'], student: { numLayers: 3 } };
+    const r = validateRecipe(input);
+    r.glmdProtected.push('maybe');
+    r.student.numLayers = 9;
+    expect(input.glmdProtected).toEqual(['yes', 'no']);
+    expect(input.student.numLayers).toBe(3);
+  });
+
+  it('accepts the edges of every range', () => {
+    const ok = [
+      { temperature: 100 }, { temperature: 1e-3 }, { glmdKeepRatio: 1 }, { steps: 1 }, { steps: 1_000_000 }, { batchSize: 1024 }, { seqLen: 8 }, { seqLen: 512 },
+      { lr: 1 }, { warmupFrac: 0 }, { warmupFrac: 1 }, { minLrFrac: 1 }, { weightDecay: 1 }, { clipNorm: 0 }, { accumulation: 1024 }, { seed: 0 }, { seed: 2 ** 32 - 1 },
+      { evalEvery: 0 }, { checkpointEvery: 0 }, { maskProb: 0.9 }, { weights: { kl: 100, mlm: 0, mse: 0.1 } },
+      { student: { vocabSize: 100 } }, { student: { vocabSize: 200_000 } }, { student: { numLayers: 24, hiddenSize: 96, numHeads: 12 } },
+      { student: { init: 'fvt' } }, { reduceGroup: 'mean', reduceMapScore: 'sum', glmdDivideBy: 'non-pad', decay: 'constant', matchWordBounded: true },
+    ];
+    for (const o of ok) expect(() => validateRecipe({ method: 'reduce', ...o })).not.toThrow();
+  });
+});
+
+describe('validateRecipe: every error branch names the field, the rule and the value', () => {
+  it('not an object; unknown method; missing method', () => {
+    expect(errorOf(null).message).toBe('recipe must be an object; got null');
+    expect(errorOf([1]).message).toBe('recipe must be an object; got [1]');
+    expect(errorOf({ method: 'reduce-match' }).message).toBe('method must be one of "reduce", "reduce-map", "match", "glmd", "mlm-only", "kd-full"; got "reduce-match"');
+    expect(errorOf({}).message).toBe('method must be one of "reduce", "reduce-map", "match", "glmd", "mlm-only", "kd-full"; got nothing');
+  });
+
+  it('unknown keys list the known ones (top level, weights, student)', () => {
+    expect(errorOf({ method: 'reduce', temprature: 2 }).message).toBe(
+      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, checkpointEvery, maskProb',
+    );
+    expect(errorOf({ method: 'reduce', weights: { ce: 1 } }).message).toBe('weights.ce is not a recipe field; known fields of weights: kl, mlm, mse');
+    expect(errorOf({ method: 'reduce', student: { layers: 3 } }).message).toBe(
+      'student.layers is not a recipe field; known fields of student: vocabSize, numLayers, hiddenSize, numHeads, intermediateSize, init, embeddingSize',
+    );
+    expect(errorOf({ method: 'reduce', weights: 2 }).message).toBe('weights must be an object; got 2');
+    expect(errorOf({ method: 'reduce', student: 'tiny' }).message).toBe('student must be an object; got "tiny"');
+  });
+
+  it.each([
+    ['temperature', 0, 'a number in (0, 100]'],
+    ['temperature', 100.5, 'a number in (0, 100]'],
+    ['temperature', '2', 'a number in (0, 100]'],
+    ['glmdKeepRatio', 0, 'a number in (0, 1]'],
+    ['glmdKeepRatio', 1.5, 'a number in (0, 1]'],
+    ['steps', 0, 'an integer in [1, 1000000]'],
+    ['steps', 10.5, 'an integer in [1, 1000000]'],
+    ['batchSize', 1025, 'an integer in [1, 1024]'],
+    ['seqLen', 7, 'an integer in [8, 512]'],
+    ['seqLen', 513, 'an integer in [8, 512]'],
+    ['lr', 0, 'a number in (0, 1]'],
+    ['lr', Number.NaN, 'a number in (0, 1]'],
+    ['warmupFrac', -0.1, 'a number in [0, 1]'],
+    ['minLrFrac', 1.1, 'a number in [0, 1]'],
+    ['weightDecay', -1, 'a number in [0, 1]'],
+    ['clipNorm', -1, 'a number in [0, 1000000]'],
+    ['accumulation', 0, 'an integer in [1, 1024]'],
+    ['seed', -1, 'an integer in [0, 4294967295]'],
+    ['seed', 1.5, 'an integer in [0, 4294967295]'],
+    ['logEvery', 0, 'an integer in [1, 10000]'],
+    ['evalEvery', -5, 'an integer in [0, 1000000]'],
+    ['checkpointEvery', 2.5, 'an integer in [0, 1000000]'],
+    ['maskProb', 0, 'a number in [0.01, 0.9]'],
+    ['maskProb', 0.95, 'a number in [0.01, 0.9]'],
+  ])('%s = %s → must be %s', (field, value, rule) => {
+    const shown = typeof value === 'string' ? `"${value}"` : String(value);
+    expect(errorOf({ method: 'reduce', [field]: value }).message).toBe(`${field} must be ${rule}; got ${shown}`);
+  });
+
+  it('choices and booleans', () => {
+    expect(errorOf({ method: 'reduce', reduceGroup: 'max' }).message).toBe('reduceGroup must be one of "sum", "mean"; got "max"');
+    expect(errorOf({ method: 'reduce', reduceMapScore: 'mean' }).message).toBe('reduceMapScore must be one of "sum", "logsumexp"; got "mean"');
+    expect(errorOf({ method: 'glmd', glmdDivideBy: 'pad' }).message).toBe('glmdDivideBy must be one of "all", "non-pad"; got "pad"');
+    expect(errorOf({ method: 'glmd', decay: 'step' }).message).toBe('decay must be one of "cosine", "linear", "constant"; got "step"');
+    expect(errorOf({ method: 'match', matchWordBounded: 'yes' }).message).toBe('matchWordBounded must be true or false; got "yes"');
+    expect(errorOf({ method: 'reduce', student: { init: 'random' } }).message).toBe('student.init must be one of "scratch", "teacher", "fvt"; got "random"');
+  });
+
+  it('item 23: glmdProtected is a list of distinct non-empty strings', () => {
+    expect(errorOf({ method: 'glmd', glmdProtected: 'yes' }).message).toBe('glmdProtected must be a list of non-empty token strings; got "yes"');
+    expect(errorOf({ method: 'glmd', glmdProtected: ['yes', ''] }).message).toBe('glmdProtected must be a list of non-empty token strings; got ["yes",""]');
+    expect(errorOf({ method: 'glmd', glmdProtected: ['yes', 3] }).message).toBe('glmdProtected must be a list of non-empty token strings; got ["yes",3]');
+    expect(errorOf({ method: 'glmd', glmdProtected: ['yes', 'no', 'yes'] }).message).toBe('glmdProtected must be a list without repeats; got "yes"');
+  });
+
+  it('item 14: weights are numbers in [0, 100], not all 0, and fit the method', () => {
+    expect(errorOf({ method: 'reduce', weights: { kl: -1 } }).message).toBe('weights.kl must be a number in [0, 100]; got -1');
+    expect(errorOf({ method: 'reduce', weights: { mlm: 101 } }).message).toBe('weights.mlm must be a number in [0, 100]; got 101');
+    expect(errorOf({ method: 'reduce', weights: { mse: null } }).message).toBe('weights.mse must be a number in [0, 100]; got null');
+    expect(errorOf({ method: 'reduce', weights: { kl: 0, mlm: 0, mse: 0 } }).message).toBe('weights must be not all 0 (give kl, mlm or mse a positive weight); got {"kl":0,"mlm":0,"mse":0}');
+    expect(errorOf({ method: 'match', weights: { kl: 0 } }).message).toBe('weights.kl must be > 0 for method "match" (with no KL term it is "mlm-only"); got 0');
+    expect(errorOf({ method: 'mlm-only', weights: { kl: 1 } }).message).toBe('weights.kl must be 0 for method "mlm-only" (no teacher; pick a distillation method for KL); got 1');
+    expect(errorOf({ method: 'mlm-only', weights: { mse: 0.1 } }).message).toBe('weights.mse must be 0 for method "mlm-only" (no teacher; pick a distillation method for MSE); got 0.1');
+    expect(errorOf({ method: 'mlm-only', weights: { mlm: 0, mse: 0 } }).message).toBe('weights must be not all 0 (give kl, mlm or mse a positive weight); got {"kl":0,"mlm":0,"mse":0}');
+  });
+
+  it('item 19: glmd has no hidden-state term; an MLM weight is allowed', () => {
+    expect(errorOf({ method: 'glmd', weights: { mse: 0.1 } }).message).toBe('weights.mse must be 0 for method "glmd" (GLMD has no hidden-state term, item 19); got 0.1');
+    expect(validateRecipe({ method: 'glmd', weights: { mlm: 0.5 } }).weights).toEqual({ kl: 1, mlm: 0.5, mse: 0 });
+    expect(validateRecipe({ method: 'reduce', weights: { mse: 0.1 } }).weights).toEqual({ kl: 2, mlm: 0.5, mse: 0.1 });
+  });
+
+  it('student sizes and their cross-checks', () => {
+    const s = (student: object, method: Method = 'reduce') => errorOf({ method, student }).message;
+    expect(s({ vocabSize: 99 })).toBe('student.vocabSize must be an integer in [100, 200000]; got 99');
+    expect(s({ vocabSize: 200_001 })).toBe('student.vocabSize must be an integer in [100, 200000]; got 200001');
+    expect(s({ numLayers: 0 })).toBe('student.numLayers must be an integer in [1, 24]; got 0');
+    expect(s({ numLayers: 25 })).toBe('student.numLayers must be an integer in [1, 24]; got 25');
+    expect(s({ hiddenSize: 4 })).toBe('student.hiddenSize must be an integer in [8, 4096]; got 4');
+    expect(s({ numHeads: 0 })).toBe('student.numHeads must be an integer in [1, 64]; got 0');
+    expect(s({ intermediateSize: 1.5 })).toBe('student.intermediateSize must be an integer in [1, 16384]; got 1.5');
+    expect(s({ embeddingSize: 0 })).toBe('student.embeddingSize must be an integer in [1, 4095]; got 0');
+    expect(s({ hiddenSize: 130, numHeads: 4 })).toBe('student.hiddenSize must be divisible by student.numHeads (4); got 130');
+    expect(s({ embeddingSize: 128 })).toBe('student.embeddingSize must be < student.hiddenSize (128), or absent for unfactorised embeddings; got 128');
+    expect(s({ embeddingSize: 64, init: 'teacher' })).toBe('student.init must be "scratch" when student.embeddingSize is set (the teacher has no factorised table to copy); got "teacher"');
+    expect(s({ init: 'teacher' }, 'glmd')).toBe('student.init must be "scratch" for method "glmd" (its kept rows have no σ map to a teacher split; B.2 starts from random init); got "teacher"');
+    expect(s({ init: 'fvt' }, 'kd-full')).toBe('student.init must be "scratch" or "teacher" for method "kd-full" (the student shares the teacher\'s vocabulary, FVT has nothing to transfer); got "fvt"');
+    expect(validateRecipe({ method: 'kd-full', student: { init: 'teacher' } }).student.init).toBe('teacher');
+  });
+});
+
+describe('recipeToJson', () => {
+  it('round-trips every default and a customised recipe through validateRecipe', () => {
+    for (const m of METHODS) {
+      const r = defaultRecipe(m);
+      expect(validateRecipe(JSON.parse(recipeToJson(r)))).toEqual(r);
+    }
+    const custom = validateRecipe({
+      method: 'glmd', temperature: 10, glmdProtected: ['yes', 'no'], glmdKeepRatio: 0.25, student: { embeddingSize: 32, numLayers: 3 }, seed: 7, decay: 'linear',
+    });
+    const text = recipeToJson(custom);
+    expect(text).toContain('\n  "method": "glmd"');
+    expect(validateRecipe(JSON.parse(text))).toEqual(custom);
+  });
+});

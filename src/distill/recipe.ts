@@ -1,0 +1,209 @@
+/**
+ * The distillation recipe: its defaults (the papers' settings scaled to a browser run) and its one validator.
+ *
+ * Defaults per method (methods.md §A.6, §B.5, checklist items 14, 19, 22, 28):
+ * - reduce / reduce-map / match / kd-full: T = 2, loss 2.0·KL + 0.5·MLM (MSE weight 0; the scripts use 0.1 when it is
+ *   on), AdamW lr 5e-4 (β (0.9, 0.98) are fixed in the trainer), weight decay 0, clip 5.0, 5 % warmup. The paper holds
+ *   the lr constant after warmup and halves it on plateaus over days of training; a 300-step run decays linearly to 0
+ *   instead (`decay` 'linear', `minLrFrac` 0). Reduce sums the piece logits, reduce-map scores with logsumexp (the
+ *   released script), Match searches unbounded (the paper's greedy search).
+ * - glmd: T = 15, KL only (no hard labels, item 19), lr 4e-4, weight decay 0.1, clip 1.0, 5 % warmup, cosine to 5 %,
+ *   keep ratio 0.5, KL divided by all positions (the original).
+ * - mlm-only: the A defaults with weights 0 / 1 / 0 (the no-teacher baseline).
+ * The student (2 layers × 128 hidden × 2 heads × 512 FFN, 4,000 tokens, random init) and the run sizes (300 steps of
+ * 16 × 64 tokens) are browser-scale choices, not the papers'.
+ *
+ * `validateRecipe` takes a partial JSON object, fills the missing fields from `defaultRecipe(method)` (the `weights`
+ * and `student` objects field by field), and checks every field; errors read `<field path> must be …; got …`.
+ * Cross-method rules (what methods.md implies):
+ * - every method but mlm-only needs a KL weight > 0 (with KL 0 it is mlm-only); mlm-only has KL and MSE weights 0;
+ * - glmd has no hidden-state term (item 19: MSE weight 0); an MLM weight is allowed (the original logs it unused);
+ * - glmd students start from random init (B.2: there is no σ between the kept rows and a teacher split); FVT needs a
+ *   student vocabulary of its own, so kd-full (the teacher's vocabulary) takes 'scratch' or 'teacher';
+ * - factorised embeddings (`student.embeddingSize`) only with 'scratch' init (the teacher has no [V, E] table).
+ * `student.embeddingSize` null counts as absent (JSON has no undefined).
+ * Does not: know the teacher (vocabulary / position limits are checked by the run).
+ */
+import { METHODS, type LossWeights, type Method, type Recipe, type StudentSpec } from './types.ts';
+
+export class RecipeError extends Error {
+  override name = 'RecipeError';
+}
+
+const DEFAULT_STUDENT: StudentSpec = { vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512, init: 'scratch' };
+
+export function defaultRecipe(method: Method): Recipe {
+  if (!METHODS.includes(method)) throw new RecipeError(`method must be one of ${METHODS.join(', ')}; got ${show(method)}`);
+  const glmd = method === 'glmd';
+  return {
+    method,
+    temperature: glmd ? 15 : 2,
+    weights: glmd ? { kl: 1, mlm: 0, mse: 0 } : method === 'mlm-only' ? { kl: 0, mlm: 1, mse: 0 } : { kl: 2, mlm: 0.5, mse: 0 },
+    reduceGroup: 'sum',
+    reduceMapScore: 'logsumexp',
+    matchWordBounded: false,
+    glmdKeepRatio: 0.5,
+    glmdProtected: [],
+    glmdDivideBy: 'all',
+    student: { ...DEFAULT_STUDENT },
+    steps: 300,
+    batchSize: 16,
+    seqLen: 64,
+    lr: glmd ? 4e-4 : 5e-4,
+    warmupFrac: 0.05,
+    decay: glmd ? 'cosine' : 'linear',
+    minLrFrac: glmd ? 0.05 : 0,
+    weightDecay: glmd ? 0.1 : 0,
+    clipNorm: glmd ? 1 : 5,
+    accumulation: 1,
+    seed: 42,
+    logEvery: 5,
+    evalEvery: 100,
+    checkpointEvery: 100,
+    maskProb: 0.15,
+  };
+}
+
+// ---- field checks -------------------------------------------------------------------------------------------------
+
+type Num = { kind: 'int' | 'real'; lo: number; hi: number; loOpen?: boolean };
+const int = (lo: number, hi: number): Num => ({ kind: 'int', lo, hi });
+const real = (lo: number, hi: number, loOpen = false): Num => ({ kind: 'real', lo, hi, loOpen });
+
+const TOP_NUMBERS: Partial<Record<keyof Recipe, Num>> = {
+  temperature: real(0, 100, true),
+  glmdKeepRatio: real(0, 1, true),
+  steps: int(1, 1_000_000),
+  batchSize: int(1, 1024),
+  seqLen: int(8, 512),
+  lr: real(0, 1, true),
+  warmupFrac: real(0, 1),
+  minLrFrac: real(0, 1),
+  weightDecay: real(0, 1),
+  clipNorm: real(0, 1e6),
+  accumulation: int(1, 1024),
+  seed: int(0, 2 ** 32 - 1),
+  logEvery: int(1, 10_000),
+  evalEvery: int(0, 1_000_000),
+  checkpointEvery: int(0, 1_000_000),
+  maskProb: real(0.01, 0.9),
+};
+const STUDENT_NUMBERS: Partial<Record<keyof StudentSpec, Num>> = {
+  vocabSize: int(100, 200_000),
+  numLayers: int(1, 24),
+  hiddenSize: int(8, 4096),
+  numHeads: int(1, 64),
+  intermediateSize: int(1, 16_384),
+  embeddingSize: int(1, 4095),
+};
+const WEIGHT: Num = real(0, 100);
+const CHOICES = {
+  reduceGroup: ['sum', 'mean'],
+  reduceMapScore: ['sum', 'logsumexp'],
+  glmdDivideBy: ['all', 'non-pad'],
+  decay: ['cosine', 'linear', 'constant'],
+} as const;
+const INITS = ['scratch', 'teacher', 'fvt'] as const;
+
+const RECIPE_KEYS = Object.keys(defaultRecipe('reduce')) as (keyof Recipe)[];
+const WEIGHT_KEYS: (keyof LossWeights)[] = ['kl', 'mlm', 'mse'];
+const STUDENT_KEYS: (keyof StudentSpec)[] = ['vocabSize', 'numLayers', 'hiddenSize', 'numHeads', 'intermediateSize', 'init', 'embeddingSize'];
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number') return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+const fail = (path: string, what: string, got: unknown): never => {
+  throw new RecipeError(`${path} must be ${what}; got ${show(got)}`);
+};
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function checkNumber(path: string, v: unknown, r: Num): number {
+  const inRange = typeof v === 'number' && Number.isFinite(v) && (r.loOpen ? v > r.lo : v >= r.lo) && v <= r.hi;
+  if (!inRange || (r.kind === 'int' && !Number.isInteger(v))) {
+    fail(path, `${r.kind === 'int' ? 'an integer' : 'a number'} in ${r.loOpen ? '(' : '['}${r.lo}, ${r.hi}]`, v);
+  }
+  return v as number;
+}
+
+function checkChoice<T extends string>(path: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(path, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
+  return v as T;
+}
+
+function checkKeys(path: string, obj: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(obj).filter((k) => !known.includes(k));
+  if (unknown.length) {
+    const at = path ? `${path}.${unknown[0]}` : unknown[0];
+    throw new RecipeError(`${at} is not a recipe field; known fields${path ? ` of ${path}` : ''}: ${known.join(', ')}`);
+  }
+}
+
+function checkObject(path: string, v: unknown): Record<string, unknown> {
+  if (!isObject(v)) fail(path, 'an object', v);
+  return v as Record<string, unknown>;
+}
+
+/** Fills defaults from `defaultRecipe(input.method)` and checks every field; throws RecipeError naming the first bad one. */
+export function validateRecipe(input: unknown): Recipe {
+  const raw = checkObject('recipe', input);
+  checkKeys('', raw, RECIPE_KEYS);
+  const method = checkChoice('method', raw.method, METHODS);
+  const d = defaultRecipe(method);
+  const rawWeights = checkObject('weights', raw.weights ?? {});
+  checkKeys('weights', rawWeights, WEIGHT_KEYS);
+  const rawStudent = checkObject('student', raw.student ?? {});
+  checkKeys('student', rawStudent, STUDENT_KEYS);
+
+  const r = { ...d, ...raw } as Record<string, unknown>;
+  for (const [k, range] of Object.entries(TOP_NUMBERS)) checkNumber(k, r[k], range);
+  for (const [k, allowed] of Object.entries(CHOICES)) checkChoice(k, r[k], allowed);
+  if (typeof r.matchWordBounded !== 'boolean') fail('matchWordBounded', 'true or false', r.matchWordBounded);
+  const prot = r.glmdProtected;
+  if (!Array.isArray(prot) || prot.some((t) => typeof t !== 'string' || t === '')) fail('glmdProtected', 'a list of non-empty token strings', prot);
+  const dup = (prot as string[]).find((t, i, a) => a.indexOf(t) !== i);
+  if (dup !== undefined) fail('glmdProtected', 'a list without repeats', dup);
+
+  const weights = { ...d.weights, ...rawWeights } as Record<string, unknown>;
+  for (const k of WEIGHT_KEYS) checkNumber(`weights.${k}`, weights[k], WEIGHT);
+  const w = weights as unknown as LossWeights;
+  if (w.kl + w.mlm + w.mse === 0) fail('weights', 'not all 0 (give kl, mlm or mse a positive weight)', w);
+  if (method === 'mlm-only' && w.kl !== 0) fail('weights.kl', '0 for method "mlm-only" (no teacher; pick a distillation method for KL)', w.kl);
+  if (method === 'mlm-only' && w.mse !== 0) fail('weights.mse', '0 for method "mlm-only" (no teacher; pick a distillation method for MSE)', w.mse);
+  if (method !== 'mlm-only' && w.kl === 0) fail('weights.kl', `> 0 for method "${method}" (with no KL term it is "mlm-only")`, w.kl);
+  if (method === 'glmd' && w.mse !== 0) fail('weights.mse', '0 for method "glmd" (GLMD has no hidden-state term, item 19)', w.mse);
+  if (method === 'mlm-only' && w.mlm === 0) fail('weights.mlm', '> 0 for method "mlm-only"', w.mlm);
+
+  const s = { ...d.student, ...rawStudent } as Record<string, unknown>;
+  if (s.embeddingSize === null || s.embeddingSize === undefined) delete s.embeddingSize;
+  for (const [k, range] of Object.entries(STUDENT_NUMBERS)) if (k !== 'embeddingSize' || 'embeddingSize' in s) checkNumber(`student.${k}`, s[k], range);
+  const init = checkChoice('student.init', s.init, INITS);
+  const spec = s as unknown as StudentSpec;
+  if (spec.hiddenSize % spec.numHeads !== 0) fail('student.hiddenSize', `divisible by student.numHeads (${spec.numHeads})`, spec.hiddenSize);
+  if (spec.embeddingSize !== undefined && spec.embeddingSize >= spec.hiddenSize) {
+    fail('student.embeddingSize', `< student.hiddenSize (${spec.hiddenSize}), or absent for unfactorised embeddings`, spec.embeddingSize);
+  }
+  if (spec.embeddingSize !== undefined && init !== 'scratch') fail('student.init', '"scratch" when student.embeddingSize is set (the teacher has no factorised table to copy)', init);
+  if (method === 'glmd' && init !== 'scratch') fail('student.init', '"scratch" for method "glmd" (its kept rows have no σ map to a teacher split; B.2 starts from random init)', init);
+  if (method === 'kd-full' && init === 'fvt') fail('student.init', '"scratch" or "teacher" for method "kd-full" (the student shares the teacher\'s vocabulary, FVT has nothing to transfer)', init);
+
+  return {
+    ...(r as unknown as Recipe),
+    method,
+    weights: { kl: w.kl, mlm: w.mlm, mse: w.mse },
+    glmdProtected: [...(prot as string[])],
+    student: { ...spec },
+  };
+}
+
+/** Pretty JSON that `validateRecipe` accepts back unchanged. */
+export function recipeToJson(r: Recipe): string {
+  return JSON.stringify(r, null, 2);
+}
