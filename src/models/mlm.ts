@@ -125,9 +125,10 @@ function embed(p: Params, c: MlmConfig, ids: tf.Tensor2D, tokenTypeIds: tf.Tenso
 
 /**
  * Encoder forward. ids, attentionMask, tokenTypeIds (optional, default all 0): [B, T] int32 → hidden states [B*T, H].
- * Masked keys get a bias of −10⁴ (finite, so a fully padded row never produces NaN).
+ * Masked keys get a bias of −10⁴ (finite, so a fully padded row never produces NaN). When `hiddens` is given, the
+ * embedding LayerNorm output and each layer's output ([B*T, H] each, numLayers + 1 in all) are pushed into it.
  */
-export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, tokenTypeIds?: tf.Tensor2D): tf.Tensor2D {
+export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, tokenTypeIds?: tf.Tensor2D, hiddens?: tf.Tensor2D[]): tf.Tensor2D {
   const { params: p, config: c } = model;
   const [B, T] = ids.shape;
   if (T > c.maxPositions) throw new RangeError(`sequence length ${T} exceeds maxPositions ${c.maxPositions}`);
@@ -136,12 +137,14 @@ export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tens
     if (tokenTypeIds.shape[0] !== B || tokenTypeIds.shape[1] !== T) throw new RangeError(`tokenTypeIds shape [${tokenTypeIds.shape}] differs from ids shape [${ids.shape}]`);
   }
   let x = norm(p, 'bert.embeddings.LayerNorm', embed(p, c, ids, tokenTypeIds), c.layerNormEps);
+  hiddens?.push(x);
   const maskBias = tf.mul(tf.sub(1, attentionMask.cast('float32')), -1e4).reshape([B, 1, 1, T]) as tf.Tensor4D;
   for (let i = 0; i < c.numLayers; i++) {
     const a = dense(p, `${L(i)}.attention.output.dense`, attention(p, c, i, x, maskBias, B, T));
     x = norm(p, `${L(i)}.attention.output.LayerNorm`, tf.add(x, a), c.layerNormEps);
     const f = dense(p, `${L(i)}.output.dense`, gelu(dense(p, `${L(i)}.intermediate.dense`, x)));
     x = norm(p, `${L(i)}.output.LayerNorm`, tf.add(x, f), c.layerNormEps);
+    hiddens?.push(x);
   }
   return x;
 }
