@@ -10,7 +10,8 @@ import {
   type ReduceMapTable,
 } from './losses.ts';
 import type { SigmaMap } from './types.ts';
-import { uniformArray, worstRatio } from '../testing/reference.ts';
+import { createMlm, encode } from '../models/mlm.ts';
+import { tinyBatchArrays, tinyConfig, toTensors, uniformArray, worstRatio } from '../testing/reference.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -438,6 +439,34 @@ describe('hiddenMse (item 15)', () => {
     const [a, c, p, q] = [tf.zeros([N, Hs]), tf.zeros([N, Ht]), tf.zeros([Ht, Hs]), tf.zeros([Hs])] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
     expect(() => hiddenMse(a, c, p, q)).toThrow(LossInputError);
     tf.dispose([a, c, p, q]);
+  });
+});
+
+describe('encode(…, hiddens) (item 15)', () => {
+  it('pushes the embedding LayerNorm output and each layer\'s output, [B*T, H] each; the last is the encoder output', async () => {
+    const model = createMlm(tinyConfig({ numLayers: 2 }), 3);
+    const b = toTensors(tinyBatchArrays());
+    const before = tf.memory().numTensors;
+    const [h, hs] = tf.tidy(() => {
+      const list: tf.Tensor2D[] = [];
+      const out = encode(model, b.ids, b.attentionMask, undefined, list);
+      return [out, list] as const;
+    });
+    expect(hs.map((t) => t.shape)).toEqual([[12, 8], [12, 8], [12, 8]]);
+    expect(Array.from(await hs[2].data())).toEqual(Array.from(await h.data()));
+    // At init LayerNorm has gain 1 and bias 0: every row of the embedding output has mean 0 and variance ≈ 1.
+    const e = await hs[0].data();
+    for (let i = 0; i < 12; i++) {
+      const row = Array.from(e.slice(8 * i, 8 * i + 8));
+      const mean = row.reduce((a, x) => a + x, 0) / 8;
+      expect(Math.abs(mean)).toBeLessThan(1e-5);
+      expect(Math.abs(row.reduce((a, x) => a + (x - mean) ** 2, 0) / 8 - 1)).toBeLessThan(1e-2);
+    }
+    expect(Array.from(await hs[1].data())).not.toEqual(Array.from(e));
+    tf.dispose([h, ...hs]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(Object.values(b));
+    model.dispose();
   });
 });
 
