@@ -6,8 +6,9 @@
  * - rep(v) for a removed v = the kept k maximising the similarity of teacher embedding rows: ⟨E[v], E[k]⟩ ('dot', the
  *   paper's "decoder" similarity), cosine, or −‖E[v] − E[k]‖² ('l2'); ties go to the lower rank.
  * - lookup(v) = rank(v) if kept, else rank(rep(v)): the id → student-row map for inputs, hard labels and cloze targets.
- * The argmax is plain JS over Float32Array (float64 accumulators), blocked as 4 × 4 tiles so that a 16,000-entry vocabulary
- * with H = 256 takes seconds (≈ 7 s of one core). Gathering the teacher logits at rankToId and the student's K-row head are elsewhere. No tf.
+ * The argmax is plain JS over Float32Array (float64 accumulators), blocked as 4 × 4 tiles so that a 16,000-entry
+ * vocabulary with H = 256 takes seconds (≈ 7 s of one core). Gathering the teacher logits at rankToId and the
+ * student's K-row head are elsewhere. No tf.
  */
 
 export class GlmdVocabError extends Error {
