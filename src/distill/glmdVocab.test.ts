@@ -147,12 +147,26 @@ describe('compression off, progress, speed, errors', () => {
     for (let k = 1; k < calls.length; k++) expect(calls[k][0]).toBeGreaterThan(calls[k - 1][0]);
   });
 
-  it('speed: 4,000 ids × H 256 (1,952 removed × 2,048 kept, 1.0 G multiply-adds) within 15 s even on a loaded machine', () => {
+  it('item 24 at scale: 4,000 ids × H 256 (the blocked loop) agrees with a plain argmax on sampled removed ids', () => {
+    // Speed belongs to benchmarks, not unit tests; this checks the blocked inner loop on a realistic shape.
     const big = randomSetup(3, 4000, 256);
-    const t0 = performance.now();
     const g = buildGlmdVocab({ counts: big.counts, protectedIds: [0, 1, 2, 3, 4], ratio: 0.5, teacherEmbeddings: big.E, hidden: 256 });
     expect(g.K).toBe(2048);
-    expect(performance.now() - t0).toBeLessThan(15000);
+    const kept = Array.from(g.rankToId);
+    const keptSet = new Set(kept);
+    let checked = 0;
+    for (let v = 0; v < 4000 && checked < 25; v += 37) {
+      if (keptSet.has(v)) continue;
+      let best = -1, bestDot = -Infinity;
+      for (const k of kept) {
+        let d = 0;
+        for (let j = 0; j < 256; j++) d += big.E[v * 256 + j] * big.E[k * 256 + j];
+        if (d > bestDot) { bestDot = d; best = k; }
+      }
+      expect(g.replacement[v]).toBe(best);
+      checked++;
+    }
+    expect(checked).toBe(25);
   });
 
   it('bad input throws GlmdVocabError saying what to fix', () => {
