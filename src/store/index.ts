@@ -9,6 +9,7 @@ import type { MetricPoint, RunInfo } from '../train/mlmRun.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
 import type { RunId, RunState } from '../worker/protocol.ts';
 import type { ClientSink } from '../worker/trainerClient.ts';
+import { distillActions, distillSink } from './distillSlice.ts';
 
 export interface BackendStatus {
   phase: 'probing' | 'ready' | 'failed';
@@ -65,8 +66,9 @@ export const actions = {
   dismissErrors: () => set({ errors: [] }),
 };
 
-/** The store's side of the client: every worker event becomes one `set`. */
+/** The store's side of the client: every worker event becomes one `set` (distillation runs: distillSlice.ts). */
 export const storeSink: ClientSink = {
+  ...distillSink,
   backendTrying: (b) => set({ backend: { ...get().backend, phase: 'probing', trying: b } }),
   backendReady: (b, adapter, parity, initMs) =>
     set({ backend: { ...get().backend, phase: 'ready', trying: null, name: b, adapter, parity, initMs } }),
@@ -96,6 +98,7 @@ export const storeSink: ClientSink = {
   },
   workerCrashed: (runId, message) => {
     if (runId) patchRun(runId, () => ({ state: 'error', message }));
+    distillActions.crashed(runId, message);
     set({ activeRunId: null });
     actions.addError(`The training worker crashed: ${message}. Press Start to begin a new run.`);
   },

@@ -15,6 +15,9 @@ const HF_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'vocab.t
 
 let loaded: (ImportedHfModel & { name: string }) | null = null;
 
+/** The loaded teacher (distillation reads it; never dispose it from outside). */
+export const loadedModel = () => loaded;
+
 /** The active backend's limits, read from the live backend (WebGPU device limits, WebGL texture size). */
 function backendLimits(): BackendLimits {
   const backend = tf.getBackend();

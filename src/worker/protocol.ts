@@ -11,6 +11,8 @@ import type { TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
 import type { WhatIfPoint } from '../tokenizers/whatif.ts';
 import type { MlmConfig } from '../models/config.ts';
 import type { FillMaskResult } from '../models/fillMask.ts';
+import type { DistillPoint, Recipe } from '../distill/types.ts';
+import type { DistillInfo, DistillSummary } from '../distill/run.ts';
 
 export type RunId = string;
 export type RunState = 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
@@ -48,8 +50,29 @@ export type ModelReply =
   | { type: 'model-files'; requestId: string; files: { name: string; bytes: ArrayBuffer }[]; notes: string[] }
   | { type: 'model-error'; requestId: string; code: string; message: string };
 
+/** Distillation requests (one reply each, matched by requestId): a 3-step cost probe, and the latest student as an HF folder (`model-files`). */
+export type DistillRequest =
+  | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource }
+  | { type: 'distill-export'; requestId: string };
+
+export type DistillReply =
+  | { type: 'distill-probe-result'; requestId: string; msPerStep: number; params: number; bytes: number };
+
+/** How a distillation run ended: the engine's outcome ('diverged' keeps the last good checkpoint as the student). */
+export type DistillOutcome = 'done' | 'stopped' | 'diverged';
+
+/** Distillation run messages out of the worker (status / checkpoint / error are shared with the MLM run). */
+export type DistillFromWorker =
+  | { type: 'distill-info'; runId: RunId; info: DistillInfo }
+  | { type: 'distill-phase'; runId: RunId; phase: string; done: number; total: number }
+  | { type: 'distill-metrics'; runId: RunId; points: DistillPoint[] }
+  | { type: 'distill-warning'; runId: RunId; message: string }
+  | { type: 'distill-done'; runId: RunId; outcome: DistillOutcome; summary: DistillSummary };
+
 export type ToWorker =
   | ModelRequest
+  | DistillRequest
+  | { type: 'distill-start'; runId: RunId; recipe: Recipe; corpus: CorpusSource }
   | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
   | { type: 'start'; runId: RunId; config: MlmRunConfig; corpus: CorpusSource; tokenizerJson?: string; debug?: DebugOptions }
   | { type: 'pause'; runId: RunId }
@@ -58,6 +81,8 @@ export type ToWorker =
 
 export type FromWorker =
   | ModelReply
+  | DistillReply
+  | DistillFromWorker
   | { type: 'ready'; backend: BackendName; adapter: string; parity: ParityVerdict; initMs: number }
   | { type: 'init-failed'; backend: BackendName; reason: string }
   | { type: 'info'; runId: RunId; info: RunInfo }

@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 /**
  * The training worker: owns TF.js, the model and the optimizer. One backend per worker (chosen by the first `init`);
- * one run at a time (a second `start` is rejected, never a second loop). Metric points are batched and flushed at
- * most every METRICS_FLUSH_MS.
+ * one run at a time, MLM or distillation (a second start is rejected, never a second loop). Metric points are batched
+ * and flushed at most every METRICS_FLUSH_MS. The distillation side lives in distillOps.ts.
  */
 import { initBrowserBackend } from '../backend/browser.ts';
 import { compareParity, runParityProbe } from '../backend/parity.ts';
 import type { BackendName } from '../backend/names.ts';
 import { handleModelRequest } from './modelOps.ts';
+import { distillRun, handleDistillRequest } from './distillOps.ts';
 import { createRunControl, runMlm, type Checkpoint, type MetricPoint } from '../train/mlmRun.ts';
 import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import { documents, formatOf, lines } from '../data/corpusFormats.ts';
@@ -20,7 +21,7 @@ let backend: BackendName | null = null;
 let markReady: () => void = () => {};
 const ready = new Promise<void>((r) => (markReady = r));
 let modelQueue: Promise<void> = Promise.resolve();
-let active: { runId: RunId; control: ReturnType<typeof createRunControl> } | null = null;
+let active: { runId: RunId; control: ReturnType<typeof createRunControl>; distill: boolean } | null = null;
 const corpusCache = new Map<string, string>();
 /** The latest weight snapshot of the latest run (with its tokenizer), for export. */
 const latest: { checkpoint: Checkpoint | null; tokenizerJson: string | null } = { checkpoint: null, tokenizerJson: null };
@@ -66,7 +67,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   if (!backend) return post({ type: 'rejected', runId, reason: 'the backend is not initialised yet' });
   if (active) return post({ type: 'rejected', runId, reason: `run ${active.runId} is still running` });
   const control = createRunControl();
-  active = { runId, control };
+  active = { runId, control, distill: false };
   let pending: MetricPoint[] = [];
   let lastFlush = 0;
   const flush = () => {
@@ -111,17 +112,45 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
 }
 
+/** A distillation run reads the loaded teacher from start to end; teacher loads wait for the queue (see onmessage). */
+async function distillStart(msg: Extract<ToWorker, { type: 'distill-start' }>): Promise<void> {
+  const { runId } = msg;
+  if (!backend) return post({ type: 'rejected', runId, reason: 'the backend is not initialised yet' });
+  if (active) return post({ type: 'rejected', runId, reason: `run ${active.runId} is still running` });
+  const control = createRunControl();
+  active = { runId, control, distill: true };
+  try {
+    await modelQueue; // a teacher load in flight (the shipped teacher at start) finishes first
+    await distillRun(msg, control, loadCorpus, post);
+  } finally {
+    active = null;
+  }
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg.type) {
     case 'model-load':
     case 'fill-mask':
     case 'model-export':
+      if (msg.type === 'model-load' && active?.distill) {
+        post({ type: 'model-error', requestId: msg.requestId, code: 'TeacherBusyError', message: `distillation run ${active.runId} is using the teacher: stop it before loading another model` });
+        break;
+      }
       // One at a time, after backend initialisation (the model lives on the chosen device; a later load wins).
       modelQueue = modelQueue.then(() => ready).then(() => handleModelRequest(msg, latest, (m, transfer) => self.postMessage(m, transfer ?? [])));
       break;
+    case 'distill-probe':
+    case 'distill-export':
+      if (msg.type === 'distill-probe' && active) {
+        post({ type: 'model-error', requestId: msg.requestId, code: 'RunActiveError', message: `run ${active.runId} is running: estimate the cost before starting, or stop the run` });
+        break;
+      }
+      modelQueue = modelQueue.then(() => ready).then(() => handleDistillRequest(msg, loadCorpus, (m, transfer) => self.postMessage(m, transfer ?? [])));
+      break;
     case 'init': void init(msg); break;
     case 'start': void start(msg); break;
+    case 'distill-start': void distillStart(msg); break;
     case 'pause':
       if (active?.runId === msg.runId) { active.control.pause(); post({ type: 'status', runId: msg.runId, state: 'paused' }); }
       break;

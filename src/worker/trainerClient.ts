@@ -1,13 +1,17 @@
 /**
  * Main-thread side of the worker protocol. Boots a backend (CPU reference probe in its own worker, then each candidate
- * in a fresh training worker until one initialises and passes parity), starts/pauses/resumes/stops runs, drops
- * stale messages, and turns a crashed worker into an error event (the next start spawns a new worker).
+ * in a fresh training worker until one initialises and passes parity), starts/pauses/resumes/stops runs (MLM or
+ * distillation, one at a time; distillation runIds start with `distill-` and their messages go to the distill sink),
+ * drops stale messages, and turns a crashed worker into an error event (the next start spawns a new worker).
  * React never sees a Worker: the store subscribes through `ClientSink`.
  */
 import { candidateBackends, type BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
-import type { CorpusSource, DebugOptions, FromParityWorker, FromWorker, ModelReply, ModelRequest, RunId, ToWorker } from './protocol.ts';
+import type { Recipe } from '../distill/types.ts';
+import type {
+  CorpusSource, DebugOptions, DistillFromWorker, DistillReply, DistillRequest, FromParityWorker, FromWorker, ModelReply, ModelRequest, RunId, ToWorker,
+} from './protocol.ts';
 
 export interface ClientSink {
   backendTrying(b: BackendName): void;
@@ -16,6 +20,8 @@ export interface ClientSink {
   backendFailed(reason: string): void;
   runMessage(m: RunMessage): void;
   runCreated(runId: RunId, config: MlmRunConfig): void;
+  distillCreated(runId: RunId, recipe: Recipe): void;
+  distillMessage(m: DistillRunMessage): void;
   workerCrashed(runId: RunId | null, message: string): void;
 }
 
@@ -23,11 +29,13 @@ export interface TrainerClient {
   boot(requested?: BackendName): Promise<void>;
   /** Returns the new run's id, or null when a run is already active (never two loops). */
   start(config: MlmRunConfig, inputs?: { corpus?: CorpusSource; tokenizerJson?: string }): Promise<RunId | null>;
+  /** A distillation run with the teacher loaded in the worker; null when a run is already active. */
+  startDistill(recipe: Recipe, corpus?: CorpusSource): Promise<RunId | null>;
   pause(): void;
   resume(): void;
   stop(): void;
-  /** A model request (load, fill-mask, export): resolves with the worker's reply, rejects on a worker error. */
-  request(msg: DistributiveOmit<ModelRequest, 'requestId'>): Promise<ModelReply>;
+  /** A model or distill request (load, fill-mask, export, probe): resolves with the worker's reply, rejects on a worker error. */
+  request(msg: DistributiveOmit<ModelRequest | DistillRequest, 'requestId'>): Promise<ModelReply | DistillReply>;
   dispose(): void;
 }
 
@@ -50,8 +58,16 @@ function cpuReference(): Promise<ParityProbe> {
   }).finally(() => w.terminate());
 }
 
-/** Messages that belong to a run (everything but the init replies). */
-export type RunMessage = Exclude<FromWorker, { type: 'ready' | 'init-failed' }> & { runId: RunId };
+/** Messages shared by both kinds of run. */
+type SharedRunMessage = Extract<FromWorker, { type: 'status' | 'checkpoint' | 'error' | 'rejected' }> & { runId: RunId };
+
+/** Messages that belong to an MLM run (everything but the init replies, request replies and distillation messages). */
+export type RunMessage = Exclude<FromWorker, { type: 'ready' | 'init-failed' } | DistillFromWorker> & { runId: RunId };
+
+/** Messages that belong to a distillation run. */
+export type DistillRunMessage = DistillFromWorker | SharedRunMessage;
+
+export const isDistillRun = (runId: RunId) => runId.startsWith('distill-');
 
 type InitReply = Extract<FromWorker, { type: 'ready' | 'init-failed' }>;
 
@@ -74,7 +90,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
   let runCounter = 0;
   let booting: Promise<void> | null = null;
   let requestCounter = 0;
-  const pending = new Map<string, { resolve(r: ModelReply): void; reject(e: Error): void }>();
+  const pending = new Map<string, { resolve(r: ModelReply | DistillReply): void; reject(e: Error): void }>();
 
   const attach = (w: Worker) => {
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
@@ -93,7 +109,8 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       if (m.runId !== activeRunId) return; // stale: from a run that is no longer current
       if (m.type === 'status' && ['done', 'stopped', 'error'].includes(m.state)) activeRunId = null;
       if (m.type === 'rejected') activeRunId = null;
-      sink.runMessage(m as RunMessage);
+      if (isDistillRun(m.runId)) sink.distillMessage(m as DistillRunMessage);
+      else sink.runMessage(m as RunMessage);
     };
     w.onerror = (ev) => {
       ev.preventDefault();
@@ -130,6 +147,21 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     return false;
   };
 
+  /** Claims the one run slot and makes sure a worker exists (after a crash: a fresh one on the same backend). */
+  const begin = async (kind: 'run' | 'distill', created: (runId: RunId) => void): Promise<RunId | null> => {
+    await booting;
+    if (activeRunId || !backend || !reference) return null;
+    const runId = `${kind}-${++runCounter}`;
+    activeRunId = runId;
+    created(runId);
+    if (!worker && !(await tryBackends(candidateBackends(backend)))) {
+      activeRunId = null;
+      sink.backendFailed('no backend could be re-initialised after the crash');
+      return null;
+    }
+    return runId;
+  };
+
   return {
     boot(requested) {
       booting ??= (async () => {
@@ -144,22 +176,15 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       return booting;
     },
     async start(config, inputs = {}) {
-      await booting;
-      if (activeRunId || !backend || !reference) return null;
-      const runId = `run-${++runCounter}`;
-      activeRunId = runId;
-      sink.runCreated(runId, config);
-      if (!worker) {
-        // After a crash: a fresh worker on the same backend (or the next one if it no longer initialises).
-        if (!(await tryBackends(candidateBackends(backend)))) {
-          activeRunId = null;
-          sink.backendFailed('no backend could be re-initialised after the crash');
-          return null;
-        }
-      }
-      const start: ToWorker = { type: 'start', runId, config, corpus: inputs.corpus ?? defaultCorpus, tokenizerJson: inputs.tokenizerJson, debug: { ...debug } };
-      worker!.postMessage(start);
+      const runId = await begin('run', (id) => sink.runCreated(id, config));
+      if (!runId) return null;
+      worker!.postMessage({ type: 'start', runId, config, corpus: inputs.corpus ?? defaultCorpus, tokenizerJson: inputs.tokenizerJson, debug: { ...debug } } satisfies ToWorker);
       debug.crashAtStep = undefined; // an injected crash happens once, so the run after it can succeed
+      return runId;
+    },
+    async startDistill(recipe, corpus) {
+      const runId = await begin('distill', (id) => sink.distillCreated(id, recipe));
+      if (runId) worker!.postMessage({ type: 'distill-start', runId, recipe, corpus: corpus ?? defaultCorpus } satisfies ToWorker);
       return runId;
     },
     pause: () => activeRunId && worker?.postMessage({ type: 'pause', runId: activeRunId }),
@@ -170,8 +195,8 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       if (!worker && backend && !(await tryBackends(candidateBackends(backend)))) throw new Error('no backend could be re-initialised');
       if (!worker) throw new Error('no backend is ready');
       const requestId = `req-${++requestCounter}`;
-      const reply = new Promise<ModelReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));
-      worker.postMessage({ ...msg, requestId } as ModelRequest);
+      const reply = new Promise<ModelReply | DistillReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));
+      worker.postMessage({ ...msg, requestId } as ModelRequest | DistillRequest);
       return reply;
     },
     dispose: () => { worker?.terminate(); worker = null; },
