@@ -6,8 +6,9 @@ import { RunPanel } from './components/RunPanel.tsx';
 import { TokenizerPanel } from './components/tokenizer/TokenizerPanel.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { ModelsPanel } from './components/model/ModelsPanel.tsx';
+import { DistillPanel } from './components/distill/DistillPanel.tsx';
 
-const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models' } as const;
+const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models', distill: 'Distill' } as const;
 type Tab = keyof typeof TABS;
 
 export function App() {
@@ -27,7 +28,7 @@ export function App() {
           <button key={t} role="tab" aria-selected={tab === t} data-testid={`tab-${t}`} onClick={() => setTab(t)}>{TABS[t]}</button>
         ))}
       </nav>
-      {/* Both stay mounted (forms keep their values, a run keeps plotting); only the active one is shown. */}
+      {/* All stay mounted (forms keep their values, a run keeps plotting); only the active one is shown. */}
       <div hidden={tab !== 'train'}>
         <ErrorBoundary name="training">
           <RunControls />
@@ -42,6 +43,11 @@ export function App() {
       <div hidden={tab !== 'models'}>
         <ErrorBoundary name="models">
           <ModelsPanel />
+        </ErrorBoundary>
+      </div>
+      <div hidden={tab !== 'distill'}>
+        <ErrorBoundary name="distill">
+          <DistillPanel />
         </ErrorBoundary>
       </div>
     </main>

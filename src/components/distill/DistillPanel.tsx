@@ -1,0 +1,125 @@
+import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { defaultRecipe } from '../../distill/recipe.ts';
+import type { Recipe } from '../../distill/types.ts';
+import { useDistillLab } from '../../store/distillSlice.ts';
+import { useModelLab } from '../../store/modelSlice.ts';
+import { useWorkbench } from '../../store/index.ts';
+import { embeddedSource } from '../../app/client.ts';
+import { estimateCost, exportStudent, pauseDistill, resumeDistill, startDistill, stopDistill } from '../../app/distill.ts';
+import { EMBEDDED_CORPORA } from '../../data/corpus.ts';
+import { CORPUS_FORMATS } from '../../data/corpusFormats.ts';
+import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
+import { DistillCharts } from './DistillCharts.tsx';
+import { DistillRuns } from './DistillRuns.tsx';
+
+const duration = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
+
+/**
+ * The Distill tab: recipe (form + JSON), corpus, cost estimate, Start / Pause / Resume / Stop, phase progress, live
+ * charts of this session's runs, the run list with held-out word accuracy, and the student's export. Training runs
+ * in the worker, with the teacher the Models tab loaded.
+ */
+export function DistillPanel() {
+  const [draft, setDraft] = useState<Recipe>(() => defaultRecipe('reduce'));
+  const [corpusId, setCorpusId] = useState<string>(EMBEDDED_CORPORA[0].id);
+  const [file, setFile] = useState<File | null>(null);
+  const [exported, setExported] = useState<string[]>([]);
+  const lab = useDistillLab();
+  const teacher = useModelLab(useShallow((s) => ({ status: s.status, name: s.teacher?.name ?? null })));
+  const ready = useWorkbench((s) => s.backend.phase === 'ready');
+
+  const checked = useMemo(() => checkRecipe(draft), [draft]);
+  const runs = lab.runOrder.map((id) => lab.runs[id]);
+  const latest = runs.length ? runs[runs.length - 1] : null;
+  const active = lab.activeRunId ? lab.runs[lab.activeRunId] : null;
+  const running = !!active && ['starting', 'running', 'paused'].includes(active.state);
+  const corpus = () => (corpusId === 'file' && file ? { kind: 'file' as const, file } : embeddedSource(EMBEDDED_CORPORA.find((c) => c.id === corpusId) ?? EMBEDDED_CORPORA[0]));
+  const estimate = lab.probe.result;
+  const stale = !!estimate && !!checked.recipe && estimate.recipeJson !== JSON.stringify(checked.recipe);
+
+  /** The same student, data, schedule and seed with the MLM loss only: the curve every method is compared against. */
+  const baseline = (): Recipe | null => {
+    if (!checked.recipe) return null;
+    const d = defaultRecipe('mlm-only');
+    return checkRecipe({ ...checked.recipe, method: 'mlm-only', weights: d.weights, temperature: d.temperature }).recipe;
+  };
+
+  return (
+    <section className="distill-panel">
+      <p className="hint" data-testid="distill-teacher">
+        teacher: {teacher.name ? <b>{teacher.name}</b> : teacher.status === 'loading' ? 'loading…' : 'none loaded: load one in the Models tab'}
+      </p>
+      <RecipeForm draft={draft} onChange={setDraft} disabled={running} />
+      <div className="controls">
+        <label>
+          corpus
+          <select data-testid="distill-corpus" value={corpusId} disabled={running} onChange={(e) => setCorpusId(e.target.value)}>
+            {EMBEDDED_CORPORA.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+            {file && <option value="file">file: {file.name}</option>}
+          </select>
+        </label>
+        <label>
+          or a file
+          <input type="file" data-testid="distill-file" disabled={running} accept={CORPUS_FORMATS.map((f) => '.' + f).join(',')} onChange={(e) => { const f = e.target.files?.[0]; if (f) { setFile(f); setCorpusId('file'); } }} />
+        </label>
+        <button data-testid="distill-estimate" disabled={!ready || running || !checked.recipe || lab.probe.busy} onClick={() => checked.recipe && void estimateCost(checked.recipe, corpus())}>
+          {lab.probe.busy ? 'estimating…' : 'Estimate cost'}
+        </button>
+        <button data-testid="distill-start" disabled={!ready || running || !checked.recipe} onClick={() => checked.recipe && void startDistill(checked.recipe, corpus())}>Start</button>
+        {active?.state === 'paused' ? (
+          <button data-testid="distill-resume" onClick={resumeDistill}>Resume</button>
+        ) : (
+          <button data-testid="distill-pause" disabled={!running} onClick={pauseDistill}>Pause</button>
+        )}
+        <button data-testid="distill-stop" disabled={!running} onClick={stopDistill}>Stop</button>
+        <button data-testid="distill-baseline" disabled={!ready || running || !checked.recipe || draft.method === 'mlm-only'} onClick={() => { const b = baseline(); if (b) void startDistill(b, corpus()); }}>
+          Start the MLM-only baseline
+        </button>
+      </div>
+      {checked.error && <div className="error" data-testid="distill-recipe-error">{checked.error}</div>}
+      {lab.error && <div className="error" data-testid="distill-error">{lab.error}</div>}
+      {estimate && (
+        <div className="cards" data-testid="distill-estimate-result" data-stale={stale}>
+          <div>student <b data-testid="distill-est-params">{estimate.params.toLocaleString('en')}</b> parameters</div>
+          <div><b>{(estimate.bytes / 2 ** 20).toFixed(1)}</b> MB</div>
+          <div><b data-testid="distill-est-ms">{estimate.msPerStep.toFixed(1)}</b> ms/step</div>
+          <div>≈ <b>{duration(estimate.msPerStep * estimate.steps)}</b> for {estimate.steps} steps (without evaluation)</div>
+          {stale && <div className="notice">the recipe changed since this estimate</div>}
+        </div>
+      )}
+
+      {latest && (
+        <div className="cards">
+          <div data-testid="distill-status" data-status={latest.state} data-outcome={latest.outcome ?? ''}>
+            run {latest.runId} ({latest.recipe.method}): <b>{latest.outcome === 'diverged' ? 'diverged' : latest.state}</b>{latest.message ? ` — ${latest.message}` : ''}
+          </div>
+          {latest.phase && latest.state === 'starting' && (
+            <div data-testid="distill-phase">
+              {latest.phase.phase} <progress value={latest.phase.done} max={Math.max(latest.phase.total, 1)} /> {latest.phase.done} / {latest.phase.total}
+            </div>
+          )}
+          {latest.info && (
+            <div>
+              teacher {latest.info.teacherParams.toLocaleString('en')} → student {latest.info.studentParams.toLocaleString('en')} parameters · student vocab {latest.info.studentVocab.toLocaleString('en')}
+              {latest.info.sharedVocab !== undefined && ` · shared ${latest.info.sharedVocab.toLocaleString('en')}`}
+              {latest.info.glmdK !== undefined && ` · GLMD K ${latest.info.glmdK.toLocaleString('en')}`}
+              {' '}· {latest.info.trainSequences.toLocaleString('en')} train / {latest.info.heldoutSequences.toLocaleString('en')} held-out sequences
+            </div>
+          )}
+          {latest.checkpointStep !== null && <div>checkpoint at step <b>{latest.checkpointStep}</b></div>}
+        </div>
+      )}
+      {latest?.error && <div className="error" data-testid="distill-run-error">{latest.error}</div>}
+      {latest?.warnings.slice(-3).map((w, i) => <div className="notice" key={i}>⚠ {w}</div>)}
+
+      <DistillCharts runs={runs.filter((r) => lab.shown[r.runId])} order={lab.runOrder} latest={latest} />
+      <DistillRuns runs={runs} shown={lab.shown} />
+
+      <div className="controls">
+        <button data-testid="distill-export" disabled={running || !runs.some((r) => r.outcome)} onClick={async () => setExported(await exportStudent())}>Export student (HF folder)</button>
+        {exported.length > 0 && <span data-testid="distill-exported">downloaded: {exported.join(', ')}</span>}
+      </div>
+    </section>
+  );
+}

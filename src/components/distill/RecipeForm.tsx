@@ -1,0 +1,101 @@
+import { useState } from 'react';
+import { METHODS, type Method, type Recipe } from '../../distill/types.ts';
+import { defaultRecipe, validateRecipe } from '../../distill/recipe.ts';
+
+/** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
+const NUMBERS: [string, string][] = [
+  ['temperature', 'temperature'], ['KL weight', 'weights.kl'], ['MLM weight', 'weights.mlm'], ['MSE weight', 'weights.mse'],
+  ['student vocab', 'student.vocabSize'], ['layers', 'student.numLayers'], ['hidden', 'student.hiddenSize'], ['heads', 'student.numHeads'],
+  ['FFN', 'student.intermediateSize'], ['steps', 'steps'], ['batch', 'batchSize'], ['seqLen', 'seqLen'], ['lr', 'lr'],
+  ['warmup fraction', 'warmupFrac'], ['seed', 'seed'], ['log every', 'logEvery'], ['eval every', 'evalEvery'],
+];
+const CHOICES: [string, string, readonly string[]][] = [
+  ['student init', 'student.init', ['scratch', 'teacher', 'fvt']],
+  ['decay', 'decay', ['cosine', 'linear', 'constant']],
+];
+
+const getPath = (r: Recipe, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], r);
+
+function setPath(r: Recipe, path: string, value: unknown): Recipe {
+  const [head, ...rest] = path.split('.');
+  if (!rest.length) return { ...r, [head]: value };
+  const inner = (r as unknown as Record<string, Record<string, unknown>>)[head];
+  return { ...r, [head]: { ...inner, [rest.join('.')]: value } };
+}
+
+/** The recipe validator's verdict on a draft: the recipe, or the named error (`RecipeError: <field> must be …`). */
+export function checkRecipe(draft: unknown): { recipe: Recipe; error: null } | { recipe: null; error: string } {
+  try {
+    return { recipe: validateRecipe(draft), error: null };
+  } catch (e) {
+    return { recipe: null, error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * The recipe form (method, temperature, loss weights, student shape and init, schedule, seed) prefilled with the
+ * method's defaults (switching method loads its defaults), and a JSON box that shows the recipe for copying and
+ * applies a pasted one when it validates (otherwise the error names the field).
+ */
+export function RecipeForm({ draft, onChange, disabled }: { draft: Recipe; onChange(r: Recipe): void; disabled: boolean }) {
+  const [jsonText, setJsonText] = useState<string | null>(null);
+  const [jsonError, setJsonError] = useState<string | null>(null);
+  const edit = (r: Recipe) => { setJsonText(null); setJsonError(null); onChange(r); };
+  const onJson = (text: string) => {
+    setJsonText(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      return setJsonError(`not JSON: ${(e as Error).message}`);
+    }
+    const v = checkRecipe(parsed);
+    setJsonError(v.error);
+    if (v.recipe) onChange(v.recipe);
+  };
+  return (
+    <>
+      <div className="controls">
+        <label>
+          method
+          <select data-testid="distill-method" value={draft.method} disabled={disabled} onChange={(e) => edit(defaultRecipe(e.target.value as Method))}>
+            {METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
+          </select>
+        </label>
+        {CHOICES.map(([label, path, options]) => (
+          <label key={path}>
+            {label}
+            <select data-testid={`distill-field-${path}`} value={String(getPath(draft, path))} disabled={disabled} onChange={(e) => edit(setPath(draft, path, e.target.value))}>
+              {options.map((o) => <option key={o}>{o}</option>)}
+            </select>
+          </label>
+        ))}
+        {NUMBERS.map(([label, path]) => (
+          <label key={path}>
+            {label}
+            <input
+              type="number"
+              step="any"
+              data-testid={`distill-field-${path}`}
+              value={Number.isFinite(getPath(draft, path)) ? String(getPath(draft, path)) : ''}
+              disabled={disabled}
+              onChange={(e) => edit(setPath(draft, path, e.target.value === '' ? NaN : Number(e.target.value)))}
+            />
+          </label>
+        ))}
+      </div>
+      <details>
+        <summary>recipe as JSON (copy, or paste one: it is applied when it validates)</summary>
+        <textarea
+          data-testid="distill-recipe-json"
+          rows={12}
+          style={{ width: '100%', fontFamily: 'ui-monospace, monospace' }}
+          disabled={disabled}
+          value={jsonText ?? JSON.stringify(draft, null, 2)}
+          onChange={(e) => onJson(e.target.value)}
+        />
+        {jsonError && <div className="error" data-testid="distill-json-error">{jsonError}</div>}
+      </details>
+    </>
+  );
+}
