@@ -6,13 +6,15 @@
  */
 import { create } from 'zustand';
 import type { DistillPoint, Recipe } from '../distill/types.ts';
+import { validateRecipe } from '../distill/recipe.ts';
 import type { DistillInfo, DistillSummary } from '../distill/run.ts';
 import type { DistillOutcome, RunId, RunState } from '../worker/protocol.ts';
 import type { ClientSink } from '../worker/trainerClient.ts';
 
 export interface DistillRunRecord {
   runId: RunId;
-  recipe: Recipe;
+  /** The validated recipe; null when the one given does not validate (the worker then answers with its RecipeError). */
+  recipe: Recipe | null;
   state: RunState;
   message: string | null;
   phase: { phase: string; done: number; total: number } | null;
@@ -74,13 +76,21 @@ export const distillActions = {
   },
 };
 
+const validOrNull = (recipe: unknown): Recipe | null => {
+  try {
+    return validateRecipe(recipe);
+  } catch {
+    return null;
+  }
+};
+
 /** The store's side of the client for distillation runs. */
 export const distillSink: Pick<ClientSink, 'distillCreated' | 'distillMessage'> = {
   distillCreated: (runId, recipe) =>
     set({
       runs: {
         ...get().runs,
-        [runId]: { runId, recipe, state: 'starting', message: null, phase: null, info: null, points: [], warnings: [], checkpointStep: null, outcome: null, summary: null, error: null },
+        [runId]: { runId, recipe: validOrNull(recipe), state: 'starting', message: null, phase: null, info: null, points: [], warnings: [], checkpointStep: null, outcome: null, summary: null, error: null },
       },
       runOrder: [...get().runOrder, runId],
       activeRunId: runId,

@@ -43,9 +43,9 @@ export function DistillCharts({ runs, order, latest }: { runs: DistillRunRecord[
                     key={r.runId}
                     data={data}
                     dataKey={key}
-                    name={`${r.runId} ${r.recipe.method}`}
+                    name={`${r.runId} ${r.recipe?.method ?? ''}`}
                     stroke={runColour(order.indexOf(r.runId))}
-                    strokeDasharray={r.recipe.method === 'mlm-only' ? '5 3' : undefined}
+                    strokeDasharray={r.recipe?.method === 'mlm-only' ? '5 3' : undefined}
                     dot={false}
                     isAnimationActive={false}
                   />

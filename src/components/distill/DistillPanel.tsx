@@ -92,7 +92,7 @@ export function DistillPanel() {
       {latest && (
         <div className="cards">
           <div data-testid="distill-status" data-status={latest.state} data-outcome={latest.outcome ?? ''}>
-            run {latest.runId} ({latest.recipe.method}): <b>{latest.outcome === 'diverged' ? 'diverged' : latest.state}</b>{latest.message ? ` — ${latest.message}` : ''}
+            run {latest.runId} ({latest.recipe?.method ?? 'invalid recipe'}): <b>{latest.outcome === 'diverged' ? 'diverged' : latest.state}</b>{latest.message ? ` — ${latest.message}` : ''}
           </div>
           {latest.phase && latest.state === 'starting' && (
             <div data-testid="distill-phase">
