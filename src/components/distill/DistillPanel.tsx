@@ -82,7 +82,7 @@ export function DistillPanel() {
       {estimate && (
         <div className="cards" data-testid="distill-estimate-result" data-stale={stale}>
           <div>student <b data-testid="distill-est-params">{estimate.params.toLocaleString('en')}</b> parameters</div>
-          <div><b>{(estimate.bytes / 2 ** 20).toFixed(1)}</b> MB</div>
+          <div><b>{(estimate.bytes / 2 ** 20).toFixed(1)}</b> MB on the device at peak (teacher included)</div>
           <div><b data-testid="distill-est-ms">{estimate.msPerStep.toFixed(1)}</b> ms/step</div>
           <div>≈ <b>{duration(estimate.msPerStep * estimate.steps)}</b> for {estimate.steps} steps (without evaluation)</div>
           {stale && <div className="notice">the recipe changed since this estimate</div>}
