@@ -54,9 +54,12 @@ export async function distillRun(
     const recipe = validateRecipe(msg.recipe);
     post({ type: 'status', runId, state: 'starting' });
     const setup = setupFor(splitDocuments(await loadCorpus(msg.corpus)));
-    if (!control.paused) post({ type: 'status', runId, state: 'running' });
     const result = await runDistill(setup, recipe, control, {
-      onInfo: (info) => post({ type: 'distill-info', runId, info }),
+      // Info comes once, when preparation (the phases) is over and training begins.
+      onInfo: (info) => {
+        post({ type: 'distill-info', runId, info });
+        if (!control.paused) post({ type: 'status', runId, state: 'running' });
+      },
       onPhase: (phase, done, total) => {
         const now = performance.now();
         if (done < total && now - (phaseSent.get(phase) ?? -Infinity) < PHASE_FLUSH_MS) return;
