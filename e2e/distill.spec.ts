@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, waitForBackend } from './fixtures.ts';
 
 interface LabPoint { step: number; loss: number; kl?: number; evalWordAcc?: number }
-interface LabRun { state: string; outcome: string | null; error: string | null; points: LabPoint[]; info: { studentVocab: number } | null }
+interface LabRun { state: string; outcome: string | null; error: string | null; points: LabPoint[]; info: { studentVocab: number; studentParams: number } | null }
 
 /** The latest distillation run, read from the store the page exposes as window.__vocabkd.distillLab. */
 async function latestRun(page: Page): Promise<LabRun> {
@@ -44,12 +44,19 @@ test('a tiny Reduce run plots its KL: points in the store and on the chart, fini
   await expect(page.getByTestId('distill-field-student.hiddenSize')).toHaveValue('32');
   await expect(page.getByTestId('distill-field-temperature')).toHaveValue('2');
 
+  // Cost estimate (a 3-step probe in the worker) before Start.
+  await page.getByTestId('distill-estimate').click();
+  await expect(page.getByTestId('distill-estimate-result')).toHaveAttribute('data-stale', 'false');
+  const estParams = Number((await page.getByTestId('distill-est-params').textContent())!.replace(/,/g, ''));
+  expect(Number(await page.getByTestId('distill-est-ms').textContent())).toBeGreaterThan(0);
+
   await page.getByTestId('distill-start').click();
   await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', /done|stopped|error/, { timeout: 240_000 });
   const run = await latestRun(page);
   expect(run.error).toBeNull();
   expect(run.state).toBe('done');
   expect(run.outcome).toBe('done');
+  expect(estParams).toBe(run.info!.studentParams);
 
   const kl = run.points.filter((p) => p.kl !== undefined);
   expect([...new Set(kl.map((p) => p.step))]).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -84,7 +91,42 @@ test('a tiny Reduce run plots its KL: points in the store and on the chart, fini
   expect(config.vocab_size).toBe(run.info!.studentVocab);
   expect(config.num_hidden_layers).toBe(1);
   expect(config.hidden_size).toBe(32);
+
+  // The MLM-only baseline (same student, data, steps, seed) overlays the total loss; a checkbox hides a run.
+  await page.getByTestId('distill-baseline').click();
+  await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  const baseline = await latestRun(page);
+  expect(baseline.points.every((p) => p.kl === undefined || p.kl === 0)).toBe(true);
+  const total = page.getByTestId('distill-chart-total');
+  await expect(total).toHaveAttribute('data-lines', '2');
+  await expect(total.locator('.recharts-line')).toHaveCount(2);
+  await page.locator('[data-testid^="distill-show-"]').first().uncheck();
+  await expect(total).toHaveAttribute('data-lines', '1');
   expect(watch.consoleErrors).toEqual([]);
+});
+
+test('pause holds the step, resume continues, stop ends the run as stopped', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?backend=wasm&tab=distill');
+  await waitForBackend(page);
+  await expect(page.getByTestId('distill-teacher')).toContainText('shipped', { timeout: 120_000 });
+  await page.getByText('recipe as JSON').click();
+  await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ ...TINY, steps: 5000 }));
+  await page.getByTestId('distill-start').click();
+  await expect.poll(async () => (await latestRun(page)).points.length, { timeout: 120_000 }).toBeGreaterThan(2);
+  await page.getByTestId('distill-pause').click();
+  await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'paused');
+  await page.waitForTimeout(500); // a flush in flight lands
+  const held = (await latestRun(page)).points.length;
+  await page.waitForTimeout(1500);
+  expect((await latestRun(page)).points.length).toBe(held);
+  await page.getByTestId('distill-resume').click();
+  await expect.poll(async () => (await latestRun(page)).points.length).toBeGreaterThan(held);
+  await page.getByTestId('distill-stop').click();
+  await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'stopped');
+  const run = await latestRun(page);
+  expect(run.outcome).toBe('stopped');
+  expect(run.points[run.points.length - 1].step).toBeLessThan(5000);
 });
 
 test('an out-of-range recipe names its field (page and worker); no teacher is a named error', async ({ page }) => {
