@@ -13,6 +13,8 @@ import { tokenizerCommand, TOKENIZER_HELP } from './tokenizerCli.ts';
 import { benchTokenizer } from '../bench/tokenizerBench.ts';
 import { modelInfoCommand, MODEL_INFO_HELP } from './modelInfo.ts';
 import { fillMaskCommand, pretrainCommand, MODEL_HELP } from './modelCli.ts';
+import { benchDistillCommand, distillCommand, DISTILL_HELP } from './distillCli.ts';
+import { RecipeError } from '../distill/recipe.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -25,7 +27,7 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
       Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
-${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}`;
+${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}${DISTILL_HELP}`;
 
 async function trainMlm(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
@@ -53,7 +55,8 @@ async function trainMlm(argv: string[]): Promise<void> {
 async function bench(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
   if (what === 'tokenizer') return benchTokenizerCommand(rest);
-  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train, tokenizer`);
+  if (what === 'distill') return benchDistillCommand(rest);
+  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train, tokenizer, distill`);
   const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup']);
   const config = (flags.config ?? 'tiny') as BenchConfigName;
   if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);
@@ -91,12 +94,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'tokenizer': await tokenizerCommand(rest); return 0;
       case 'model': await model(rest); return 0;
       case 'pretrain': await pretrainCommand(rest); return 0;
+      case 'distill': await distillCommand(rest); return 0;
       case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;
       default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
     }
   } catch (e) {
     const err = e as Error;
     process.stderr.write(`error: ${err.name}: ${err.message}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError || err instanceof RecipeError ? 2 : 1;
   }
 }

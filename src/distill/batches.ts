@@ -293,6 +293,33 @@ function padRows(rows: readonly Int32Array[], T: number, pad: number): { ids: In
   return { ids, mask };
 }
 
+/** Reduce rows of a batch (item 7): flat teacher position of each kept teacher token and its group of flat t2s positions. */
+export function reduceAlignment(rows: readonly DistillExample[], Tt: number, Tr: number): { rowTeacherPos: Int32Array; groupStart: Int32Array; groupPos: Int32Array } {
+  const rowTeacherPos: number[] = [];
+  const groupStart: number[] = [0];
+  const groupPos: number[] = [];
+  rows.forEach((r, b) => {
+    const gs = r.t2s!.groupStart;
+    for (let i = 0; i + 1 < gs.length; i++) {
+      rowTeacherPos.push(b * Tt + i);
+      for (let j = gs[i]; j < gs[i + 1]; j++) groupPos.push(b * Tr + j);
+      groupStart.push(groupPos.length);
+    }
+  });
+  return { rowTeacherPos: Int32Array.from(rowTeacherPos), groupStart: Int32Array.from(groupStart), groupPos: Int32Array.from(groupPos) };
+}
+
+/** Match pairs of a batch in flat positions (item 11). */
+export function matchAlignment(rows: readonly DistillExample[], Tt: number, Ts: number): { teacherPos: Int32Array; studentPos: Int32Array } {
+  const tp: number[] = [];
+  const sp: number[] = [];
+  rows.forEach((r, b) => {
+    r.match!.teacherPos.forEach((p) => tp.push(b * Tt + p));
+    r.match!.studentPos.forEach((p) => sp.push(b * Ts + p));
+  });
+  return { teacherPos: Int32Array.from(tp), studentPos: Int32Array.from(sp) };
+}
+
 export function createDistillBatcher(data: DistillData, recipe: Recipe): { next(): DistillBatch } {
   const B = recipe.batchSize;
   const rng = createRng(recipe.seed ^ 0x5eed);
@@ -349,29 +376,12 @@ export function createDistillBatcher(data: DistillData, recipe: Recipe): { next(
     if (isReduce(method)) {
       const Tr = padTo(Math.max(...rows.map((r) => r.t2s!.ids.length)), buckets.t2s);
       const t2s = padRows(rows.map((r) => r.t2s!.ids), Tr, data.studentSpecials.pad);
-      const rowTeacherPos: number[] = [];
-      const groupStart: number[] = [0];
-      const groupPos: number[] = [];
-      rows.forEach((r, b) => {
-        const gs = r.t2s!.groupStart;
-        if (r.t2s!.truncated) stats.t2sTruncated++;
-        for (let i = 0; i + 1 < gs.length; i++) {
-          rowTeacherPos.push(b * Tt + i);
-          for (let j = gs[i]; j < gs[i + 1]; j++) groupPos.push(b * Tr + j);
-          groupStart.push(groupPos.length);
-        }
-      });
-      batch.t2s = { ids: t2s.ids, mask: t2s.mask, seqLen: Tr, rowTeacherPos: Int32Array.from(rowTeacherPos), groupStart: Int32Array.from(groupStart), groupPos: Int32Array.from(groupPos) };
+      stats.t2sTruncated = rows.filter((r) => r.t2s!.truncated).length;
+      batch.t2s = { ids: t2s.ids, mask: t2s.mask, seqLen: Tr, ...reduceAlignment(rows, Tt, Tr) };
     }
     if (method === 'match') {
-      const tp: number[] = [];
-      const sp: number[] = [];
-      rows.forEach((r, b) => {
-        r.match!.teacherPos.forEach((p) => tp.push(b * Tt + p));
-        r.match!.studentPos.forEach((p) => sp.push(b * Ts + p));
-      });
-      stats.matchPairs = tp.length;
-      batch.match = { teacherPos: Int32Array.from(tp), studentPos: Int32Array.from(sp) };
+      batch.match = matchAlignment(rows, Tt, Ts);
+      stats.matchPairs = batch.match.teacherPos.length;
     }
     return batch;
   };

@@ -1,0 +1,145 @@
+/**
+ * Distillation-step benchmark (`vocabkd bench distill --method reduce|match|glmd`): where the time of one step goes.
+ * After one warm-up step, each timed step is split into
+ * - batch: building the DistillBatch on the CPU (MLM selection, padding, alignment arrays);
+ * - teacherForward: the teacher's encoder and head at the KL rows, with its column gather (awaited);
+ * - studentForwardBackward: the student loss and every gradient (tf.variableGrads, awaited through the gradient norm;
+ *   no optimizer update), which includes the in-graph alignment ops;
+ * and, measured separately on inputs of the same shapes, the alignment itself:
+ * - alignmentBuild: the per-batch alignment arrays (Reduce groups / Match pairs / GLMD positions) on the CPU;
+ * - alignmentOps: forward + backward of the row gathers, Reduce's group sums and the restricted decoders' word-row
+ *   gathers (C / the GLMD rank list) alone.
+ * alignmentShare = (alignmentBuild + alignmentOps) / (batch + teacherForward + studentForwardBackward), medians.
+ * The one-off preparation (tokenizer, σ, t2s sequences, pairs) is reported as prepareMs, outside the share.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../models/layers.ts';
+import { createRng } from '../data/rng.ts';
+import { defaultRecipe } from '../distill/recipe.ts';
+import { createDistillLoss, groupSums, prepareDistill, type DistillSetup, type Parts } from '../distill/run.ts';
+import { createDistillBatcher, matchAlignment, reduceAlignment } from '../distill/batches.ts';
+import { globalNorm } from '../train/trainer.ts';
+import type { DistillBatch } from '../distill/types.ts';
+
+export type BenchMethod = 'reduce' | 'match' | 'glmd';
+export const BENCH_METHODS: readonly BenchMethod[] = ['reduce', 'match', 'glmd'];
+
+export interface DistillBenchResult {
+  method: BenchMethod;
+  steps: number;
+  warmup: number;
+  batchSize: number;
+  seqLen: number;
+  studentVocab: number;
+  studentParams: number;
+  teacherParams: number;
+  prepareMs: number;
+  /** Medians over the timed steps. */
+  msPerStep: { batch: number; teacherForward: number; studentForwardBackward: number; total: number; alignmentBuild: number; alignmentOps: number };
+  alignmentShare: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function timed<T>(f: () => T, wait: (r: T) => Promise<unknown>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = f();
+  await wait(r);
+  return [r, performance.now() - t0];
+}
+
+export async function benchDistill(setup: DistillSetup, method: BenchMethod, opts: { steps: number; warmup?: number }): Promise<DistillBenchResult> {
+  const warmup = opts.warmup ?? 1;
+  const recipe = { ...defaultRecipe(method), evalEvery: 0, checkpointEvery: 0 };
+  const tp = performance.now();
+  const p = await prepareDistill(setup, recipe);
+  const prepareMs = performance.now() - tp;
+  const losses = createDistillLoss(p, setup.teacher, recipe);
+  const batcher = createDistillBatcher(p.data, recipe);
+  const rng = createRng(3);
+  const Hs = p.student.config.hiddenSize;
+  const Vs = p.student.config.vocabSize;
+  const Vt = setup.teacher.config.vocabSize;
+  const cS = p.data.shared ? tf.tensor1d(p.data.shared.studentIds, 'int32') : null;
+  const cT = p.data.shared ? tf.tensor1d(p.data.shared.teacherIds, 'int32') : null;
+  const rank = p.glmd ? tf.tensor1d(p.glmd.rankToId, 'int32') : null;
+  const times: Record<keyof DistillBenchResult['msPerStep'], number[]> = { batch: [], teacherForward: [], studentForwardBackward: [], total: [], alignmentBuild: [], alignmentOps: [] };
+
+  /** The batch's alignment arrays rebuilt for B random training examples at the batch's lengths. */
+  const alignmentBuild = (b: DistillBatch) => {
+    const rows = Array.from({ length: b.batchSize }, () => p.data.train[rng.int(p.data.train.length)]);
+    const t0 = performance.now();
+    if (method === 'reduce') reduceAlignment(rows, b.teacher!.seqLen, b.t2s!.seqLen);
+    else if (method === 'match') matchAlignment(rows, b.teacher!.seqLen, b.student.seqLen);
+    else { const pos: number[] = []; b.student.mask.forEach((m, i) => { if (m) pos.push(i); }); }
+    return performance.now() - t0;
+  };
+
+  /**
+   * Forward + backward of the alignment ops alone, on random inputs of the step's shapes: the row gathers at the KL
+   * positions, Reduce's group sums, and the word-row / bias gathers of the restricted decoders (student and teacher).
+   */
+  const alignmentOps = async (b: DistillBatch) => {
+    const B = b.batchSize;
+    const E = p.student.config.embeddingSize ?? Hs;
+    const Et = setup.teacher.config.embeddingSize ?? setup.teacher.config.hiddenSize;
+    const T = method === 'reduce' ? b.t2s!.seqLen : b.student.seqLen;
+    const inputs = tf.tidy(() => [tf.randomNormal([B * T, Hs]), tf.randomNormal([Vs, E]), tf.randomNormal([Vt, Et])]) as tf.Tensor2D[];
+    const [h, word, teacherWord] = inputs;
+    const [out, ms] = await timed(() => tf.tidy(() => {
+      const f = (hs: tf.Tensor2D, ws: tf.Tensor2D) => {
+        const rows = method === 'reduce' ? groupSums(b.t2s!, B, b.teacher!.seqLen).sum(hs) : gatherRows(hs, tf.tensor1d(method === 'match' ? b.match!.studentPos : b.glmd!.positions, 'int32'));
+        const w = method === 'glmd' ? ws : gatherRows(ws, cS!);
+        return tf.add(tf.sum(rows), tf.sum(w)) as tf.Scalar;
+      };
+      const grads = tf.grads((hs, ws) => f(hs as tf.Tensor2D, ws as tf.Tensor2D))([h, word]);
+      const teacherRows = tf.gather(teacherWord, method === 'glmd' ? rank! : cT!);
+      return tf.addN([...grads.map((g) => tf.sum(g)), tf.sum(teacherRows)]);
+    }), (t) => t.data());
+    tf.dispose([out, ...inputs]);
+    return ms;
+  };
+
+  const step = async (record: boolean) => {
+    const [b, batchMs] = await timed(() => batcher.next(), async () => {});
+    const [tgt, teacherMs] = await timed(() => tf.tidy(() => losses.teacherTargets(b)), async (t) => t.logits?.data());
+    const parts: Parts = {};
+    const [norm, studentMs] = await timed(() => tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => losses.studentLoss(b, tgt, parts), losses.trainVars);
+      return tf.add(value, globalNorm(Object.values(grads)));
+    }), (t) => t.data());
+    tf.dispose([norm, ...[tgt.logits, tgt.hidden].filter((x): x is tf.Tensor2D => !!x), ...Object.values(parts).filter((x): x is tf.Scalar => !!x)]);
+    const build = alignmentBuild(b);
+    const ops = await alignmentOps(b);
+    if (!record) return;
+    times.batch.push(batchMs);
+    times.teacherForward.push(teacherMs);
+    times.studentForwardBackward.push(studentMs);
+    times.total.push(batchMs + teacherMs + studentMs);
+    times.alignmentBuild.push(build);
+    times.alignmentOps.push(ops);
+  };
+
+  try {
+    for (let i = 0; i < warmup; i++) await step(false);
+    const tensorsBefore = tf.memory().numTensors;
+    for (let i = 0; i < opts.steps; i++) await step(true);
+    const tensorsAfter = tf.memory().numTensors;
+    const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(median(v))])) as DistillBenchResult['msPerStep'];
+    return {
+      method, steps: opts.steps, warmup, batchSize: recipe.batchSize, seqLen: recipe.seqLen, studentVocab: p.info.studentVocab,
+      studentParams: p.info.studentParams, teacherParams: p.info.teacherParams, prepareMs: round(prepareMs), msPerStep: ms,
+      alignmentShare: round((median(times.alignmentBuild) + median(times.alignmentOps)) / median(times.total), 4), tensorsBefore, tensorsAfter,
+    };
+  } finally {
+    losses.dispose();
+    p.student.dispose();
+    tf.dispose([cS, cT, rank].filter((x): x is tf.Tensor1D => !!x));
+  }
+}

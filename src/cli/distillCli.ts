@@ -1,0 +1,112 @@
+/**
+ * `vocabkd distill --recipe recipe.json --out DIR [--teacher DIR] [--corpus FILE] [--backend wasm|cpu]` and
+ * `vocabkd bench distill --method reduce|match|glmd [--steps N]`: the engine's distillation run in Node.
+ * distill writes DIR/metrics.jsonl (one JSON object per logged point, appended as the run goes), DIR/student/ (HF
+ * folder) and DIR/summary.json (recipe, info, final evaluation, outcome, counts, wall time); progress goes to stderr,
+ * the final summary line to stdout. Ctrl-C stops the run cleanly and the files are still written. A bad recipe is a
+ * RecipeError (exit code 2).
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, intFlag, parseArgs } from './args.ts';
+import { embeddedCorpusPath, PROJECT_ROOT } from './assets.ts';
+import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
+import { initNodeBackend } from '../backend/node.ts';
+import { splitDocuments } from '../data/corpus.ts';
+import { exportHfFolder } from '../models/hfFolder.ts';
+import { RecipeError, validateRecipe } from '../distill/recipe.ts';
+import { runDistill } from '../distill/run.ts';
+import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillBench.ts';
+import { createRunControl } from '../train/mlmRun.ts';
+import type { DistillPoint } from '../distill/types.ts';
+
+export const DISTILL_HELP = `  vocabkd distill --recipe recipe.json --out DIR [--teacher DIR] [--corpus FILE] [--backend wasm|cpu]
+      Distils the teacher (default: the shipped public/models/teacher-en) into the recipe's student on the corpus
+      (default: the embedded Moby-Dick slice, one text per line); writes DIR/metrics.jsonl, DIR/student/ (HF folder)
+      and DIR/summary.json; progress on stderr; Ctrl-C stops and still writes the files. Recipes: src/distill/recipes/.
+  vocabkd bench distill --method reduce|match|glmd [--steps 5] [--backend wasm|cpu] [--teacher DIR] [--corpus FILE]
+      Times distillation steps split into teacher forward, alignment (batch building + gather/reduce ops) and student
+      forward+backward; prints JSON with alignmentShare.
+`;
+
+export const SHIPPED_TEACHER = join(PROJECT_ROOT, 'public', 'models', 'teacher-en');
+
+function readRecipe(path: string) {
+  if (!existsSync(path)) throw new UsageError(`recipe file not found: ${path}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new RecipeError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return validateRecipe(json);
+}
+
+const fmt = (x: number | undefined, d = 4) => (x === undefined ? '' : x.toFixed(d));
+
+export async function distillCommand(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, ['recipe', 'out', 'teacher', 'corpus', 'backend']);
+  for (const f of ['recipe', 'out']) if (flags[f] === undefined) throw new UsageError(`distill needs --${f}`);
+  const recipe = readRecipe(flags.recipe);
+  const teacherDir = flags.teacher ?? SHIPPED_TEACHER;
+  const corpus = flags.corpus ?? embeddedCorpusPath();
+  if (!existsSync(corpus)) throw new UsageError(`corpus file not found: ${corpus}`);
+  const backend = await initNodeBackend(flags.backend ?? 'wasm');
+  const t = await loadHfFolder(teacherDir);
+  const log = (s: string) => process.stderr.write(s + '\n');
+  for (const w of t.warnings) log(`warning: teacher: ${w}`);
+  const out = flags.out;
+  mkdirSync(out, { recursive: true });
+  const metricsPath = join(out, 'metrics.jsonl');
+  writeFileSync(metricsPath, '');
+  const control = createRunControl();
+  const onSigint = () => { log('stopping (Ctrl-C) …'); control.stop(); };
+  process.once('SIGINT', onSigint);
+  const t0 = performance.now();
+  let lastPhase = '';
+  try {
+    const result = await runDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts: splitDocuments(readFileSync(corpus, 'utf8')) }, recipe, control, {
+      onPhase: (phase, done, total) => {
+        if (phase !== lastPhase || done === total) log(`${phase} ${done === total ? 'done' : '…'}`);
+        lastPhase = done === total ? '' : phase;
+      },
+      onInfo: (i) => log(`${i.method}: teacher ${i.teacherParams.toLocaleString('en')} → student ${i.studentParams.toLocaleString('en')} parameters, student vocab ${i.studentVocab}, ${i.trainSequences} train / ${i.heldoutSequences} held-out sequences`),
+      onPoint: (p: DistillPoint) => {
+        appendFileSync(metricsPath, JSON.stringify(p) + '\n');
+        const ev = p.evalWordAcc !== undefined ? ` wordAcc ${fmt(p.evalWordAcc)}` : '';
+        log(`step ${p.step}/${recipe.steps} loss ${fmt(p.loss)} kl ${fmt(p.kl)} mlm ${fmt(p.mlm)}${p.mse !== undefined ? ` mse ${fmt(p.mse)}` : ''} lr ${p.lr.toExponential(2)} ${Math.round(p.tokensPerSec)} tok/s${ev}`);
+      },
+      onCheckpoint: (step) => log(`checkpoint at step ${step}`),
+      onWarning: (m) => log(`warning: ${m}`),
+    });
+    try {
+      const { files, notes } = await exportHfFolder(result.student, result.studentTokenizer, { metadata: { method: recipe.method, step: String(result.summary.steps) } });
+      await writeHfFolderFiles(join(out, 'student'), files);
+      const summary = { ...result.summary, backend, teacher: teacherDir, corpus, exportNotes: notes, wallSeconds: (performance.now() - t0) / 1000 };
+      writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ event: result.outcome, out, steps: result.summary.steps, finalEval: result.summary.finalEval, seconds: summary.wallSeconds }) + '\n');
+    } finally {
+      result.student.dispose();
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    t.model.dispose();
+  }
+}
+
+export async function benchDistillCommand(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, ['method', 'steps', 'backend', 'teacher', 'corpus']);
+  const method = (flags.method ?? 'reduce') as BenchMethod;
+  if (!BENCH_METHODS.includes(method)) throw new UsageError(`--method must be one of ${BENCH_METHODS.join(', ')}, got "${method}"`);
+  const steps = intFlag(flags, 'steps', 5);
+  if (steps < 1) throw new UsageError(`--steps must be ≥ 1, got ${steps}`);
+  const backend = await initNodeBackend(flags.backend ?? 'wasm');
+  const t = await loadHfFolder(flags.teacher ?? SHIPPED_TEACHER);
+  try {
+    const texts = splitDocuments(readFileSync(flags.corpus ?? embeddedCorpusPath(), 'utf8'));
+    const result = await benchDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts }, method, { steps });
+    process.stdout.write(JSON.stringify({ bench: 'distill', backend, ...result }, null, 2) + '\n');
+  } finally {
+    t.model.dispose();
+  }
+}

@@ -1,0 +1,573 @@
+/**
+ * The distillation run, host-neutral (the worker and the CLI both call `runDistill`), nanoGPT-style: set-up once, then
+ * synchronous tidy steps; the loop yields to the host between steps (pause / stop) and reads scalars back only on
+ * logging, evaluation and checkpoint steps.
+ *
+ * Set-up (each phase reported through onPhase): the student tokenizer (our WordPiece trained on the training texts,
+ * unless given; glmd / kd-full use the teacher's), σ (Reduce, or 'teacher' init), C, the GLMD vocabulary (teacher
+ * token counts over the training texts, teacher embedding similarity), the data (batches.ts), the student
+ * (student.ts). Its positions are the teacher's; a recipe.seqLen beyond them is a DistillSetupError before anything
+ * starts.
+ *
+ * One optimizer step = `accumulation` micro-batches. Per micro-batch the teacher runs first, in tf.tidy and outside
+ * the gradient (its outputs are constants), then the student loss inside tf.variableGrads:
+ *   total = w.kl·KL + w.mlm·MLM (+ w.mse·MSE through a trainable [Hs, Ht] projection the run creates when w.mse > 0)
+ * - reduce:     student on the unmasked t2s input; piece logits restricted to C, summed (or averaged) per group
+ *               (item 6) → one row per non-pad teacher token (item 7) vs the teacher's C columns (item 8);
+ * - reduce-map: the group rows over the full student vocabulary scored per mapped teacher entry (item 9) vs the
+ *               teacher at those entries; the scores are computed in row chunks (losses.ts, item 31);
+ * - match:      rows from the student's masked own run at the matched positions, C columns (item 12); a batch
+ *               without a pair skips its KL (counted, warned once);
+ * - glmd:       K student logits vs the teacher gathered at rankToId (item 26) at every non-pad position, T from the
+ *               recipe (15); divided by B·seqLen ('all': the original's B·n with n the fixed nominal length, not the
+ *               bucket's padded length) or by the non-pad count (item 20);
+ * - kd-full:    the student has the teacher's tokenizer and vocabulary; both read the same masked input and the KL runs
+ *               over all non-pad positions and the full vocabulary (DistilBERT-style baseline);
+ * - mlm-only:   no teacher forward at all.
+ * MLM is the cross-entropy at the student's own masked targets (item 5). The KL is `klLoss` (items 13, 29).
+ * AdamW (β 0.9 / 0.98, ε 1e-6, decoupled weight decay on ≥ 2-D weights only), warmup then cosine / linear / constant
+ * decay to minLrFrac, global-norm clipping of the averaged micro-batch gradients.
+ * NaN guard: a device-side scalar records the first step whose loss or gradient norm is not finite; it is read on
+ * logging and checkpoint steps, and then the run ends 'diverged' with the student restored to the last good
+ * checkpoint (a device copy of the weights taken every checkpointEvery steps and at step 0).
+ * Does not: read files, post messages, or export (the hosts do).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MlmConfig } from '../models/config.ts';
+import { countParams, encode, mlmLogits, type MlmModel } from '../models/mlm.ts';
+import { crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from '../models/layers.ts';
+import { createRng, normalArray } from '../data/rng.ts';
+import type { Tokenizer } from '../tokenizers/tokenizer.ts';
+import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
+import { bertTokenizer } from '../tokenizers/hfJson.ts';
+import { WordPieceModel } from '../tokenizers/wordpiece.ts';
+import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
+import type { RunControl } from '../train/mlmRun.ts';
+import { globalNorm } from '../train/trainer.ts';
+import { buildSigma, sharedVocab } from './sigma.ts';
+import { tokenCounts } from './mlmSelect.ts';
+import { buildGlmdVocab, type GlmdVocab } from './glmdVocab.ts';
+import { hiddenMse, klLoss, reduceMapScores, reduceMapTable, type ReduceMapTable } from './losses.ts';
+import { initStudent, studentConfig } from './student.ts';
+import { createDistillBatcher, prepareDistillData, HELDOUT_EVERY, type DataStats, type DistillData } from './batches.ts';
+import { evaluateWords, prepareWordEval, type WordEval, type WordEvalSet } from './evaluate.ts';
+import type { DistillBatch, DistillPoint, Method, Recipe, SigmaMap } from './types.ts';
+
+export class DistillSetupError extends Error {
+  override name = 'DistillSetupError';
+}
+
+export interface DistillSetup {
+  teacher: MlmModel;
+  teacherTokenizer: Tokenizer;
+  texts: string[];
+  /** Else trained by our WordPiece trainer on the training texts with recipe.student.vocabSize. */
+  studentTokenizer?: Tokenizer;
+}
+
+export interface DistillInfo {
+  method: Method;
+  teacherParams: number;
+  studentParams: number;
+  studentVocab: number;
+  sharedVocab?: number;
+  sigmaUnmapped?: number;
+  glmdK?: number;
+  trainSequences: number;
+  heldoutSequences: number;
+  studentConfig: MlmConfig;
+}
+
+export interface DistillHooks {
+  onPoint(p: DistillPoint): void;
+  onInfo?(i: DistillInfo): void;
+  onPhase?(phase: string, done: number, total: number): void;
+  onCheckpoint?(step: number): void;
+  onWarning?(message: string): void;
+}
+
+/** Plain data (it crosses postMessage and is written as summary.json). */
+export interface DistillSummary {
+  recipe: Recipe;
+  info: DistillInfo;
+  outcome: 'done' | 'stopped' | 'diverged';
+  /** Optimizer steps behind the returned student (diverged: the step of the restored checkpoint). */
+  steps: number;
+  /** The first step with a non-finite loss or gradient norm (diverged only). */
+  divergedAt?: number;
+  wallMs: number;
+  /** Held-out masked-word accuracy of the returned student (null when there is no held-out text). */
+  finalEval: WordEval | null;
+  evals: { step: number; wordAcc: number; loss: number }[];
+  data: DataStats;
+  counts: { microBatches: number; studentTokens: number; klSkippedBatches: number; matchPairs: number; t2sTruncated: number };
+  warnings: string[];
+}
+
+export interface DistillResult {
+  outcome: 'done' | 'stopped' | 'diverged';
+  student: MlmModel;
+  studentTokenizer: Tokenizer;
+  summary: DistillSummary;
+}
+
+/** Learning rate of 0-based optimizer step `step`: linear warmup over round(warmupFrac·steps), then the decay. */
+export function distillLr(step: number, r: Recipe): number {
+  const warm = Math.round(r.warmupFrac * r.steps);
+  if (step < warm) return (r.lr * (step + 1)) / warm;
+  if (r.decay === 'constant') return r.lr;
+  const progress = Math.min(1, (step - warm) / Math.max(1, r.steps - warm));
+  const floor = r.lr * r.minLrFrac;
+  if (r.decay === 'linear') return r.lr - (r.lr - floor) * progress;
+  return floor + 0.5 * (r.lr - floor) * (1 + Math.cos(Math.PI * progress));
+}
+
+/** AdamW (decoupled weight decay, applied to ≥ 2-D weights only) with bias correction; state in device variables. */
+function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: number; eps: number; weightDecay: number }) {
+  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  let t = 0;
+  return {
+    /** Call inside tf.tidy; grads[i] belongs to vars[i] (null: no gradient, the variable is left alone). */
+    update(grads: (tf.Tensor | null)[], lr: number) {
+      t++;
+      const c1 = 1 - o.beta1 ** t;
+      const c2 = 1 - o.beta2 ** t;
+      vars.forEach((v, i) => {
+        const g = grads[i];
+        if (!g) return;
+        m[i].assign(tf.add(tf.mul(m[i], o.beta1), tf.mul(g, 1 - o.beta1)));
+        s[i].assign(tf.add(tf.mul(s[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2)));
+        let step = tf.div(tf.div(m[i], c1), tf.add(tf.sqrt(tf.div(s[i], c2)), o.eps));
+        if (o.weightDecay > 0 && v.rank >= 2) step = tf.add(step, tf.mul(v, o.weightDecay));
+        v.assign(tf.sub(v, tf.mul(step, lr)));
+      });
+    },
+    dispose: () => tf.dispose([...m, ...s]),
+  };
+}
+
+const isReduce = (m: Method) => m === 'reduce' || m === 'reduce-map';
+const ownVocabulary = (m: Method) => m !== 'glmd' && m !== 'kd-full';
+const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
+const meanOf = (hs: tf.Tensor2D[]) => tf.div(tf.addN(hs), hs.length) as tf.Tensor2D;
+
+/** Per micro-batch loss parts, kept past the gradient's tidy; read on logging steps. */
+export type Parts = Partial<Record<'kl' | 'mlm' | 'mse', tf.Scalar>>;
+
+export interface PreparedDistill {
+  studentTokenizer: Tokenizer;
+  sigma: SigmaMap | null;
+  glmd: GlmdVocab | null;
+  data: DistillData;
+  student: MlmModel;
+  info: DistillInfo;
+  evalSet: WordEvalSet | null;
+}
+
+/** Everything before the first step: tokenizer, σ, C, GLMD vocabulary, data, evaluation set, the initialised student. */
+export async function prepareDistill(setup: DistillSetup, recipe: Recipe, hooks: DistillHooks = { onPoint: () => {} }): Promise<PreparedDistill> {
+  const { teacher, teacherTokenizer: tt } = setup;
+  const method = recipe.method;
+  const tc = teacher.config;
+  const phase = (name: string, done: number, total: number) => hooks.onPhase?.(name, done, total);
+  if (recipe.seqLen > tc.maxPositions) {
+    throw new DistillSetupError(`recipe.seqLen ${recipe.seqLen} exceeds the teacher's ${tc.maxPositions} positions (max_position_embeddings): set seqLen ≤ ${tc.maxPositions}`);
+  }
+  if (tt.vocabSize > tc.vocabSize) throw new DistillSetupError(`the teacher tokenizer has ${tt.vocabSize} tokens but the teacher model only ${tc.vocabSize} rows`);
+  const trainTexts = setup.texts.filter((_, i) => i % HELDOUT_EVERY !== HELDOUT_EVERY - 1);
+
+  let studentTok: Tokenizer = tt;
+  if (ownVocabulary(method)) {
+    if (setup.studentTokenizer) studentTok = setup.studentTokenizer;
+    else {
+      phase('student tokenizer', 0, 1);
+      const n = tt.parts.normalizer ?? DEFAULT_NORMALIZER;
+      studentTok = (await trainTokenizer(trainTexts, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: recipe.student.vocabSize, lowercase: n.lowercase, stripAccents: n.stripAccents === true }, {
+        onProgress: (p) => phase('student tokenizer', p.fraction ?? 0, 1),
+      })).tokenizer;
+      phase('student tokenizer', 1, 1);
+    }
+  }
+  const needsSigma = ownVocabulary(method) && (isReduce(method) || recipe.student.init === 'teacher');
+  let sigma: SigmaMap | null = null;
+  if (needsSigma) {
+    sigma = buildSigma(tt.vocab, studentTok.vocab, (d, t) => phase('σ', d, t));
+    phase('σ', 1, 1);
+  }
+  let shared: number | undefined;
+  if (method === 'reduce' || method === 'match') {
+    phase('C', 0, 1);
+    shared = sharedVocab(tt.vocab, studentTok.vocab).teacherIds.length;
+    if (shared === 0) throw new DistillSetupError('the teacher and student vocabularies share no token string (C is empty): Reduce ∩ and Match need shared tokens');
+    phase('C', 1, 1);
+  }
+  let glmd: GlmdVocab | null = null;
+  if (method === 'glmd') {
+    phase('GLMD vocabulary', 0, 1);
+    const counts = tokenCounts(trainTexts.map((t) => tt.encode(t).ids), tc.vocabSize);
+    const protectedIds = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...recipe.glmdProtected].map((t) => {
+      const id = tt.tokenToId(t);
+      if (id === undefined) throw new DistillSetupError(`glmdProtected: "${t}" is not one token of the teacher's vocabulary (only single-token label words can be protected)`);
+      return id;
+    });
+    const E = (await teacher.params['bert.embeddings.word_embeddings.weight'].data()) as Float32Array;
+    glmd = buildGlmdVocab({ counts, protectedIds: [...new Set(protectedIds)], ratio: recipe.glmdKeepRatio, teacherEmbeddings: E, hidden: tc.embeddingSize ?? tc.hiddenSize, onProgress: (d, t) => phase('GLMD vocabulary', d, t) });
+    phase('GLMD vocabulary', 1, 1);
+  }
+  const vocabSize = method === 'glmd' ? glmd!.K : method === 'kd-full' ? tc.vocabSize : studentTok.vocabSize;
+  const config = studentConfig(recipe.student, vocabSize, tc.maxPositions, tc);
+  if (config.maxPositions < recipe.seqLen) throw new DistillSetupError(`the student's ${config.maxPositions} positions are fewer than recipe.seqLen ${recipe.seqLen}`);
+
+  const data = prepareDistillData({
+    texts: setup.texts, teacherTokenizer: tt, studentTokenizer: studentTok, recipe, sigma: sigma ?? undefined, glmd: glmd ?? undefined,
+    studentMaxPositions: config.maxPositions, onProgress: (d, t) => phase('data', d, t),
+  });
+  const evalSet = data.heldout.length
+    ? prepareWordEval(data.heldout, { maskId: data.studentSpecials.mask, padId: data.studentSpecials.pad, seed: recipe.seed + 1, batchSize: recipe.batchSize })
+    : null;
+  if (method === 'glmd') {
+    // The exported student reads text with a WordPiece over its K kept tokens in rank order (a removed token is then
+    // split into kept pieces instead of being replaced by rep(v), which only the teacher's tokenizer + lookup can do).
+    studentTok = bertTokenizer(new WordPieceModel(Array.from(glmd!.rankToId, (id) => tt.vocab[id])), tt.parts.normalizer ?? DEFAULT_NORMALIZER);
+  }
+  phase('student', 0, 1);
+  const student = await initStudent({
+    spec: recipe.student, config, seed: recipe.seed, teacher, sigma: method === 'kd-full' ? null : sigma, teacherTokenizer: tt, studentTokenizer: studentTok,
+    onProgress: (d, t) => phase('student', d, t),
+  });
+  phase('student', 1, 1);
+  const info: DistillInfo = {
+    method, teacherParams: countParams(tc), studentParams: countParams(config), studentVocab: vocabSize, trainSequences: data.stats.sequences,
+    heldoutSequences: data.stats.heldoutSequences, studentConfig: config,
+    ...(shared !== undefined ? { sharedVocab: shared } : {}), ...(sigma ? { sigmaUnmapped: sigma.unmapped } : {}), ...(glmd ? { glmdK: glmd.K } : {}),
+  };
+  return { studentTokenizer: studentTok, sigma, glmd, data, student, info, evalSet };
+}
+
+const WORD = 'bert.embeddings.word_embeddings.weight';
+const BIAS = 'cls.predictions.bias';
+
+/** The MLM head before its tied decoder: h [N, H] → t [N, E]; mlmLogits(m, h) = decode(m, headTransform(m, h), null). */
+export function headTransform(m: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
+  const p = m.params as unknown as Record<string, tf.Tensor1D & tf.Tensor2D>;
+  const k = 'cls.predictions';
+  let t = layerNorm(gelu(linear(h, p[`${k}.transform.dense.weight`], p[`${k}.transform.dense.bias`])), p[`${k}.transform.LayerNorm.weight`], p[`${k}.transform.LayerNorm.bias`], m.config.layerNormEps);
+  if (m.config.embeddingSize !== undefined) t = linear(t, p[`${k}.embedding_projection.weight`], p[`${k}.embedding_projection.bias`]); // [N, H] → [N, E]
+  return t;
+}
+
+/**
+ * The tied decoder over every column or only `cols` (then only those word rows and biases are gathered: C or a rank
+ * list never needs the full [N, V] logits): t [N, E] → [N, V or |cols|]. `biasScale` [N, 1] multiplies the bias per row.
+ */
+export function decode(m: MlmModel, t: tf.Tensor2D, cols: tf.Tensor1D | null, biasScale?: tf.Tensor2D): tf.Tensor2D {
+  const word = m.params[WORD] as unknown as tf.Tensor2D;
+  const bias = m.params[BIAS] as unknown as tf.Tensor1D;
+  const w = cols ? gatherRows(word, cols) : word; // [|cols|, E]
+  const b = cols ? gatherRows(bias.reshape([-1, 1]), cols).reshape([-1]) : bias; // [V] → [V, 1] → [|cols|, 1] → [|cols|]
+  const z = matMulNT(t, w);
+  return (biasScale ? tf.add(z, tf.mul(biasScale, b)) : tf.add(z, b)) as tf.Tensor2D;
+}
+
+/**
+ * Reduce groups as a batched product: S [B, Tt, Tr] has S[b, i, j] = 1 when t2s position j of row b belongs to teacher
+ * token i. `sum(x)`: x [B*Tr, D] → [Nrows, D] (row g = Σ over group g, in rowTeacherPos order); `sizes` [Nrows, 1] = |G|.
+ */
+export function groupSums(r: NonNullable<DistillBatch['t2s']>, B: number, Tt: number): { sum(x: tf.Tensor2D): tf.Tensor2D; sizes: tf.Tensor2D } {
+  const Tr = r.seqLen;
+  const S = new Float32Array(B * Tt * Tr);
+  const sizes = new Float32Array(r.rowTeacherPos.length);
+  r.rowTeacherPos.forEach((tp, g) => {
+    const base = Math.floor(tp / Tt) * Tt * Tr + (tp % Tt) * Tr;
+    for (let k = r.groupStart[g]; k < r.groupStart[g + 1]; k++) S[base + (r.groupPos[k] % Tr)] = 1;
+    sizes[g] = r.groupStart[g + 1] - r.groupStart[g];
+  });
+  const s3 = tf.tensor3d(S, [B, Tt, Tr]);
+  const at = tf.tensor1d(r.rowTeacherPos, 'int32');
+  return {
+    // [B*Tr, D] → [B, Tr, D]; S·x → [B, Tt, D] → [B*Tt, D] → rows at rowTeacherPos
+    sum: (x) => gatherRows(tf.matMul(s3, x.reshape([B, Tr, -1])).reshape([B * Tt, -1]) as tf.Tensor2D, at),
+    sizes: tf.tensor2d(sizes, [sizes.length, 1]),
+  };
+}
+
+/** Teacher rows for the KL (and averaged hidden states for MSE) of one batch: constants, no gradient. */
+export type TeacherTargets = { logits?: tf.Tensor2D; hidden?: tf.Tensor2D };
+
+/** The per-method losses of one prepared run (also used by the benchmark); call both inside tf.tidy. */
+export interface DistillLoss {
+  teacherTargets(b: DistillBatch): TeacherTargets;
+  /** The weighted student loss (run it inside tf.variableGrads); its parts are tf.keep'd into `parts`. */
+  studentLoss(b: DistillBatch, tgt: TeacherTargets, parts: Parts): tf.Scalar;
+  /** Student variables, plus the MSE projection when w.mse > 0. */
+  trainVars: tf.Variable[];
+  dispose(): void;
+}
+
+export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe: Recipe): DistillLoss {
+  const { data, student } = p;
+  const method = recipe.method;
+  const w = recipe.weights;
+  const wantMse = w.mse > 0;
+  const T = recipe.temperature;
+  // Constant index tensors and the MSE projection, built once.
+  const consts: tf.Tensor[] = [];
+  const keepConst = <X extends tf.Tensor>(x: X) => { consts.push(x); return x; };
+  const cT = data.shared ? keepConst(tf.tensor1d(data.shared.teacherIds, 'int32')) : null;
+  const cS = data.shared ? keepConst(tf.tensor1d(data.shared.studentIds, 'int32')) : null;
+  const mapTable: ReduceMapTable | null = method === 'reduce-map' ? reduceMapTable(p.sigma!) : null;
+  const mapCols = mapTable ? keepConst(tf.tensor1d(mapTable.teacherIds, 'int32')) : null;
+  const rankCols = p.glmd ? keepConst(tf.tensor1d(p.glmd.rankToId, 'int32')) : null;
+  const Hs = student.config.hiddenSize;
+  const Ht = teacher.config.hiddenSize;
+  const proj = wantMse
+    ? { w: tf.tidy(() => tf.variable(tf.tensor2d(normalArray(createRng(recipe.seed + 2), Hs * Ht, 0.02), [Hs, Ht]), true)), b: tf.tidy(() => tf.variable(tf.zeros([Ht]), true)) }
+    : null;
+
+  const int1 = (a: Int32Array) => tf.tensor1d(a, 'int32');
+  const int2 = (a: Int32Array, B: number, L: number) => tf.tensor2d(a, [B, L], 'int32');
+
+  /** Teacher rows for the KL (and the averaged hidden states for MSE): constants, no gradient. */
+  const teacherTargets = (b: DistillBatch): TeacherTargets => {
+    if (method === 'mlm-only') return {};
+    const t = b.teacher!;
+    const rows = isReduce(method) ? b.t2s!.rowTeacherPos : method === 'match' ? b.match!.teacherPos : b.glmd!.positions;
+    if (rows.length === 0) return {};
+    const hiddens: tf.Tensor2D[] | undefined = wantMse ? [] : undefined;
+    const h = encode(teacher, int2(t.ids, b.batchSize, t.seqLen), int2(t.mask, b.batchSize, t.seqLen), undefined, hiddens);
+    const at = int1(rows);
+    const cols = method === 'reduce' || method === 'match' ? cT : method === 'reduce-map' ? mapCols : method === 'glmd' ? rankCols : null;
+    return { logits: decode(teacher, headTransform(teacher, gatherRows(h, at)), cols), hidden: hiddens ? gatherRows(meanOf(hiddens), at) : undefined };
+  };
+
+  /** The weighted student loss of one micro-batch (runs inside tf.variableGrads); parts are tf.keep'd for logging. */
+  const studentLoss = (b: DistillBatch, tgt: TeacherTargets, parts: Parts): tf.Scalar => {
+    const s = b.student;
+    const B = b.batchSize;
+    const ownHiddens: tf.Tensor2D[] | undefined = wantMse && !isReduce(method) ? [] : undefined;
+    const h = encode(student, int2(s.ids, B, s.seqLen), int2(s.mask, B, s.seqLen), undefined, ownHiddens);
+    const terms: tf.Scalar[] = [];
+    if (w.mlm > 0 && s.mlmPositions.length > 0) {
+      const mlm = crossEntropy(mlmLogits(student, gatherRows(h, int1(s.mlmPositions))), int1(s.mlmLabels));
+      parts.mlm = tf.keep(mlm);
+      terms.push(tf.mul(mlm, w.mlm));
+    }
+    if (tgt.logits) {
+      let rows: tf.Tensor2D;
+      let hiddenRows: tf.Tensor2D | null = null;
+      let denominator: number | undefined;
+      if (isReduce(method)) {
+        // Σ_{j∈G_i} Z_j = (Σ_{j∈G_i} t_j)·Wᵀ + |G_i|·bias with t_j the head's transform (the decoder is linear), so the
+        // groups are summed over E-wide vectors before one decoder product on the Nrows rows.
+        const r = b.t2s!;
+        const t2sHiddens: tf.Tensor2D[] | undefined = wantMse ? [] : undefined;
+        const ht = encode(student, int2(r.ids, B, r.seqLen), int2(r.mask, B, r.seqLen), undefined, t2sHiddens);
+        const g = groupSums(r, B, b.teacher!.seqLen);
+        let summed = g.sum(headTransform(student, ht)); // [Nrows, E]
+        if (recipe.reduceGroup === 'mean') summed = tf.div(summed, g.sizes);
+        rows = decode(student, summed, method === 'reduce' ? cS : null, recipe.reduceGroup === 'sum' ? g.sizes : undefined); // [Nrows, |C| or Vs]
+        if (method === 'reduce-map') rows = reduceMapScores(rows, mapTable!, recipe.reduceMapScore); // [Nrows, M]
+        if (t2sHiddens) hiddenRows = g.sum(meanOf(t2sHiddens));
+      } else {
+        const at = int1(method === 'match' ? b.match!.studentPos : b.glmd!.positions);
+        rows = decode(student, headTransform(student, gatherRows(h, at)), method === 'match' ? cS : null);
+        if (method === 'glmd' && recipe.glmdDivideBy === 'all') denominator = B * recipe.seqLen;
+        if (ownHiddens) hiddenRows = gatherRows(meanOf(ownHiddens), at);
+      }
+      const kl = klLoss(tgt.logits, rows, T, denominator);
+      parts.kl = tf.keep(kl);
+      terms.push(tf.mul(kl, w.kl));
+      if (proj && hiddenRows && tgt.hidden) {
+        const mse = hiddenMse(hiddenRows, tgt.hidden, proj.w as unknown as tf.Tensor2D, proj.b as unknown as tf.Tensor1D);
+        parts.mse = tf.keep(mse);
+        terms.push(tf.mul(mse, w.mse));
+      }
+    }
+    if (terms.length === 0) return tf.mul(tf.sum(h), 0) as tf.Scalar; // nothing to learn from this batch: zero gradient
+    return tf.addN(terms) as tf.Scalar;
+  };
+
+  return {
+    teacherTargets,
+    studentLoss,
+    trainVars: [...student.variables, ...(proj ? [proj.w, proj.b] : [])],
+    dispose: () => tf.dispose([...consts, ...(proj ? [proj.w, proj.b] : [])]),
+  };
+}
+
+async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks, opts: { evaluate: boolean }): Promise<DistillResult> {
+  const t0 = performance.now();
+  const warnings: string[] = [];
+  const warn = (m: string) => { warnings.push(m); hooks.onWarning?.(m); };
+  const p = await prepareDistill(setup, recipe, hooks);
+  const { data, student, info, evalSet } = p;
+  const method = recipe.method;
+  const losses = createDistillLoss(p, setup.teacher, recipe);
+  const { teacherTargets, studentLoss, trainVars } = losses;
+  const optimizer = createAdamW(trainVars, { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: recipe.weightDecay });
+  const firstBad = tf.variable(tf.scalar(Infinity), false);
+  let checkpoint = { step: 0, weights: student.variables.map((v) => tf.clone(v)) };
+  const batcher = createDistillBatcher(data, recipe);
+  const counts = { microBatches: 0, studentTokens: 0, klSkippedBatches: 0, matchPairs: 0, t2sTruncated: 0 };
+  const evals: DistillSummary['evals'] = [];
+
+  /** One micro-batch: loss, gradients and parts, all kept (the caller disposes them). */
+  const micro = (b: DistillBatch) => {
+    counts.microBatches++;
+    counts.studentTokens += b.student.mask.reduce((a, x) => a + x, 0);
+    counts.matchPairs += b.stats.matchPairs;
+    counts.t2sTruncated += b.stats.t2sTruncated;
+    if (method === 'match' && b.stats.matchPairs === 0) {
+      if (counts.klSkippedBatches++ === 0) warn('a Match batch has no teacher/student token pair: its KL term is skipped (counted in the summary)');
+    }
+    const parts: Parts = {};
+    const out = tf.tidy(() => {
+      const tgt = teacherTargets(b);
+      const { value, grads } = tf.variableGrads(() => studentLoss(b, tgt, parts), trainVars);
+      return { value, grads };
+    });
+    return { ...out, parts };
+  };
+
+  type Acc = { value: tf.Scalar; grads: tf.NamedTensorMap; parts: Parts; n: Partial<Record<keyof Parts, number>> };
+  const addParts = (acc: Acc, parts: Parts) => {
+    for (const k of Object.keys(parts) as (keyof Parts)[]) {
+      const prev = acc.parts[k];
+      acc.parts[k] = prev ? tf.tidy(() => tf.add<tf.Scalar>(prev, parts[k]!)) : parts[k];
+      acc.n[k] = (acc.n[k] ?? 0) + 1;
+      if (prev) tf.dispose([prev, parts[k]!]);
+    }
+  };
+
+  /** One optimizer step (0-based `step`); returns kept scalars. */
+  const optimizerStep = (step: number, lr: number) => {
+    let acc: Acc | null = null;
+    for (let k = 0; k < recipe.accumulation; k++) {
+      const m = micro(batcher.next());
+      if (!acc) { acc = { value: m.value, grads: m.grads, parts: {}, n: {} }; addParts(acc, m.parts); continue; }
+      const a: Acc = acc;
+      const names = [...new Set([...Object.keys(a.grads), ...Object.keys(m.grads)])]; // a skipped term leaves some variables without a gradient
+      const sum = tf.tidy(() => ({
+        value: tf.add(a.value, m.value) as tf.Scalar,
+        grads: Object.fromEntries(names.map((n) => [n, a.grads[n] && m.grads[n] ? tf.add(a.grads[n], m.grads[n]) : tf.clone(a.grads[n] ?? m.grads[n])])),
+      }));
+      tf.dispose([a.value, m.value, ...Object.values(a.grads), ...Object.values(m.grads)]);
+      a.value = sum.value;
+      a.grads = sum.grads;
+      addParts(a, m.parts);
+    }
+    const a = acc!;
+    const out = tf.tidy(() => {
+      const inv = 1 / recipe.accumulation;
+      const grads = trainVars.map((v) => (a.grads[v.name] ? tf.mul(a.grads[v.name], inv) : null));
+      const norm = globalNorm(grads.filter((g): g is tf.Tensor => g !== null));
+      const clip = recipe.clipNorm > 0 ? tf.minimum(1, tf.div(recipe.clipNorm, tf.add(norm, 1e-6))) : tf.scalar(1);
+      optimizer.update(grads.map((g) => (g ? tf.mul(g, clip) : null)), lr);
+      const loss = tf.mul(a.value, inv) as tf.Scalar;
+      const finite = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(norm));
+      firstBad.assign(tf.where(finite, firstBad, tf.minimum(firstBad, step + 1)) as tf.Scalar);
+      const parts = Object.fromEntries(Object.entries(a.parts).map(([k, v]) => [k, tf.div(v!, a.n[k as keyof Parts]!)]));
+      return { loss, norm: norm as tf.Scalar, parts: parts as Parts };
+    });
+    tf.dispose([a.value, ...Object.values(a.grads), ...Object.values(a.parts).filter((x): x is tf.Scalar => !!x)]);
+    return out;
+  };
+
+  const readScalar = async (x: tf.Tensor) => (await x.data())[0];
+  const divergedAt = async () => { const v = await readScalar(firstBad); return Number.isFinite(v) ? v : null; };
+  const takeCheckpoint = (step: number) => {
+    tf.dispose(checkpoint.weights);
+    checkpoint = { step, weights: student.variables.map((v) => tf.clone(v)) };
+  };
+  const evaluateNow = async (step: number) => {
+    if (!evalSet) return null;
+    const e = await evaluateWords(student, evalSet);
+    evals.push({ step, wordAcc: e.wordAcc, loss: e.loss });
+    return e;
+  };
+
+  let outcome: DistillResult['outcome'] = 'done';
+  let lastStep = 0;
+  let bad: number | null = null;
+  let finalEval: WordEval | null = null;
+  try {
+    hooks.onInfo?.(info);
+    if (!evalSet) warn('no held-out text (every 20th text is held out): no masked-word accuracy will be reported');
+    let windowStart = performance.now();
+    let windowTokens = counts.studentTokens;
+    for (let step = 1; step <= recipe.steps; step++) {
+      await control.waitWhilePaused();
+      if (control.stopped) { outcome = 'stopped'; break; }
+      const lr = distillLr(step - 1, recipe);
+      const r = optimizerStep(step - 1, lr);
+      const isEval = opts.evaluate && ((recipe.evalEvery > 0 && step % recipe.evalEvery === 0) || step === recipe.steps);
+      const isCheckpoint = recipe.checkpointEvery > 0 && step % recipe.checkpointEvery === 0;
+      const log = step % recipe.logEvery === 0 || step === recipe.steps || isEval;
+      if (log || isCheckpoint) bad = await divergedAt();
+      if (bad !== null) { tf.dispose([r.loss, r.norm, ...Object.values(r.parts)]); outcome = 'diverged'; break; }
+      if (log) {
+        const now = performance.now();
+        const point: DistillPoint = {
+          step, loss: await readScalar(r.loss), lr, gradNorm: await readScalar(r.norm),
+          tokensPerSec: ((counts.studentTokens - windowTokens) * 1000) / Math.max(1e-9, now - windowStart), elapsedMs: now - t0,
+        };
+        for (const [k, v] of Object.entries(r.parts)) point[k as keyof Parts] = await readScalar(v!);
+        if (isEval) {
+          const e = await evaluateNow(step);
+          if (e) { point.evalWordAcc = e.wordAcc; point.evalLoss = e.loss; }
+        }
+        hooks.onPoint(point);
+      }
+      tf.dispose([r.loss, r.norm, ...Object.values(r.parts)]);
+      lastStep = step;
+      if (isCheckpoint && step < recipe.steps) { takeCheckpoint(step); hooks.onCheckpoint?.(step); }
+      await macrotask();
+      if (log) { windowStart = performance.now(); windowTokens = counts.studentTokens; }
+    }
+    if (outcome === 'diverged') {
+      student.variables.forEach((v, i) => v.assign(checkpoint.weights[i]));
+      lastStep = checkpoint.step;
+      warn(`the loss or gradient norm was not finite at step ${bad}: stopped; the student is the checkpoint of step ${checkpoint.step}`);
+    } else if (lastStep > 0) hooks.onCheckpoint?.(lastStep);
+    // A finished run evaluated its last step in the loop; a stopped or diverged one is evaluated here (no point).
+    if (opts.evaluate && evalSet) {
+      const lastEval = evals[evals.length - 1];
+      finalEval = outcome === 'done' && lastEval?.step === lastStep ? { wordAcc: lastEval.wordAcc, words: evalSet.words, loss: lastEval.loss } : await evaluateNow(lastStep);
+    }
+  } catch (e) {
+    student.dispose();
+    throw e;
+  } finally {
+    optimizer.dispose();
+    losses.dispose();
+    tf.dispose([...checkpoint.weights, firstBad]);
+  }
+  const summary: DistillSummary = {
+    recipe, info, outcome, steps: lastStep, ...(bad !== null ? { divergedAt: bad } : {}), wallMs: performance.now() - t0, finalEval, evals,
+    data: data.stats, counts, warnings,
+  };
+  return { outcome, student, studentTokenizer: p.studentTokenizer, summary };
+}
+
+export async function runDistill(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks): Promise<DistillResult> {
+  return run(setup, recipe, control, hooks, { evaluate: true });
+}
+
+/** Times `steps` optimizer steps after one warm-up step (shader compilation): median ms per step, student parameters, peak bytes. */
+export async function probeDistill(setup: DistillSetup, recipe: Recipe, steps = 3): Promise<{ msPerStep: number; params: number; bytes: number }> {
+  const times: number[] = [];
+  let last = 0;
+  let bytes = tf.memory().numBytes;
+  const r = await run(setup, { ...recipe, steps: steps + 1, logEvery: 1, evalEvery: 0, checkpointEvery: 0 }, { stopped: false, paused: false, waitWhilePaused: async () => {} }, {
+    onPoint: (pt) => {
+      if (pt.step > 1) times.push(pt.elapsedMs - last);
+      last = pt.elapsedMs;
+      bytes = Math.max(bytes, tf.memory().numBytes);
+    },
+  }, { evaluate: false });
+  const params = r.summary.info.studentParams;
+  r.student.dispose();
+  const sorted = times.sort((a, b) => a - b);
+  return { msPerStep: sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN, params, bytes };
+}
