@@ -123,7 +123,7 @@ export function distillLr(step: number, r: Recipe): number {
 }
 
 /** AdamW (decoupled weight decay, applied to ≥ 2-D weights only) with bias correction; state in device variables. */
-function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: number; eps: number; weightDecay: number }) {
+export function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: number; eps: number; weightDecay: number }) {
   const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   let t = 0;
@@ -406,7 +406,7 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   const losses = createDistillLoss(p, setup.teacher, recipe);
   const { teacherTargets, studentLoss, trainVars } = losses;
   const optimizer = createAdamW(trainVars, { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: recipe.weightDecay });
-  const firstBad = tf.variable(tf.scalar(Infinity), false);
+  const firstBad = tf.tidy(() => tf.variable(tf.scalar(Infinity), false));
   let checkpoint = { step: 0, weights: student.variables.map((v) => tf.clone(v)) };
   const batcher = createDistillBatcher(data, recipe);
   const counts = { microBatches: 0, studentTokens: 0, klSkippedBatches: 0, matchPairs: 0, t2sTruncated: 0 };
