@@ -63,12 +63,14 @@ export async function distillCommand(argv: string[]): Promise<void> {
   const onSigint = () => { log('stopping (Ctrl-C) …'); control.stop(); };
   process.once('SIGINT', onSigint);
   const t0 = performance.now();
-  let lastPhase = '';
+  const started = new Set<string>();
+  const finished = new Set<string>();
   try {
     const result = await runDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts: splitDocuments(readFileSync(corpus, 'utf8')) }, recipe, control, {
       onPhase: (phase, done, total) => {
-        if (phase !== lastPhase || done === total) log(`${phase} ${done === total ? 'done' : '…'}`);
-        lastPhase = done === total ? '' : phase;
+        if (done < total && !started.has(phase)) log(`${phase} …`);
+        if (done >= total && !finished.has(phase)) log(`${phase} done (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        (done < total ? started : finished).add(phase);
       },
       onInfo: (i) => log(`${i.method}: teacher ${i.teacherParams.toLocaleString('en')} → student ${i.studentParams.toLocaleString('en')} parameters, student vocab ${i.studentVocab}, ${i.trainSequences} train / ${i.heldoutSequences} held-out sequences`),
       onPoint: (p: DistillPoint) => {
