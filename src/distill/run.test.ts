@@ -16,7 +16,7 @@ import { createRunControl } from '../train/mlmRun.ts';
 import { defaultRecipe } from './recipe.ts';
 import { gatherColumns, reduceGroups } from './losses.ts';
 import { createDistillBatcher } from './batches.ts';
-import { createAdamW, decode, distillLr, DistillSetupError, groupSums, headTransform, prepareDistill, runDistill, type DistillSetup } from './run.ts';
+import { createAdamW, decode, distillLr, DistillSetupError, groupSums, headTransform, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
 
 const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');
@@ -210,6 +210,19 @@ describe('control, determinism and errors', () => {
     }
     r.student.dispose();
     again.student.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('probeDistill: finite ms per step, the student parameter count, peak bytes above the teacher, nothing left', async () => {
+    const before = tf.memory().numTensors;
+    const bytesBefore = tf.memory().numBytes;
+    const r = await probeDistill(setup(), tiny('reduce'), 2);
+    expect(r.msPerStep).toBeGreaterThan(0);
+    expect(Number.isFinite(r.msPerStep)).toBe(true);
+    const p = await prepareDistill(setup(), tiny('reduce'));
+    expect(r.params).toBe(p.info.studentParams);
+    p.student.dispose();
+    expect(r.bytes).toBeGreaterThan(bytesBefore);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -12,19 +12,24 @@
  * One optimizer step = `accumulation` micro-batches. Per micro-batch the teacher runs first, in tf.tidy and outside
  * the gradient (its outputs are constants), then the student loss inside tf.variableGrads:
  *   total = w.kl·KL + w.mlm·MLM (+ w.mse·MSE through a trainable [Hs, Ht] projection the run creates when w.mse > 0)
- * - reduce:     student on the unmasked t2s input; piece logits restricted to C, summed (or averaged) per group
- *               (item 6) → one row per non-pad teacher token (item 7) vs the teacher's C columns (item 8);
+ * - reduce:     student on the unmasked t2s input; piece logits summed (or averaged) per group (item 6) → one row
+ *               per non-pad teacher token (item 7), restricted to C on both sides (item 8);
  * - reduce-map: the group rows over the full student vocabulary scored per mapped teacher entry (item 9) vs the
  *               teacher at those entries; the scores are computed in row chunks (losses.ts, item 31);
  * - match:      rows from the student's masked own run at the matched positions, C columns (item 12); a batch
  *               without a pair skips its KL (counted, warned once);
- * - glmd:       K student logits vs the teacher gathered at rankToId (item 26) at every non-pad position, T from the
- *               recipe (15); divided by B·seqLen ('all': the original's B·n with n the fixed nominal length, not the
+ * - glmd:       K student logits vs the teacher at rankToId (item 26) at every non-pad position, T from the recipe
+ *               (15); divided by B·seqLen ('all': the original's B·n with n the fixed nominal length, not the
  *               bucket's padded length) or by the non-pad count (item 20);
  * - kd-full:    the student has the teacher's tokenizer and vocabulary; both read the same masked input and the KL runs
  *               over all non-pad positions and the full vocabulary (DistilBERT-style baseline);
  * - mlm-only:   no teacher forward at all.
  * MLM is the cross-entropy at the student's own masked targets (item 5). The KL is `klLoss` (items 13, 29).
+ * Column restrictions (C, the GLMD rank list, the mapped teacher entries) never build the full [N, V] logits: `decode`
+ * gathers only those word rows and biases of the tied decoder. Reduce sums each group's head-transformed vectors
+ * before the decoder (Σ_j Z_j = (Σ_j t_j)·Wᵀ + |G|·bias, exact since the decoder is linear) with one batched 0/1
+ * product per batch (`groupSums`). Both equal the gatherColumns / reduceGroups path of losses.ts (tested) and keep
+ * the alignment below 10 % of a step (`vocabkd bench distill`).
  * AdamW (β 0.9 / 0.98, ε 1e-6, decoupled weight decay on ≥ 2-D weights only), warmup then cosine / linear / constant
  * decay to minLrFrac, global-norm clipping of the averaged micro-batch gradients.
  * NaN guard: a device-side scalar records the first step whose loss or gradient norm is not finite; it is read on
