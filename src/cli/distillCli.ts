@@ -76,7 +76,8 @@ export async function distillCommand(argv: string[]): Promise<void> {
       onPoint: (p: DistillPoint) => {
         appendFileSync(metricsPath, JSON.stringify(p) + '\n');
         const ev = p.evalWordAcc !== undefined ? ` wordAcc ${fmt(p.evalWordAcc)}` : '';
-        log(`step ${p.step}/${recipe.steps} loss ${fmt(p.loss)} kl ${fmt(p.kl)} mlm ${fmt(p.mlm)}${p.mse !== undefined ? ` mse ${fmt(p.mse)}` : ''} lr ${p.lr.toExponential(2)} ${Math.round(p.tokensPerSec)} tok/s${ev}`);
+        const parts = (['kl', 'mlm', 'mse'] as const).filter((k) => p[k] !== undefined).map((k) => ` ${k} ${fmt(p[k])}`).join('');
+        log(`step ${p.step}/${recipe.steps} loss ${fmt(p.loss)}${parts} lr ${p.lr.toExponential(2)} ${Math.round(p.tokensPerSec)} tok/s${ev}`);
       },
       onCheckpoint: (step) => log(`checkpoint at step ${step}`),
       onWarning: (m) => log(`warning: ${m}`),

@@ -55,6 +55,18 @@ describe('prepareDistillData', () => {
     }
   });
 
+  it('every method with its own student vocabulary gets the same training and held-out student sequences', () => {
+    // A character-level teacher: its sequences are the longer ones, so its length decides where texts are chunked.
+    const chars = [...new Set(TEXTS.join('').replace(/ /g, ''))].sort();
+    const charTeacher = bertTokenizer(new WordPieceModel([...SPECIALS, ...chars, ...chars.map((c) => `##${c}`)]), DEFAULT_NORMALIZER);
+    const ids = (m: Method) => {
+      const d = prepareDistillData({ texts: TEXTS, teacherTokenizer: charTeacher, studentTokenizer: student, recipe: recipeFor(m), sigma: buildSigma(charTeacher.vocab, student.vocab), studentMaxPositions: 512 });
+      return [d.train.map((e) => Array.from(e.student)), d.heldout.map((e) => Array.from(e.ids))];
+    };
+    const base = ids('mlm-only');
+    for (const m of ['reduce', 'match'] as const) expect(ids(m)).toEqual(base);
+  });
+
   it('item 3: t2s = σ(t_1) ‖ … ‖ σ(t_n) with contiguous groups; longer than the student positions → whole groups kept, counted', () => {
     // σ("the") = 6 pieces makes t2s much longer than the student's own sequences.
     const the = teacher.tokenToId('the')!;

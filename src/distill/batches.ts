@@ -4,7 +4,8 @@
  * `prepareDistillData` runs once:
  * - held-out split: every 20th text (index % 20 == 19, the shipped teacher's rule) is kept for evaluation only;
  * - chunking: a text whose teacher or student encoding exceeds recipe.seqLen tokens is split at word starts into
- *   consecutive chunks that fit both (so long paragraphs are not thrown away); a single over-long word is still cut;
+ *   consecutive chunks that fit both (so long paragraphs are not thrown away; mlm-only chunks the same way, so every
+ *   method sees the same sequences); a single over-long word is still cut;
  * - per chunk and method: teacher ids `[CLS] … [SEP]`; the student's own ids (glmd: the teacher ids through the rank
  *   lookup, item 25; kd-full: the teacher ids); Reduce: the t2s sequence and its groups (item 3), dropped when
  *   ≥ 512 long or > 50 % [UNK], truncated to the student's positions keeping whole groups; Match: the pairs (item 11);
@@ -201,7 +202,8 @@ export function prepareDistillData(opts: {
     : ownSpecials;
   const studentVocabSize = method === 'glmd' ? opts.glmd!.K : st.vocabSize;
   const needsTeacher = method !== 'mlm-only';
-  const chunkers = needsTeacher && !shared ? [tt, st] : [st];
+  // Chunks fit both tokenizers for every method (mlm-only too), so all methods share training and held-out sequences.
+  const chunkers = shared ? [tt] : [tt, st];
   const budget = recipe.seqLen - 2;
 
   const stats: DataStats = {
