@@ -14,6 +14,7 @@ import { exportHfFolder } from '../models/hfFolder.ts';
 import { createRng } from '../data/rng.ts';
 import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
 import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
+import { validateRecipe } from '../distill/recipe.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vkd-distill-'));
 const teacherDir = join(dir, 'teacher');
@@ -104,5 +105,15 @@ describe('vocabkd distill', () => {
     const long = await vocabkd('distill', '--recipe', recipe({ seqLen: 64 }), '--out', join(dir, 'long'), '--teacher', teacherDir, '--corpus', corpus, '--backend', 'cpu');
     expect(long.code).toBe(1);
     expect(errorLines(long.stderr)[0]).toMatch(/^error: DistillSetupError: recipe.seqLen 64 exceeds the teacher's 32 positions/);
+  });
+
+  it('the acceptance recipes (src/distill/recipes) validate and differ only in the method and its loss weights', () => {
+    const load = (m: string) => validateRecipe(JSON.parse(readFileSync(join(ROOT, 'src/distill/recipes', `acceptance-${m}.json`), 'utf8')));
+    const [reduce, match, mlm] = ['reduce', 'match', 'mlm-only'].map(load);
+    const rest = ({ method: _m, weights: _w, ...r }: ReturnType<typeof load>) => r;
+    expect(rest(match)).toEqual(rest(reduce));
+    expect(rest(mlm)).toEqual(rest(reduce));
+    expect([reduce.weights, match.weights, mlm.weights]).toEqual([{ kl: 2, mlm: 0.5, mse: 0 }, { kl: 2, mlm: 0.5, mse: 0 }, { kl: 0, mlm: 1, mse: 0 }]);
+    expect(reduce.student.vocabSize).toBe(4000);
   });
 });
