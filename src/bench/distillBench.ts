@@ -108,13 +108,13 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
 
   const step = async (record: boolean) => {
     const [b, batchMs] = await timed(() => batcher.next(), async () => {});
-    const [tgt, teacherMs] = await timed(() => tf.tidy(() => losses.teacherTargets(b)), async (t) => t.logits?.data());
+    const [tgt, teacherMs] = await timed(() => tf.tidy(() => losses.teacherTargets(b)), async (t) => Promise.all((t.logits ?? []).map((x) => x.data())));
     const parts: Parts = {};
     const [norm, studentMs] = await timed(() => tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => losses.studentLoss(b, tgt, parts), losses.trainVars);
       return tf.add(value, globalNorm(Object.values(grads)));
     }), (t) => t.data());
-    tf.dispose([norm, ...[tgt.logits, tgt.hidden].filter((x): x is tf.Tensor2D => !!x), ...Object.values(parts).filter((x): x is tf.Scalar => !!x)]);
+    tf.dispose([norm, ...(tgt.logits ?? []), ...(tgt.hidden ? [tgt.hidden] : []), ...Object.values(parts).filter((x): x is tf.Scalar => !!x)]);
     const build = alignmentBuild(b);
     const ops = await alignmentOps(b);
     if (!record) return;

@@ -16,7 +16,7 @@ import { createRunControl } from '../train/mlmRun.ts';
 import { defaultRecipe } from './recipe.ts';
 import { gatherColumns, reduceGroups } from './losses.ts';
 import { createDistillBatcher } from './batches.ts';
-import { createAdamW, decode, distillLr, DistillSetupError, groupSums, headTransform, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
+import { createAdamW, createDistillLoss, decode, distillLr, DistillSetupError, groupSums, headTransform, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
 
 const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');
@@ -121,6 +121,36 @@ describe('restricted decoders and Reduce group sums', () => {
     tf.dispose([full, ref, cS]);
     p.student.dispose();
   });
+});
+
+describe('KL row chunks', () => {
+  for (const method of ['reduce-map', 'glmd', 'match'] as const) {
+    it(`${method}: the loss and every gradient are the same in one chunk and in chunks of 3 rows`, async () => {
+      const recipe = tiny(method);
+      const p = await prepareDistill(setup(), recipe);
+      const b = createDistillBatcher(p.data, recipe).next();
+      const width = Math.max(p.student.config.vocabSize, teacher.config.vocabSize);
+      const results = [];
+      for (const klChunkElements of [Infinity, 3 * width]) {
+        const loss = createDistillLoss(p, teacher, recipe, { klChunkElements });
+        const r = tf.tidy(() => {
+          const tgt = loss.teacherTargets(b);
+          const { value, grads } = tf.variableGrads(() => loss.studentLoss(b, tgt, {}), loss.trainVars);
+          return { chunks: tf.scalar(tgt.logits!.length), value, grads: tf.concat(Object.values(grads).map((g) => g.reshape([-1]))) };
+        });
+        results.push({ chunks: (await r.chunks.data())[0], value: (await r.value.data())[0], grads: await r.grads.data() });
+        tf.dispose([r.chunks, r.value, r.grads]);
+        loss.dispose();
+      }
+      expect(results[0].chunks).toBe(1);
+      expect(results[1].chunks).toBeGreaterThan(1);
+      expect(results[1].value).toBeCloseTo(results[0].value, 5);
+      let diff = 0;
+      results[0].grads.forEach((g, i) => (diff = Math.max(diff, Math.abs(g - results[1].grads[i]))));
+      expect(diff).toBeLessThan(1e-5);
+      p.student.dispose();
+    });
+  }
 });
 
 describe('optimizer and schedule', () => {

@@ -298,7 +298,11 @@ export function groupSums(r: NonNullable<DistillBatch['t2s']>, B: number, Tt: nu
 }
 
 /** Teacher rows for the KL (and averaged hidden states for MSE) of one batch: constants, no gradient. */
-export type TeacherTargets = { logits?: tf.Tensor2D; hidden?: tf.Tensor2D };
+/** Teacher KL rows in row chunks (one chunk unless rows × columns exceed KL_CHUNK_ELEMENTS), averaged hidden rows. */
+export type TeacherTargets = { logits?: tf.Tensor2D[]; hidden?: tf.Tensor2D };
+
+/** Largest [rows, columns] logits tensor of one KL chunk (16 MB of float32: well inside WebGPU's buffer limits). */
+export const KL_CHUNK_ELEMENTS = 4 * 1024 * 1024;
 
 /** The per-method losses of one prepared run (also used by the benchmark); call both inside tf.tidy. */
 export interface DistillLoss {
@@ -310,7 +314,7 @@ export interface DistillLoss {
   dispose(): void;
 }
 
-export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe: Recipe): DistillLoss {
+export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe: Recipe, opts: { klChunkElements?: number } = {}): DistillLoss {
   const { data, student } = p;
   const method = recipe.method;
   const w = recipe.weights;
@@ -324,6 +328,12 @@ export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe:
   const mapTable: ReduceMapTable | null = method === 'reduce-map' ? reduceMapTable(p.sigma!) : null;
   const mapCols = mapTable ? keepConst(tf.tensor1d(mapTable.teacherIds, 'int32')) : null;
   const rankCols = p.glmd ? keepConst(tf.tensor1d(p.glmd.rankToId, 'int32')) : null;
+  // KL rows are processed in chunks so that no [rows, columns] logits tensor (teacher or student) exceeds KL_CHUNK_ELEMENTS.
+  const klWidth = Math.max(student.config.vocabSize, cT?.shape[0] ?? mapCols?.shape[0] ?? rankCols?.shape[0] ?? teacher.config.vocabSize);
+  const chunks = (n: number): [number, number][] => {
+    const per = Math.min(n, Math.max(1, Math.floor((opts.klChunkElements ?? KL_CHUNK_ELEMENTS) / klWidth)));
+    return Array.from({ length: Math.ceil(n / per) }, (_, i) => [i * per, Math.min(per, n - i * per)]);
+  };
   const Hs = student.config.hiddenSize;
   const Ht = teacher.config.hiddenSize;
   const proj = wantMse
@@ -343,7 +353,8 @@ export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe:
     const h = encode(teacher, int2(t.ids, b.batchSize, t.seqLen), int2(t.mask, b.batchSize, t.seqLen), undefined, hiddens);
     const at = int1(rows);
     const cols = method === 'reduce' || method === 'match' ? cT : method === 'reduce-map' ? mapCols : method === 'glmd' ? rankCols : null;
-    return { logits: decode(teacher, headTransform(teacher, gatherRows(h, at)), cols), hidden: hiddens ? gatherRows(meanOf(hiddens), at) : undefined };
+    const t2 = headTransform(teacher, gatherRows(h, at)); // [N, Et]
+    return { logits: chunks(rows.length).map(([s, n]) => decode(teacher, tf.slice(t2, [s, 0], [n, -1]), cols)), hidden: hiddens ? gatherRows(meanOf(hiddens), at) : undefined };
   };
 
   /** The weighted student loss of one micro-batch (runs inside tf.variableGrads); parts are tf.keep'd for logging. */
@@ -359,9 +370,9 @@ export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe:
       terms.push(tf.mul(mlm, w.mlm));
     }
     if (tgt.logits) {
-      let rows: tf.Tensor2D;
+      let t: tf.Tensor2D; // head-transformed KL rows [N, E]
+      let scale: tf.Tensor2D | undefined; // per-row bias multiplier (Reduce sums)
       let hiddenRows: tf.Tensor2D | null = null;
-      let denominator: number | undefined;
       if (isReduce(method)) {
         // Σ_{j∈G_i} Z_j = (Σ_{j∈G_i} t_j)·Wᵀ + |G_i|·bias with t_j the head's transform (the decoder is linear), so the
         // groups are summed over E-wide vectors before one decoder product on the Nrows rows.
@@ -369,18 +380,24 @@ export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe:
         const t2sHiddens: tf.Tensor2D[] | undefined = wantMse ? [] : undefined;
         const ht = encode(student, int2(r.ids, B, r.seqLen), int2(r.mask, B, r.seqLen), undefined, t2sHiddens);
         const g = groupSums(r, B, b.teacher!.seqLen);
-        let summed = g.sum(headTransform(student, ht)); // [Nrows, E]
-        if (recipe.reduceGroup === 'mean') summed = tf.div(summed, g.sizes);
-        rows = decode(student, summed, method === 'reduce' ? cS : null, recipe.reduceGroup === 'sum' ? g.sizes : undefined); // [Nrows, |C| or Vs]
-        if (method === 'reduce-map') rows = reduceMapScores(rows, mapTable!, recipe.reduceMapScore); // [Nrows, M]
+        t = g.sum(headTransform(student, ht));
+        if (recipe.reduceGroup === 'mean') t = tf.div(t, g.sizes);
+        else scale = g.sizes;
         if (t2sHiddens) hiddenRows = g.sum(meanOf(t2sHiddens));
       } else {
         const at = int1(method === 'match' ? b.match!.studentPos : b.glmd!.positions);
-        rows = decode(student, headTransform(student, gatherRows(h, at)), method === 'match' ? cS : null);
-        if (method === 'glmd' && recipe.glmdDivideBy === 'all') denominator = B * recipe.seqLen;
+        t = headTransform(student, gatherRows(h, at));
         if (ownHiddens) hiddenRows = gatherRows(meanOf(ownHiddens), at);
       }
-      const kl = klLoss(tgt.logits, rows, T, denominator);
+      const N = t.shape[0];
+      const denominator = method === 'glmd' && recipe.glmdDivideBy === 'all' ? B * recipe.seqLen : N;
+      const cols = method === 'reduce' || method === 'match' ? cS : null;
+      const klParts = chunks(N).map(([s0, n], c) => {
+        let z = decode(student, tf.slice(t, [s0, 0], [n, -1]), cols, scale && tf.slice(scale, [s0, 0], [n, 1])); // [n, |C| / Vs / K / V]
+        if (method === 'reduce-map') z = reduceMapScores(z, mapTable!, recipe.reduceMapScore); // [n, M]
+        return klLoss(tgt.logits![c], z, T, denominator);
+      });
+      const kl = (klParts.length === 1 ? klParts[0] : tf.addN(klParts)) as tf.Scalar;
       parts.kl = tf.keep(kl);
       terms.push(tf.mul(kl, w.kl));
       if (proj && hiddenRows && tgt.hidden) {
