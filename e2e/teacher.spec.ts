@@ -1,0 +1,49 @@
+/**
+ * The shipped teacher (issue 4 §5): public/models/teacher-en loads at start through the same import path as a user's
+ * folder and answers fill-mask; the plausible-top-5 acceptance is pending (test.fixme below).
+ */
+import { test, expect, waitForBackend } from './fixtures.ts';
+
+type Candidate = { token: string; probability: number };
+
+async function fill(page: import('@playwright/test').Page, text: string): Promise<Candidate[]> {
+  await page.getByTestId('fill-mask-text').fill(text);
+  await page.getByTestId('fill-mask-run').click();
+  const list = page.getByTestId('fill-mask-results');
+  await expect.poll(async () => page.evaluate(() => {
+    const s = (window as unknown as { __vocabkd: { modelLab: { getState(): { fillMask: { text: string } | null } } } }).__vocabkd.modelLab.getState();
+    return s.fillMask?.text;
+  })).toBe(text);
+  return list.locator('.candidate').evaluateAll((els) => els.map((e) => ({ token: e.getAttribute('data-token') ?? '', probability: Number(e.getAttribute('data-probability')) })));
+}
+
+test('the shipped teacher loads at start through the import path and answers fill-mask', async ({ page, watch }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?backend=wasm&tab=models');
+  await waitForBackend(page);
+  await expect(page.getByTestId('teacher-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await expect(page.getByTestId('teacher-name')).toContainText('shipped English teacher');
+  await expect(page.getByTestId('teacher-status')).toContainText('4 layers × 256');
+  const top = await fill(page, 'Call me [MASK].');
+  expect(top).toHaveLength(5);
+  for (let i = 1; i < top.length; i++) expect(top[i].probability).toBeLessThanOrEqual(top[i - 1].probability);
+  expect(watch.consoleErrors).toEqual([]);
+});
+
+// Issue 4's acceptance asks for a plausible top 5. The shipped teacher (held-out masked-token accuracy 13.5 %, see
+// public/models/teacher-en/training.json) still predicts frequent tokens regardless of context, so this test is marked
+// fixme until a better teacher is trained; its assertions are the acceptance and must not be weakened.
+test.fixme('the shipped teacher gives a plausible top 5', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?backend=wasm&tab=models');
+  await waitForBackend(page);
+  await expect(page.getByTestId('teacher-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  // After "the", the slot is a noun: five whole words, and the model is far more confident than chance (5/16,000).
+  const noun = await fill(page, 'He looked at the [MASK] and said nothing.');
+  expect(noun).toHaveLength(5);
+  for (const c of noun) expect(c.token).toMatch(/^\p{L}+$/u);
+  expect(noun.reduce((s, c) => s + c.probability, 0)).toBeGreaterThan(0.05);
+  // A function-word slot: the top 5 are common words and include at least one of the obvious ones.
+  const fn = await fill(page, 'The whale swam [MASK] the ship.');
+  expect(fn.map((c) => c.token.toLowerCase()).some((t) => ['to', 'towards', 'toward', 'past', 'under', 'round', 'around', 'near', 'with', 'by', 'from', 'into', 'after', 'before', 'over', 'off', 'along', 'upon', 'in', 'at', 'on', 'beneath', 'like', 'and', 'through'].includes(t))).toBe(true);
+});
