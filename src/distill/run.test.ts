@@ -130,7 +130,7 @@ describe('KL row chunks', () => {
       const p = await prepareDistill(setup(), recipe);
       const b = createDistillBatcher(p.data, recipe).next();
       const width = Math.max(p.student.config.vocabSize, teacher.config.vocabSize);
-      const results = [];
+      const results: { chunks: number; value: number; grads: Float32Array | Int32Array | Uint8Array }[] = [];
       for (const klChunkElements of [Infinity, 3 * width]) {
         const loss = createDistillLoss(p, teacher, recipe, { klChunkElements });
         const r = tf.tidy(() => {
