@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `vocabkd … | head` closes the pipe early: end quietly instead of a stack trace.
+process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -68,7 +68,7 @@ describe('vocabkd bench train', () => {
   it('an unknown benchmark, --steps 0 or a negative --warmup exit 2 (no report with null timings)', async () => {
     const r = await vocabkd('bench', 'inference');
     expect(r.code).toBe(2);
-    expect(errorLines(r.stderr)).toEqual(['error: UsageError: unknown benchmark "inference"; available: train, tokenizer']);
+    expect(errorLines(r.stderr)).toEqual(['error: UsageError: unknown benchmark "inference"; available: train, tokenizer, distill']);
     const zero = await vocabkd('bench', 'train', '--backend', 'cpu', '--steps', '0');
     expect(zero.code).toBe(2);
     expect(zero.stdout).toBe('');

@@ -56,7 +56,7 @@ async function bench(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
   if (what === 'tokenizer') return benchTokenizerCommand(rest);
   if (what === 'distill') return benchDistillCommand(rest);
-  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train, tokenizer`);
+  if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train, tokenizer, distill`);
   const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup']);
   const config = (flags.config ?? 'tiny') as BenchConfigName;
   if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);

@@ -74,7 +74,10 @@ export interface DistillBatch {
   t2s?: { ids: Int32Array; mask: Int32Array; seqLen: number; rowTeacherPos: Int32Array; groupStart: Int32Array; groupPos: Int32Array };
   /** Match: flat teacher positions and flat student positions, the k-th with the k-th (item 11). */
   match?: { teacherPos: Int32Array; studentPos: Int32Array };
-  /** GLMD: non-pad flat positions of the (shared) sequence; the student ids are already remapped through the rank lookup. */
+  /**
+   * GLMD and kd-full (one tokenization for both models): the non-pad flat positions of the shared sequence. For GLMD
+   * the student ids are already remapped through the rank lookup; for kd-full they equal the teacher's.
+   */
   glmd?: { positions: Int32Array };
   /** Counters for the report (dropped / truncated sequences, Match batches without a pair, …). */
   stats: BatchStats;
