@@ -173,7 +173,7 @@ describe('createDistillBatcher', () => {
     expect(pairs).toBeGreaterThan(0);
   });
 
-  it('item 25: GLMD student rows are lookup(teacher ids); masked positions carry the teacher id of the new row', () => {
+  it('items 18, 25: GLMD teacher and student share ids, positions and mask (one corrupted sequence, no alignment path); student rows are lookup(teacher ids); masked positions carry the teacher id of the new row', () => {
     // A hand-made compression: keep ids 0–5 and the even ids; a removed (odd) id maps to the kept id before it.
     const V = teacher.vocabSize;
     const keptIds = Array.from({ length: V }, (_, i) => i).filter((i) => i < 6 || i % 2 === 0);
