@@ -201,6 +201,19 @@ describe('createDistillBatcher', () => {
     }
   });
 
+  it('item 5: mlmSmoothing is the exponent of max(count, 1): +0.7 favours frequent targets, −0.7 (DistilBERT) rare ones', () => {
+    const meanCount = (p: number) => {
+      const r = recipeFor('mlm-only', { mlmSmoothing: p });
+      const d = prepare('mlm-only', { mlmSmoothing: p });
+      let sum = 0, n = 0;
+      for (const b of collect(d, r, 40)) for (const id of b.student.mlmLabels) { sum += d.counts[id]; n++; }
+      return sum / n;
+    };
+    const freq = meanCount(0.7), flat = meanCount(0), rare = meanCount(-0.7);
+    expect(freq).toBeGreaterThan(flat);
+    expect(flat).toBeGreaterThan(rare);
+  });
+
   it('pads each stream to at most four bucket lengths with a fixed batch size; the same seed gives the same batches', () => {
     const r = recipeFor('reduce');
     const d = prepare('reduce');

@@ -263,7 +263,7 @@ export function prepareDistillData(opts: {
 
   const counts = tokenCounts(train.map((e) => e.student), studentVocabSize);
   const s = studentSpecials;
-  const weights = selectionWeights(counts, [s.pad, s.unk, s.cls, s.sep, s.mask]);
+  const weights = selectionWeights(counts, [s.pad, s.unk, s.cls, s.sep, s.mask], opts.recipe.mlmSmoothing);
   const needsShared = method === 'reduce' || method === 'match';
   return {
     method, train, heldout, studentVocabSize, studentSpecials, teacherSpecials, firstRandom: firstRandomOf(studentSpecials),

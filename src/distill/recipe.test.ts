@@ -99,7 +99,7 @@ describe('validateRecipe: every error branch names the field, the rule and the v
 
   it('unknown keys list the known ones (top level, weights, student)', () => {
     expect(errorOf({ method: 'reduce', temprature: 2 }).message).toBe(
-      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, checkpointEvery, maskProb',
+      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, checkpointEvery, maskProb, mlmSmoothing',
     );
     expect(errorOf({ method: 'reduce', weights: { ce: 1 } }).message).toBe('weights.ce is not a recipe field; known fields of weights: kl, mlm, mse');
     expect(errorOf({ method: 'reduce', student: { layers: 3 } }).message).toBe(
@@ -134,6 +134,7 @@ describe('validateRecipe: every error branch names the field, the rule and the v
     ['checkpointEvery', 2.5, 'an integer in [0, 1000000]'],
     ['maskProb', 0, 'a number in [0.01, 0.9]'],
     ['maskProb', 0.95, 'a number in [0.01, 0.9]'],
+    ['mlmSmoothing', 2.5, 'a number in [-2, 2]'],
   ])('%s = %s → must be %s', (field, value, rule) => {
     const shown = typeof value === 'string' ? `"${value}"` : String(value);
     expect(errorOf({ method: 'reduce', [field]: value }).message).toBe(`${field} must be ${rule}; got ${shown}`);

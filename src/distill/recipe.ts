@@ -61,6 +61,7 @@ export function defaultRecipe(method: Method): Recipe {
     evalEvery: 100,
     checkpointEvery: 100,
     maskProb: 0.15,
+    mlmSmoothing: 0.7,
   };
 }
 
@@ -87,6 +88,7 @@ const TOP_NUMBERS: Partial<Record<keyof Recipe, Num>> = {
   evalEvery: int(0, 1_000_000),
   checkpointEvery: int(0, 1_000_000),
   maskProb: real(0.01, 0.9),
+  mlmSmoothing: real(-2, 2),
 };
 const STUDENT_NUMBERS: Partial<Record<keyof StudentSpec, Num>> = {
   vocabSize: int(100, 200_000),

@@ -153,6 +153,11 @@ export interface Recipe {
   checkpointEvery: number;
   /** MLM masking probability of the student's own tokenization. */
   maskProb: number;
+  /**
+   * Exponent of the MLM target weights max(count, 1)^p (item 5). 0.7 is methods.md's (Paper A's code); DistilBERT and
+   * XLM use −0.7, which favours rare tokens; 0 picks positions uniformly.
+   */
+  mlmSmoothing: number;
 }
 
 /** One logged point (one JSON line of metrics.jsonl). */
