@@ -19,6 +19,7 @@ export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
 export const trainerClient = createTrainerClient(storeSink, embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
 void trainerClient.boot(pageOptions.backend).then(() => {
   // The shipped teacher loads at start through the same import path a user's folder takes (?teacher=none skips it).
+  // A dynamic import because models.ts imports this module (a cycle at load time), not for code splitting.
   if (new URLSearchParams(globalThis.location?.search ?? '').get('teacher') !== 'none') void import('./models.ts').then((m) => m.loadShippedTeacher());
 });
 

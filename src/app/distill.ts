@@ -4,6 +4,7 @@
  * tf), so a bad field is named before anything reaches the worker. Registers the distill store on window.__vocabkd.
  */
 import { trainerClient } from './client.ts';
+import { downloadFiles } from './models.ts';
 import { distillActions, useDistillLab } from '../store/distillSlice.ts';
 import type { Recipe } from '../distill/types.ts';
 import type { CorpusSource, RunId } from '../worker/protocol.ts';
@@ -44,15 +45,7 @@ export async function exportStudent(): Promise<string[]> {
   try {
     const r = await trainerClient.request({ type: 'distill-export' });
     if (r.type !== 'model-files') return [];
-    for (const f of r.files) {
-      const url = URL.createObjectURL(new Blob([f.bytes]));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = f.name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 5000);
-    }
-    return r.files.map((f) => f.name);
+    return downloadFiles(r.files);
   } catch (e) {
     distillActions.setError(message(e));
     return [];

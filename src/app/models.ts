@@ -36,21 +36,26 @@ export async function runFillMask(text: string, top = 5): Promise<void> {
   }
 }
 
+/** Offers each file as a browser download; returns their names. */
+export function downloadFiles(files: { name: string; bytes: ArrayBuffer }[]): string[] {
+  for (const f of files) {
+    const url = URL.createObjectURL(new Blob([f.bytes]));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = f.name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 5000);
+  }
+  return files.map((f) => f.name);
+}
+
 /** Exports as an HF folder: one download per file (config.json, model.safetensors, tokenizer.json, vocab.txt, …). */
 export async function exportModel(what: 'teacher' | 'checkpoint'): Promise<string[]> {
   set({ error: null });
   try {
     const r = await trainerClient.request({ type: 'model-export', what });
     if (r.type !== 'model-files') return [];
-    for (const f of r.files) {
-      const url = URL.createObjectURL(new Blob([f.bytes]));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = f.name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 5000);
-    }
-    return r.files.map((f) => f.name);
+    return downloadFiles(r.files);
   } catch (e) {
     set({ error: message(e) });
     return [];

@@ -3,17 +3,15 @@ import { useShallow } from 'zustand/react/shallow';
 import { useWorkbench } from '../store/index.ts';
 import { PRESET_NAMES, type PresetName } from '../models/config.ts';
 import { DEFAULT_RUN, RunConfigError, validateRunConfig, type MlmRunConfig } from '../train/runConfig.ts';
-import { embeddedSource, pageOptions, trainerClient } from '../app/client.ts';
-import { EMBEDDED_CORPORA } from '../data/corpus.ts';
-import { CORPUS_FORMATS } from '../data/corpusFormats.ts';
+import { pageOptions, trainerClient } from '../app/client.ts';
+import { useCorpusPicker } from './CorpusPicker.tsx';
 import { useTokenizerLab } from '../store/tokenizerSlice.ts';
 
 /** Recipe form (preset, steps, learning rate) and Start / Pause / Resume / Stop. */
 export function RunControls() {
   const [form, setForm] = useState<MlmRunConfig>({ ...DEFAULT_RUN, ...pageOptions.run });
   const [formError, setFormError] = useState<string | null>(null);
-  const [corpusId, setCorpusId] = useState<string>(EMBEDDED_CORPORA[0].id);
-  const [file, setFile] = useState<File | null>(null);
+  const corpus = useCorpusPicker('run');
   const [tokenizerChoice, setTokenizerChoice] = useState<'word' | 'lab'>('word');
   const labTokenizer = useTokenizerLab((s) => s.trained?.json ?? null);
   const { ready, active } = useWorkbench(
@@ -28,8 +26,7 @@ export function RunControls() {
     try {
       const cfg = validateRunConfig(form);
       setFormError(null);
-      const corpus = corpusId === 'file' && file ? { kind: 'file' as const, file } : embeddedSource(EMBEDDED_CORPORA.find((c) => c.id === corpusId) ?? EMBEDDED_CORPORA[0]);
-      void trainerClient.start(cfg, { corpus, tokenizerJson: tokenizerChoice === 'lab' && labTokenizer ? labTokenizer : undefined });
+      void trainerClient.start(cfg, { corpus: corpus.source(), tokenizerJson: tokenizerChoice === 'lab' && labTokenizer ? labTokenizer : undefined });
     } catch (e) {
       if (e instanceof RunConfigError) setFormError(e.message);
       else throw e;
@@ -39,17 +36,7 @@ export function RunControls() {
 
   return (
     <section className="controls">
-      <label>
-        corpus
-        <select data-testid="run-corpus" value={corpusId} disabled={running} onChange={(e) => setCorpusId(e.target.value)}>
-          {EMBEDDED_CORPORA.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
-          {file && <option value="file">file: {file.name}</option>}
-        </select>
-      </label>
-      <label>
-        or a file
-        <input type="file" data-testid="run-file" disabled={running} accept={CORPUS_FORMATS.map((f) => '.' + f).join(',')} onChange={(e) => { const f = e.target.files?.[0]; if (f) { setFile(f); setCorpusId('file'); } }} />
-      </label>
+      {corpus.picker(running)}
       <label>
         tokenizer
         <select data-testid="run-tokenizer" value={tokenizerChoice} disabled={running} onChange={(e) => setTokenizerChoice(e.target.value as 'word' | 'lab')}>

@@ -5,10 +5,8 @@ import type { Recipe } from '../../distill/types.ts';
 import { useDistillLab } from '../../store/distillSlice.ts';
 import { useModelLab } from '../../store/modelSlice.ts';
 import { useWorkbench } from '../../store/index.ts';
-import { embeddedSource } from '../../app/client.ts';
 import { estimateCost, exportStudent, pauseDistill, resumeDistill, startDistill, stopDistill } from '../../app/distill.ts';
-import { EMBEDDED_CORPORA } from '../../data/corpus.ts';
-import { CORPUS_FORMATS } from '../../data/corpusFormats.ts';
+import { useCorpusPicker } from '../CorpusPicker.tsx';
 import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
 import { DistillCharts } from './DistillCharts.tsx';
 import { DistillRuns } from './DistillRuns.tsx';
@@ -22,8 +20,7 @@ const duration = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : 
  */
 export function DistillPanel() {
   const [draft, setDraft] = useState<Recipe>(() => defaultRecipe('reduce'));
-  const [corpusId, setCorpusId] = useState<string>(EMBEDDED_CORPORA[0].id);
-  const [file, setFile] = useState<File | null>(null);
+  const corpus = useCorpusPicker('distill');
   const [exported, setExported] = useState<string[]>([]);
   const lab = useDistillLab();
   const teacher = useModelLab(useShallow((s) => ({ status: s.status, name: s.teacher?.name ?? null })));
@@ -34,7 +31,6 @@ export function DistillPanel() {
   const latest = runs.length ? runs[runs.length - 1] : null;
   const active = lab.activeRunId ? lab.runs[lab.activeRunId] : null;
   const running = !!active && ['starting', 'running', 'paused'].includes(active.state);
-  const corpus = () => (corpusId === 'file' && file ? { kind: 'file' as const, file } : embeddedSource(EMBEDDED_CORPORA.find((c) => c.id === corpusId) ?? EMBEDDED_CORPORA[0]));
   const estimate = lab.probe.result;
   const stale = !!estimate && !!checked.recipe && estimate.recipeJson !== JSON.stringify(checked.recipe);
 
@@ -52,28 +48,18 @@ export function DistillPanel() {
       </p>
       <RecipeForm draft={draft} onChange={setDraft} disabled={running} />
       <div className="controls">
-        <label>
-          corpus
-          <select data-testid="distill-corpus" value={corpusId} disabled={running} onChange={(e) => setCorpusId(e.target.value)}>
-            {EMBEDDED_CORPORA.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
-            {file && <option value="file">file: {file.name}</option>}
-          </select>
-        </label>
-        <label>
-          or a file
-          <input type="file" data-testid="distill-file" disabled={running} accept={CORPUS_FORMATS.map((f) => '.' + f).join(',')} onChange={(e) => { const f = e.target.files?.[0]; if (f) { setFile(f); setCorpusId('file'); } }} />
-        </label>
-        <button data-testid="distill-estimate" disabled={!ready || running || !checked.recipe || lab.probe.busy} onClick={() => checked.recipe && void estimateCost(checked.recipe, corpus())}>
+        {corpus.picker(running)}
+        <button data-testid="distill-estimate" disabled={!ready || running || !checked.recipe || lab.probe.busy} onClick={() => checked.recipe && void estimateCost(checked.recipe, corpus.source())}>
           {lab.probe.busy ? 'estimating…' : 'Estimate cost'}
         </button>
-        <button data-testid="distill-start" disabled={!ready || running || !checked.recipe} onClick={() => checked.recipe && void startDistill(checked.recipe, corpus())}>Start</button>
+        <button data-testid="distill-start" disabled={!ready || running || !checked.recipe} onClick={() => checked.recipe && void startDistill(checked.recipe, corpus.source())}>Start</button>
         {active?.state === 'paused' ? (
           <button data-testid="distill-resume" onClick={resumeDistill}>Resume</button>
         ) : (
           <button data-testid="distill-pause" disabled={!running} onClick={pauseDistill}>Pause</button>
         )}
         <button data-testid="distill-stop" disabled={!running} onClick={stopDistill}>Stop</button>
-        <button data-testid="distill-baseline" disabled={!ready || running || !checked.recipe || draft.method === 'mlm-only'} onClick={() => { const b = baseline(); if (b) void startDistill(b, corpus()); }}>
+        <button data-testid="distill-baseline" disabled={!ready || running || !checked.recipe || draft.method === 'mlm-only'} onClick={() => { const b = baseline(); if (b) void startDistill(b, corpus.source()); }}>
           Start the MLM-only baseline
         </button>
       </div>
