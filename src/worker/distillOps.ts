@@ -13,7 +13,7 @@ import type { MlmModel } from '../models/mlm.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import type { RunControl } from '../train/mlmRun.ts';
 import { loadedModel } from './modelOps.ts';
-import { METRICS_FLUSH_MS, type CorpusSource, type DistillRequest, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
+import { pointBatcher, type CorpusSource, type DistillRequest, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
 
 export class TeacherMissingError extends Error {
   override name = 'TeacherMissingError';
@@ -42,13 +42,7 @@ export async function distillRun(
   post: Post,
 ): Promise<void> {
   const { runId } = msg;
-  let pending: DistillPoint[] = [];
-  let lastFlush = 0;
-  const flush = () => {
-    if (pending.length) post({ type: 'distill-metrics', runId, points: pending });
-    pending = [];
-    lastFlush = performance.now();
-  };
+  const points = pointBatcher<DistillPoint>((batch) => post({ type: 'distill-metrics', runId, points: batch }));
   const phaseSent = new Map<string, number>();
   try {
     const recipe = validateRecipe(msg.recipe);
@@ -66,21 +60,18 @@ export async function distillRun(
         phaseSent.set(phase, now);
         post({ type: 'distill-phase', runId, phase, done, total });
       },
-      onPoint: (p) => {
-        pending.push(p);
-        if (performance.now() - lastFlush >= METRICS_FLUSH_MS) flush();
-      },
+      onPoint: points.push,
       onCheckpoint: (step) => post({ type: 'checkpoint', runId, step }),
       onWarning: (message) => post({ type: 'distill-warning', runId, message }),
     });
-    flush();
+    points.flush();
     latestStudent?.model.dispose();
     latestStudent = { runId, model: result.student, tokenizer: result.studentTokenizer };
     post({ type: 'distill-done', runId, outcome: result.outcome, summary: result.summary });
     if (result.outcome === 'diverged') post({ type: 'status', runId, state: 'stopped', message: 'diverged: the student is the last good checkpoint' });
     else post({ type: 'status', runId, state: result.outcome });
   } catch (e) {
-    flush();
+    points.flush();
     const err = e as Error;
     post({ type: 'error', runId, code: err.name || 'Error', message: err.message ?? String(e) });
     post({ type: 'status', runId, state: 'error', message: `${err.name || 'Error'}: ${err.message ?? String(e)}` });

@@ -98,6 +98,24 @@ export type FromParityWorker = { type: 'reference'; probe: ParityProbe } | { typ
 /** At most 4 metric messages a second. */
 export const METRICS_FLUSH_MS = 250;
 
+/** Collects points and sends them as one message at most every METRICS_FLUSH_MS; `flush()` sends what is left. */
+export function pointBatcher<P>(send: (points: P[]) => void): { push(p: P): void; flush(): void } {
+  let pending: P[] = [];
+  let lastFlush = 0;
+  const flush = () => {
+    if (pending.length) send(pending);
+    pending = [];
+    lastFlush = performance.now();
+  };
+  return {
+    push(p) {
+      pending.push(p);
+      if (performance.now() - lastFlush >= METRICS_FLUSH_MS) flush();
+    },
+    flush,
+  };
+}
+
 /** Where a tokenizer job reads its corpus: an embedded asset (by URL) or a file the user dropped (streamed). */
 export type CorpusSource = { kind: 'url'; url: string; name: string } | { kind: 'file'; file: File };
 

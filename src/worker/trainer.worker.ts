@@ -14,7 +14,7 @@ import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import { documents, formatOf, lines } from '../data/corpusFormats.ts';
 import { DataError } from '../data/mlmBatches.ts';
 import { validateRunConfig } from '../train/runConfig.ts';
-import { METRICS_FLUSH_MS, type CorpusSource, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
+import { pointBatcher, type CorpusSource, type FromWorker, type RunId, type ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker) => self.postMessage(m);
 let backend: BackendName | null = null;
@@ -68,13 +68,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   if (active) return post({ type: 'rejected', runId, reason: `run ${active.runId} is still running` });
   const control = createRunControl();
   active = { runId, control, distill: false };
-  let pending: MetricPoint[] = [];
-  let lastFlush = 0;
-  const flush = () => {
-    if (pending.length) post({ type: 'metrics', runId, points: pending });
-    pending = [];
-    lastFlush = performance.now();
-  };
+  const points = pointBatcher<MetricPoint>((batch) => post({ type: 'metrics', runId, points: batch }));
   try {
     const config = validateRunConfig(msg.config);
     post({ type: 'status', runId, state: 'starting' });
@@ -83,10 +77,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     post({ type: 'status', runId, state: 'running' });
     const outcome = await runMlm(text, config, control, {
       onInfo: (info) => post({ type: 'info', runId, info }),
-      onPoint: (p) => {
-        pending.push(p);
-        if (performance.now() - lastFlush >= METRICS_FLUSH_MS) flush();
-      },
+      onPoint: points.push,
       onCheckpoint: (c) => {
         latest.checkpoint = c;
         latest.tokenizerJson = msg.tokenizerJson ?? null;
@@ -99,11 +90,11 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         }
       },
     }, { tokenizer });
-    flush();
+    points.flush();
     if (msg.debug?.crashAtStep) return; // the injected crash reports itself through the worker's error event
     post({ type: 'status', runId, state: outcome });
   } catch (e) {
-    flush();
+    points.flush();
     const err = e as Error;
     post({ type: 'error', runId, code: err.name || 'Error', message: err.message ?? String(e) });
     post({ type: 'status', runId, state: 'error', message: err.message });
