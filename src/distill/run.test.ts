@@ -16,7 +16,8 @@ import { createRunControl } from '../train/mlmRun.ts';
 import { defaultRecipe } from './recipe.ts';
 import { gatherColumns, reduceGroups } from './losses.ts';
 import { createDistillBatcher } from './batches.ts';
-import { createAdamW, createDistillLoss, decode, distillLr, DistillSetupError, groupSums, headTransform, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
+import { createAdamW, distillLr, DistillSetupError, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
+import { createDistillLoss, decode, groupSums, headTransform } from './distillLoss.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
 
 const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');

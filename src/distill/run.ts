@@ -25,11 +25,8 @@
  *               over all non-pad positions and the full vocabulary (DistilBERT-style baseline);
  * - mlm-only:   no teacher forward at all.
  * MLM is the cross-entropy at the student's own masked targets (item 5). The KL is `klLoss` (items 13, 29).
- * Column restrictions (C, the GLMD rank list, the mapped teacher entries) never build the full [N, V] logits: `decode`
- * gathers only those word rows and biases of the tied decoder. Reduce sums each group's head-transformed vectors
- * before the decoder (Σ_j Z_j = (Σ_j t_j)·Wᵀ + |G|·bias, exact since the decoder is linear) with one batched 0/1
- * product per batch (`groupSums`). Both equal the gatherColumns / reduceGroups path of losses.ts (tested) and keep
- * the alignment below 10 % of a step (`vocabkd bench distill`).
+ * The losses themselves are built by `createDistillLoss` (distillLoss.ts: restricted decoders, group sums before the
+ * decoder), which keeps the alignment below 10 % of a step (`vocabkd bench distill`).
  * AdamW (β 0.9 / 0.98, ε 1e-6, decoupled weight decay on ≥ 2-D weights only), warmup then cosine / linear / constant
  * decay to minLrFrac, global-norm clipping of the averaged micro-batch gradients.
  * NaN guard: a device-side scalar records the first step whose loss or gradient norm is not finite; it is read on
@@ -39,9 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MlmConfig } from '../models/config.ts';
-import { countParams, encode, mlmLogits, type MlmModel } from '../models/mlm.ts';
-import { crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from '../models/layers.ts';
-import { createRng, normalArray } from '../data/rng.ts';
+import { countParams, type MlmModel } from '../models/mlm.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
 import { bertTokenizer } from '../tokenizers/hfJson.ts';
@@ -52,7 +47,7 @@ import { globalNorm } from '../train/trainer.ts';
 import { buildSigma, sharedVocab } from './sigma.ts';
 import { tokenCounts } from './mlmSelect.ts';
 import { buildGlmdVocab, type GlmdVocab } from './glmdVocab.ts';
-import { hiddenMse, klLoss, reduceMapScores, reduceMapTable, type ReduceMapTable } from './losses.ts';
+import { createDistillLoss, isReduce, type Parts } from './distillLoss.ts';
 import { initStudent, studentConfig } from './student.ts';
 import { createDistillBatcher, prepareDistillData, HELDOUT_EVERY, type DataStats, type DistillData } from './batches.ts';
 import { evaluateWords, prepareWordEval, type WordEval, type WordEvalSet } from './evaluate.ts';
@@ -152,13 +147,8 @@ export function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: numb
   };
 }
 
-const isReduce = (m: Method) => m === 'reduce' || m === 'reduce-map';
 const ownVocabulary = (m: Method) => m !== 'glmd' && m !== 'kd-full';
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
-const meanOf = (hs: tf.Tensor2D[]) => tf.div(tf.addN(hs), hs.length) as tf.Tensor2D;
-
-/** Per micro-batch loss parts, kept past the gradient's tidy; read on logging steps. */
-export type Parts = Partial<Record<'kl' | 'mlm' | 'mse', tf.Scalar>>;
 
 export interface PreparedDistill {
   studentTokenizer: Tokenizer;
@@ -248,174 +238,6 @@ export async function prepareDistill(setup: DistillSetup, recipe: Recipe, hooks:
     ...(shared !== undefined ? { sharedVocab: shared } : {}), ...(sigma ? { sigmaUnmapped: sigma.unmapped } : {}), ...(glmd ? { glmdK: glmd.K } : {}),
   };
   return { studentTokenizer: studentTok, sigma, glmd, data, student, info, evalSet };
-}
-
-const WORD = 'bert.embeddings.word_embeddings.weight';
-const BIAS = 'cls.predictions.bias';
-
-/** The MLM head before its tied decoder: h [N, H] → t [N, E]; mlmLogits(m, h) = decode(m, headTransform(m, h), null). */
-export function headTransform(m: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
-  const p = m.params as unknown as Record<string, tf.Tensor1D & tf.Tensor2D>;
-  const k = 'cls.predictions';
-  let t = layerNorm(gelu(linear(h, p[`${k}.transform.dense.weight`], p[`${k}.transform.dense.bias`])), p[`${k}.transform.LayerNorm.weight`], p[`${k}.transform.LayerNorm.bias`], m.config.layerNormEps);
-  if (m.config.embeddingSize !== undefined) t = linear(t, p[`${k}.embedding_projection.weight`], p[`${k}.embedding_projection.bias`]); // [N, H] → [N, E]
-  return t;
-}
-
-/**
- * The tied decoder over every column or only `cols` (then only those word rows and biases are gathered: C or a rank
- * list never needs the full [N, V] logits): t [N, E] → [N, V or |cols|]. `biasScale` [N, 1] multiplies the bias per row.
- */
-export function decode(m: MlmModel, t: tf.Tensor2D, cols: tf.Tensor1D | null, biasScale?: tf.Tensor2D): tf.Tensor2D {
-  const word = m.params[WORD] as unknown as tf.Tensor2D;
-  const bias = m.params[BIAS] as unknown as tf.Tensor1D;
-  const w = cols ? gatherRows(word, cols) : word; // [|cols|, E]
-  const b = cols ? gatherRows(bias.reshape([-1, 1]), cols).reshape([-1]) : bias; // [V] → [V, 1] → [|cols|, 1] → [|cols|]
-  const z = matMulNT(t, w);
-  return (biasScale ? tf.add(z, tf.mul(biasScale, b)) : tf.add(z, b)) as tf.Tensor2D;
-}
-
-/**
- * Reduce groups as a batched product: S [B, Tt, Tr] has S[b, i, j] = 1 when t2s position j of row b belongs to teacher
- * token i. `sum(x)`: x [B*Tr, D] → [Nrows, D] (row g = Σ over group g, in rowTeacherPos order); `sizes` [Nrows, 1] = |G|.
- */
-export function groupSums(r: NonNullable<DistillBatch['t2s']>, B: number, Tt: number): { sum(x: tf.Tensor2D): tf.Tensor2D; sizes: tf.Tensor2D } {
-  const Tr = r.seqLen;
-  const S = new Float32Array(B * Tt * Tr);
-  const sizes = new Float32Array(r.rowTeacherPos.length);
-  r.rowTeacherPos.forEach((tp, g) => {
-    const base = Math.floor(tp / Tt) * Tt * Tr + (tp % Tt) * Tr;
-    for (let k = r.groupStart[g]; k < r.groupStart[g + 1]; k++) S[base + (r.groupPos[k] % Tr)] = 1;
-    sizes[g] = r.groupStart[g + 1] - r.groupStart[g];
-  });
-  const s3 = tf.tensor3d(S, [B, Tt, Tr]);
-  const at = tf.tensor1d(r.rowTeacherPos, 'int32');
-  return {
-    // [B*Tr, D] → [B, Tr, D]; S·x → [B, Tt, D] → [B*Tt, D] → rows at rowTeacherPos
-    sum: (x) => gatherRows(tf.matMul(s3, x.reshape([B, Tr, -1])).reshape([B * Tt, -1]) as tf.Tensor2D, at),
-    sizes: tf.tensor2d(sizes, [sizes.length, 1]),
-  };
-}
-
-/** Teacher rows for the KL (and averaged hidden states for MSE) of one batch: constants, no gradient. */
-/** Teacher KL rows in row chunks (one chunk unless rows × columns exceed KL_CHUNK_ELEMENTS), averaged hidden rows. */
-export type TeacherTargets = { logits?: tf.Tensor2D[]; hidden?: tf.Tensor2D };
-
-/** Largest [rows, columns] logits tensor of one KL chunk (16 MB of float32: well inside WebGPU's buffer limits). */
-export const KL_CHUNK_ELEMENTS = 4 * 1024 * 1024;
-
-/** The per-method losses of one prepared run (also used by the benchmark); call both inside tf.tidy. */
-export interface DistillLoss {
-  teacherTargets(b: DistillBatch): TeacherTargets;
-  /** The weighted student loss (run it inside tf.variableGrads); its parts are tf.keep'd into `parts`. */
-  studentLoss(b: DistillBatch, tgt: TeacherTargets, parts: Parts): tf.Scalar;
-  /** Student variables, plus the MSE projection when w.mse > 0. */
-  trainVars: tf.Variable[];
-  dispose(): void;
-}
-
-export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe: Recipe, opts: { klChunkElements?: number } = {}): DistillLoss {
-  const { data, student } = p;
-  const method = recipe.method;
-  const w = recipe.weights;
-  const wantMse = w.mse > 0;
-  const T = recipe.temperature;
-  // Constant index tensors and the MSE projection, built once.
-  const consts: tf.Tensor[] = [];
-  const keepConst = <X extends tf.Tensor>(x: X) => { consts.push(x); return x; };
-  const cT = data.shared ? keepConst(tf.tensor1d(data.shared.teacherIds, 'int32')) : null;
-  const cS = data.shared ? keepConst(tf.tensor1d(data.shared.studentIds, 'int32')) : null;
-  const mapTable: ReduceMapTable | null = method === 'reduce-map' ? reduceMapTable(p.sigma!) : null;
-  const mapCols = mapTable ? keepConst(tf.tensor1d(mapTable.teacherIds, 'int32')) : null;
-  const rankCols = p.glmd ? keepConst(tf.tensor1d(p.glmd.rankToId, 'int32')) : null;
-  // KL rows are processed in chunks so that no [rows, columns] logits tensor (teacher or student) exceeds KL_CHUNK_ELEMENTS.
-  const klWidth = Math.max(student.config.vocabSize, cT?.shape[0] ?? mapCols?.shape[0] ?? rankCols?.shape[0] ?? teacher.config.vocabSize);
-  const chunks = (n: number): [number, number][] => {
-    const per = Math.min(n, Math.max(1, Math.floor((opts.klChunkElements ?? KL_CHUNK_ELEMENTS) / klWidth)));
-    return Array.from({ length: Math.ceil(n / per) }, (_, i) => [i * per, Math.min(per, n - i * per)]);
-  };
-  const Hs = student.config.hiddenSize;
-  const Ht = teacher.config.hiddenSize;
-  const proj = wantMse
-    ? { w: tf.tidy(() => tf.variable(tf.tensor2d(normalArray(createRng(recipe.seed + 2), Hs * Ht, 0.02), [Hs, Ht]), true)), b: tf.tidy(() => tf.variable(tf.zeros([Ht]), true)) }
-    : null;
-
-  const int1 = (a: Int32Array) => tf.tensor1d(a, 'int32');
-  const int2 = (a: Int32Array, B: number, L: number) => tf.tensor2d(a, [B, L], 'int32');
-
-  /** Teacher rows for the KL (and the averaged hidden states for MSE): constants, no gradient. */
-  const teacherTargets = (b: DistillBatch): TeacherTargets => {
-    if (method === 'mlm-only') return {};
-    const t = b.teacher!;
-    const rows = isReduce(method) ? b.t2s!.rowTeacherPos : method === 'match' ? b.match!.teacherPos : b.glmd!.positions;
-    if (rows.length === 0) return {};
-    const hiddens: tf.Tensor2D[] | undefined = wantMse ? [] : undefined;
-    const h = encode(teacher, int2(t.ids, b.batchSize, t.seqLen), int2(t.mask, b.batchSize, t.seqLen), undefined, hiddens);
-    const at = int1(rows);
-    const cols = method === 'reduce' || method === 'match' ? cT : method === 'reduce-map' ? mapCols : method === 'glmd' ? rankCols : null;
-    const t2 = headTransform(teacher, gatherRows(h, at)); // [N, Et]
-    return { logits: chunks(rows.length).map(([s, n]) => decode(teacher, tf.slice(t2, [s, 0], [n, -1]), cols)), hidden: hiddens ? gatherRows(meanOf(hiddens), at) : undefined };
-  };
-
-  /** The weighted student loss of one micro-batch (runs inside tf.variableGrads); parts are tf.keep'd for logging. */
-  const studentLoss = (b: DistillBatch, tgt: TeacherTargets, parts: Parts): tf.Scalar => {
-    const s = b.student;
-    const B = b.batchSize;
-    const ownHiddens: tf.Tensor2D[] | undefined = wantMse && !isReduce(method) ? [] : undefined;
-    const h = encode(student, int2(s.ids, B, s.seqLen), int2(s.mask, B, s.seqLen), undefined, ownHiddens);
-    const terms: tf.Scalar[] = [];
-    if (w.mlm > 0 && s.mlmPositions.length > 0) {
-      const mlm = crossEntropy(mlmLogits(student, gatherRows(h, int1(s.mlmPositions))), int1(s.mlmLabels));
-      parts.mlm = tf.keep(mlm);
-      terms.push(tf.mul(mlm, w.mlm));
-    }
-    if (tgt.logits) {
-      let t: tf.Tensor2D; // head-transformed KL rows [N, E]
-      let scale: tf.Tensor2D | undefined; // per-row bias multiplier (Reduce sums)
-      let hiddenRows: tf.Tensor2D | null = null;
-      if (isReduce(method)) {
-        // Σ_{j∈G_i} Z_j = (Σ_{j∈G_i} t_j)·Wᵀ + |G_i|·bias with t_j the head's transform (the decoder is linear), so the
-        // groups are summed over E-wide vectors before one decoder product on the Nrows rows.
-        const r = b.t2s!;
-        const t2sHiddens: tf.Tensor2D[] | undefined = wantMse ? [] : undefined;
-        const ht = encode(student, int2(r.ids, B, r.seqLen), int2(r.mask, B, r.seqLen), undefined, t2sHiddens);
-        const g = groupSums(r, B, b.teacher!.seqLen);
-        t = g.sum(headTransform(student, ht));
-        if (recipe.reduceGroup === 'mean') t = tf.div(t, g.sizes);
-        else scale = g.sizes;
-        if (t2sHiddens) hiddenRows = g.sum(meanOf(t2sHiddens));
-      } else {
-        const at = int1(method === 'match' ? b.match!.studentPos : b.glmd!.positions);
-        t = headTransform(student, gatherRows(h, at));
-        if (ownHiddens) hiddenRows = gatherRows(meanOf(ownHiddens), at);
-      }
-      const N = t.shape[0];
-      const denominator = method === 'glmd' && recipe.glmdDivideBy === 'all' ? B * recipe.seqLen : N;
-      const cols = method === 'reduce' || method === 'match' ? cS : null;
-      const klParts = chunks(N).map(([s0, n], c) => {
-        let z = decode(student, tf.slice(t, [s0, 0], [n, -1]), cols, scale && tf.slice(scale, [s0, 0], [n, 1])); // [n, |C| / Vs / K / V]
-        if (method === 'reduce-map') z = reduceMapScores(z, mapTable!, recipe.reduceMapScore); // [n, M]
-        return klLoss(tgt.logits![c], z, T, denominator);
-      });
-      const kl = (klParts.length === 1 ? klParts[0] : tf.addN(klParts)) as tf.Scalar;
-      parts.kl = tf.keep(kl);
-      terms.push(tf.mul(kl, w.kl));
-      if (proj && hiddenRows && tgt.hidden) {
-        const mse = hiddenMse(hiddenRows, tgt.hidden, proj.w as unknown as tf.Tensor2D, proj.b as unknown as tf.Tensor1D);
-        parts.mse = tf.keep(mse);
-        terms.push(tf.mul(mse, w.mse));
-      }
-    }
-    if (terms.length === 0) return tf.mul(tf.sum(h), 0) as tf.Scalar; // nothing to learn from this batch: zero gradient
-    return tf.addN(terms) as tf.Scalar;
-  };
-
-  return {
-    teacherTargets,
-    studentLoss,
-    trainVars: [...student.variables, ...(proj ? [proj.w, proj.b] : [])],
-    dispose: () => tf.dispose([...consts, ...(proj ? [proj.w, proj.b] : [])]),
-  };
 }
 
 async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks, opts: { evaluate: boolean }): Promise<DistillResult> {
