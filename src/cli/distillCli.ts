@@ -3,7 +3,8 @@
  * `vocabkd bench distill --method reduce|match|glmd [--steps N]`: the engine's distillation run in Node.
  * distill writes DIR/metrics.jsonl (one JSON object per logged point, appended as the run goes), DIR/student/ (HF
  * folder) and DIR/summary.json (recipe, info, final evaluation, outcome, counts, wall time); progress goes to stderr,
- * the final summary line to stdout. Ctrl-C stops the run cleanly and the files are still written. A bad recipe is a
+ * the final summary line to stdout. Ctrl-C stops the run cleanly and the files are still written (before the first
+ * step there is no student: only metrics.jsonl, empty, and the stdout line). A bad recipe is a
  * RecipeError (exit code 2).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { initNodeBackend } from '../backend/node.ts';
 import { splitDocuments } from '../data/corpus.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
 import { RecipeError, validateRecipe } from '../distill/recipe.ts';
-import { runDistill } from '../distill/run.ts';
+import { DistillStoppedError, runDistill } from '../distill/run.ts';
 import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillBench.ts';
 import { createRunControl } from '../train/mlmRun.ts';
 import type { DistillPoint } from '../distill/types.ts';
@@ -91,6 +92,10 @@ export async function distillCommand(argv: string[]): Promise<void> {
     } finally {
       result.student.dispose();
     }
+  } catch (e) {
+    if (!(e instanceof DistillStoppedError)) throw e;
+    log(e.message); // Ctrl-C before the first step: no student to write
+    process.stdout.write(JSON.stringify({ event: 'stopped', out, steps: 0, finalEval: null, seconds: (performance.now() - t0) / 1000 }) + '\n');
   } finally {
     process.removeListener('SIGINT', onSigint);
     t.model.dispose();

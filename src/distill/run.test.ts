@@ -16,7 +16,7 @@ import { createRunControl } from '../train/mlmRun.ts';
 import { defaultRecipe } from './recipe.ts';
 import { gatherColumns, reduceGroups } from './losses.ts';
 import { createDistillBatcher } from './batches.ts';
-import { createAdamW, distillLr, DistillSetupError, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
+import { createAdamW, distillLr, DistillSetupError, DistillStoppedError, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
 import { createDistillLoss, decode, groupSums, headTransform } from './distillLoss.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
 
@@ -212,6 +212,22 @@ describe('control, determinism and errors', () => {
     expect(points).toEqual([1, 2]);
     expect(r.summary.finalEval!.words).toBeGreaterThan(0);
     r.student.dispose();
+  });
+
+  it('stop while preparing: the run ends at the next phase with DistillStoppedError naming it, before any step', async () => {
+    const c = createRunControl();
+    const phases: string[] = [];
+    const points: number[] = [];
+    const before = tf.memory().numTensors;
+    const run = runDistill(setup(), tiny('reduce'), c, {
+      onPhase: (name, done) => { if (done === 0 && !phases.includes(name)) phases.push(name); if (name === 'σ' && done === 0) c.stop(); },
+      onPoint: (p) => points.push(p.step),
+    });
+    await expect(run).rejects.toThrow(DistillStoppedError);
+    await expect(run).rejects.toThrow(/before the C phase/);
+    expect(phases).toEqual(['σ']); // the student tokenizer is given, so σ is the first phase; C never starts
+    expect(points).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before); // no student was built
   });
 
   it('NaN guard: a non-finite loss at step 3 ends the run diverged with the step-2 checkpoint, naming step 3', async () => {

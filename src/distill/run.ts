@@ -57,6 +57,11 @@ export class DistillSetupError extends Error {
   override name = 'DistillSetupError';
 }
 
+/** A stop requested while the run was still preparing (tokenizer, σ, data, student): nothing was trained. */
+export class DistillStoppedError extends Error {
+  override name = 'DistillStoppedError';
+}
+
 export interface DistillSetup {
   teacher: MlmModel;
   teacherTokenizer: Tokenizer;
@@ -161,11 +166,19 @@ export interface PreparedDistill {
 }
 
 /** Everything before the first step: tokenizer, σ, C, GLMD vocabulary, data, evaluation set, the initialised student. */
-export async function prepareDistill(setup: DistillSetup, recipe: Recipe, hooks: DistillHooks = { onPoint: () => {} }): Promise<PreparedDistill> {
+export async function prepareDistill(
+  setup: DistillSetup, recipe: Recipe, hooks: DistillHooks = { onPoint: () => {} }, control?: Pick<RunControl, 'stopped'>,
+): Promise<PreparedDistill> {
   const { teacher, teacherTokenizer: tt } = setup;
   const method = recipe.method;
   const tc = teacher.config;
-  const phase = (name: string, done: number, total: number) => hooks.onPhase?.(name, done, total);
+  /** Each phase starts after a macrotask (so a host's stop message is delivered) and only if no stop was requested. */
+  const phase = async (name: string) => {
+    await macrotask();
+    if (control?.stopped) throw new DistillStoppedError(`stopped while preparing (before the ${name} phase): nothing was trained`);
+    hooks.onPhase?.(name, 0, 1);
+  };
+  const progress = (name: string, done: number, total: number) => hooks.onPhase?.(name, done, total);
   if (recipe.seqLen > tc.maxPositions) {
     throw new DistillSetupError(`recipe.seqLen ${recipe.seqLen} exceeds the teacher's ${tc.maxPositions} positions (max_position_embeddings): set seqLen ≤ ${tc.maxPositions}`);
   }
@@ -176,30 +189,31 @@ export async function prepareDistill(setup: DistillSetup, recipe: Recipe, hooks:
   if (ownVocabulary(method)) {
     if (setup.studentTokenizer) studentTok = setup.studentTokenizer;
     else {
-      phase('student tokenizer', 0, 1);
+      await phase('student tokenizer');
       const n = tt.parts.normalizer ?? DEFAULT_NORMALIZER;
       studentTok = (await trainTokenizer(trainTexts, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: recipe.student.vocabSize, lowercase: n.lowercase, stripAccents: n.stripAccents === true }, {
-        onProgress: (p) => phase('student tokenizer', p.fraction ?? 0, 1),
+        onProgress: (p) => progress('student tokenizer', p.fraction ?? 0, 1),
       })).tokenizer;
-      phase('student tokenizer', 1, 1);
+      progress('student tokenizer', 1, 1);
     }
   }
   const needsSigma = ownVocabulary(method) && (isReduce(method) || recipe.student.init === 'teacher');
   let sigma: SigmaMap | null = null;
   if (needsSigma) {
-    sigma = buildSigma(tt.vocab, studentTok.vocab, (d, t) => phase('σ', d, t));
-    phase('σ', 1, 1);
+    await phase('σ');
+    sigma = buildSigma(tt.vocab, studentTok.vocab, (d, t) => progress('σ', d, t));
+    progress('σ', 1, 1);
   }
   let shared: number | undefined;
   if (method === 'reduce' || method === 'match') {
-    phase('C', 0, 1);
+    await phase('C');
     shared = sharedVocab(tt.vocab, studentTok.vocab).teacherIds.length;
     if (shared === 0) throw new DistillSetupError('the teacher and student vocabularies share no token string (C is empty): Reduce ∩ and Match need shared tokens');
-    phase('C', 1, 1);
+    progress('C', 1, 1);
   }
   let glmd: GlmdVocab | null = null;
   if (method === 'glmd') {
-    phase('GLMD vocabulary', 0, 1);
+    await phase('GLMD vocabulary');
     const counts = tokenCounts(trainTexts.map((t) => tt.encode(t).ids), tc.vocabSize);
     const protectedIds = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...recipe.glmdProtected].map((t) => {
       const id = tt.tokenToId(t);
@@ -207,16 +221,17 @@ export async function prepareDistill(setup: DistillSetup, recipe: Recipe, hooks:
       return id;
     });
     const E = (await teacher.params['bert.embeddings.word_embeddings.weight'].data()) as Float32Array;
-    glmd = buildGlmdVocab({ counts, protectedIds: [...new Set(protectedIds)], ratio: recipe.glmdKeepRatio, teacherEmbeddings: E, hidden: tc.embeddingSize ?? tc.hiddenSize, onProgress: (d, t) => phase('GLMD vocabulary', d, t) });
-    phase('GLMD vocabulary', 1, 1);
+    glmd = buildGlmdVocab({ counts, protectedIds: [...new Set(protectedIds)], ratio: recipe.glmdKeepRatio, teacherEmbeddings: E, hidden: tc.embeddingSize ?? tc.hiddenSize, onProgress: (d, t) => progress('GLMD vocabulary', d, t) });
+    progress('GLMD vocabulary', 1, 1);
   }
   const vocabSize = method === 'glmd' ? glmd!.K : method === 'kd-full' ? tc.vocabSize : studentTok.vocabSize;
   const config = studentConfig(recipe.student, vocabSize, tc.maxPositions, tc);
   if (config.maxPositions < recipe.seqLen) throw new DistillSetupError(`the student's ${config.maxPositions} positions are fewer than recipe.seqLen ${recipe.seqLen}`);
 
+  await phase('data');
   const data = prepareDistillData({
     texts: setup.texts, teacherTokenizer: tt, studentTokenizer: studentTok, recipe, sigma: sigma ?? undefined, glmd: glmd ?? undefined,
-    studentMaxPositions: config.maxPositions, onProgress: (d, t) => phase('data', d, t),
+    studentMaxPositions: config.maxPositions, onProgress: (d, t) => progress('data', d, t),
   });
   const evalSet = data.heldout.length
     ? prepareWordEval(data.heldout, { maskId: data.studentSpecials.mask, padId: data.studentSpecials.pad, seed: recipe.seed + 1, batchSize: recipe.batchSize })
@@ -226,12 +241,12 @@ export async function prepareDistill(setup: DistillSetup, recipe: Recipe, hooks:
     // split into kept pieces instead of being replaced by rep(v), which only the teacher's tokenizer + lookup can do).
     studentTok = bertTokenizer(new WordPieceModel(Array.from(glmd!.rankToId, (id) => tt.vocab[id])), tt.parts.normalizer ?? DEFAULT_NORMALIZER);
   }
-  phase('student', 0, 1);
+  await phase('student');
   const student = await initStudent({
     spec: recipe.student, config, seed: recipe.seed, teacher, sigma: method === 'kd-full' ? null : sigma, teacherTokenizer: tt, studentTokenizer: studentTok,
-    onProgress: (d, t) => phase('student', d, t),
+    onProgress: (d, t) => progress('student', d, t),
   });
-  phase('student', 1, 1);
+  progress('student', 1, 1);
   const info: DistillInfo = {
     method, teacherParams: countParams(tc), studentParams: countParams(config), studentVocab: vocabSize, trainSequences: data.stats.sequences,
     heldoutSequences: data.stats.heldoutSequences, studentConfig: config,
@@ -244,7 +259,7 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   const t0 = performance.now();
   const warnings: string[] = [];
   const warn = (m: string) => { warnings.push(m); hooks.onWarning?.(m); };
-  const p = await prepareDistill(setup, recipe, hooks);
+  const p = await prepareDistill(setup, recipe, hooks, control);
   const { data, student, info, evalSet } = p;
   const method = recipe.method;
   const losses = createDistillLoss(p, setup.teacher, recipe);

@@ -4,7 +4,7 @@
  * message every METRICS_FLUSH_MS); phase progress at most every PHASE_FLUSH_MS per phase.
  * Not here: the loop and the losses (src/distill/run.ts), message dispatch and pause/stop (trainer.worker.ts).
  */
-import { probeDistill, runDistill, type DistillSetup } from '../distill/run.ts';
+import { DistillStoppedError, probeDistill, runDistill, type DistillSetup } from '../distill/run.ts';
 import { validateRecipe } from '../distill/recipe.ts';
 import type { DistillPoint } from '../distill/types.ts';
 import { splitDocuments } from '../data/corpus.ts';
@@ -72,6 +72,10 @@ export async function distillRun(
     else post({ type: 'status', runId, state: result.outcome });
   } catch (e) {
     points.flush();
+    if (e instanceof DistillStoppedError) { // a stop during preparation: no student, nothing to report as an error
+      post({ type: 'status', runId, state: 'stopped', message: e.message });
+      return;
+    }
     const err = e as Error;
     post({ type: 'error', runId, code: err.name || 'Error', message: err.message ?? String(e) });
     post({ type: 'status', runId, state: 'error', message: `${err.name || 'Error'}: ${err.message ?? String(e)}` });
