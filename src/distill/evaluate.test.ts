@@ -68,6 +68,19 @@ describe('whole-word masked accuracy', () => {
     expect([...c.batches[0].positions]).not.toEqual([...d.batches[0].positions]);
   });
 
+  it('maskings = 3: three rows per sequence, the first the single masking, the words counted three times', () => {
+    const wordIds = [-1, ...Array.from({ length: 20 }, (_, w) => w), -1];
+    const long = seq(wordIds.map((w) => (w < 0 ? 2 : 5 + (w % 7))), wordIds);
+    const one = prepareWordEval([long], { maskId: MASK, padId: PAD, seed: 6, batchSize: 1 });
+    const three = prepareWordEval([long], { maskId: MASK, padId: PAD, seed: 6, batchSize: 1, maskings: 3 });
+    expect(three.batches).toHaveLength(3);
+    expect(three.words).toBe(3 * one.words); // 3 words each
+    const chosen = three.batches.map((b) => [...b.positions].join(','));
+    expect(chosen).toContain([...one.batches[0].positions].join(','));
+    expect(new Set(chosen).size).toBeGreaterThan(1); // independent draws, not copies
+    expect(three.batches.flatMap((b) => [...b.wordOf]).sort((a, b) => a - b)).toEqual(Array.from({ length: 9 }, (_, i) => i)); // distinct word slots
+  });
+
   it('equals a per-sequence float64 reference (no padding, no batching) in accuracy and loss', async () => {
     const model = createMlm(config, 3);
     const rng = createRng(11);

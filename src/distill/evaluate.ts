@@ -2,8 +2,9 @@
  * Held-out masked-word accuracy over whole-word masks, on the student's own tokenization (the acceptance metric).
  *
  * `prepareWordEval` fixes, once and from a seed, which words are masked: in every held-out sequence
- * max(1, round(15 % of its words)) distinct words are chosen and every piece of a chosen word becomes [MASK]; the
- * sequences are batched by length (padded to four bucket lengths). `evaluateWords` runs the model on those fixed
+ * max(1, round(15 % of its words)) distinct words are chosen and every piece of a chosen word becomes [MASK]; with
+ * `maskings` > 1 every sequence is masked that many times (independent draws, each a row of its own), which shrinks
+ * the sampling noise of a small held-out text; the rows are batched by length (padded to four bucket lengths). `evaluateWords` runs the model on those fixed
  * batches: a word counts as correct when every one of its pieces is predicted top-1; the loss is the mean
  * cross-entropy over the masked pieces. Only the per-piece hits and one loss sum per batch are read back.
  * Does not: train, or choose masks from the model's vocabulary (no 80/10/10: every chosen piece is [MASK]).
@@ -41,13 +42,14 @@ export interface WordEval {
 
 export function prepareWordEval(
   seqs: readonly EvalSequence[],
-  opts: { maskId: number; padId: number; seed: number; batchSize: number; wordShare?: number },
+  opts: { maskId: number; padId: number; seed: number; batchSize: number; wordShare?: number; maskings?: number },
 ): WordEvalSet {
   const share = opts.wordShare ?? 0.15;
   const rng = createRng(opts.seed);
   let words = 0;
   const masked: { ids: Int32Array; orig: Int32Array; targets: number[]; wordOf: number[] }[] = [];
-  for (const s of seqs) {
+  // Masking d of every sequence follows masking d − 1 from the same generator, so maskings = 1 is a prefix of more.
+  for (let d = 0; d < (opts.maskings ?? 1); d++) for (const s of seqs) {
     const distinct = [...new Set(Array.from(s.wordIds).filter((w) => w >= 0))];
     if (distinct.length === 0) continue;
     const k = Math.max(1, Math.round(share * distinct.length));

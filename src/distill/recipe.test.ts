@@ -38,7 +38,7 @@ describe('defaultRecipe', () => {
     for (const m of METHODS) {
       const r = defaultRecipe(m);
       expect(r.student).toEqual({ vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512, init: 'scratch' });
-      expect(r).toMatchObject({ steps: 300, batchSize: 16, seqLen: 64, accumulation: 1, seed: 42, logEvery: 5, evalEvery: 100, checkpointEvery: 100, maskProb: 0.15 });
+      expect(r).toMatchObject({ steps: 300, batchSize: 16, seqLen: 64, accumulation: 1, seed: 42, logEvery: 5, evalEvery: 100, evalMaskings: 4, checkpointEvery: 100, maskProb: 0.15 });
     }
   });
 
@@ -99,7 +99,7 @@ describe('validateRecipe: every error branch names the field, the rule and the v
 
   it('unknown keys list the known ones (top level, weights, student)', () => {
     expect(errorOf({ method: 'reduce', temprature: 2 }).message).toBe(
-      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, checkpointEvery, maskProb, mlmSmoothing',
+      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, evalMaskings, checkpointEvery, maskProb, mlmSmoothing',
     );
     expect(errorOf({ method: 'reduce', weights: { ce: 1 } }).message).toBe('weights.ce is not a recipe field; known fields of weights: kl, mlm, mse');
     expect(errorOf({ method: 'reduce', student: { layers: 3 } }).message).toBe(

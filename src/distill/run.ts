@@ -234,7 +234,7 @@ export async function prepareDistill(
     studentMaxPositions: config.maxPositions, onProgress: (d, t) => progress('data', d, t),
   });
   const evalSet = data.heldout.length
-    ? prepareWordEval(data.heldout, { maskId: data.studentSpecials.mask, padId: data.studentSpecials.pad, seed: recipe.seed + 1, batchSize: recipe.batchSize })
+    ? prepareWordEval(data.heldout, { maskId: data.studentSpecials.mask, padId: data.studentSpecials.pad, seed: recipe.seed + 1, batchSize: recipe.batchSize, maskings: recipe.evalMaskings })
     : null;
   if (method === 'glmd') {
     // The exported student reads text with a WordPiece over its K kept tokens in rank order (a removed token is then

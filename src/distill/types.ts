@@ -150,6 +150,8 @@ export interface Recipe {
   logEvery: number;
   /** Evaluate (masked-word accuracy on held-out text) every N steps; 0 = only at the end. */
   evalEvery: number;
+  /** Independent whole-word maskings of every held-out sequence in that evaluation (fixed from the seed). */
+  evalMaskings: number;
   checkpointEvery: number;
   /** MLM masking probability of the student's own tokenization. */
   maskProb: number;

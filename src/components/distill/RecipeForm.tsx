@@ -7,7 +7,7 @@ const NUMBERS: [string, string][] = [
   ['temperature', 'temperature'], ['KL weight', 'weights.kl'], ['MLM weight', 'weights.mlm'], ['MSE weight', 'weights.mse'],
   ['student vocab', 'student.vocabSize'], ['layers', 'student.numLayers'], ['hidden', 'student.hiddenSize'], ['heads', 'student.numHeads'],
   ['FFN', 'student.intermediateSize'], ['steps', 'steps'], ['batch', 'batchSize'], ['seqLen', 'seqLen'], ['lr', 'lr'],
-  ['warmup fraction', 'warmupFrac'], ['seed', 'seed'], ['log every', 'logEvery'], ['eval every', 'evalEvery'],
+  ['warmup fraction', 'warmupFrac'], ['seed', 'seed'], ['log every', 'logEvery'], ['eval every', 'evalEvery'], ['eval maskings', 'evalMaskings'],
 ];
 const CHOICES: [string, string, readonly string[]][] = [
   ['student init', 'student.init', ['scratch', 'teacher', 'fvt']],
