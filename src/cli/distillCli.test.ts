@@ -115,5 +115,6 @@ describe('vocabkd distill', () => {
     expect(rest(mlm)).toEqual(rest(reduce));
     expect([reduce.weights, match.weights, mlm.weights]).toEqual([{ kl: 2, mlm: 0.5, mse: 0 }, { kl: 2, mlm: 0.5, mse: 0 }, { kl: 0, mlm: 1, mse: 0 }]);
     expect(reduce.student.vocabSize).toBe(4000);
+    expect(reduce.student.init).toBe('teacher'); // methods.md §A.3 item 6, as Paper A's students
   });
 });
