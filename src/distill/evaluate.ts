@@ -4,9 +4,9 @@
  * `prepareWordEval` fixes, once and from a seed, which words are masked: in every held-out sequence
  * max(1, round(15 % of its words)) distinct words are chosen and every piece of a chosen word becomes [MASK]; with
  * `maskings` > 1 every sequence is masked that many times (independent draws, each a row of its own), which shrinks
- * the sampling noise of a small held-out text; the rows are batched by length (padded to four bucket lengths). `evaluateWords` runs the model on those fixed
- * batches: a word counts as correct when every one of its pieces is predicted top-1; the loss is the mean
- * cross-entropy over the masked pieces. Only the per-piece hits and one loss sum per batch are read back.
+ * the sampling noise of a small held-out text; the rows are batched by length (padded to four bucket lengths).
+ * `evaluateWords` runs the model on those fixed batches: a word counts as correct when every one of its pieces is
+ * predicted top-1; the loss is the mean cross-entropy over the masked pieces. Only the per-piece hits and one loss sum per batch are read back.
  * Does not: train, or choose masks from the model's vocabulary (no 80/10/10: every chosen piece is [MASK]).
  */
 import * as tf from '@tensorflow/tfjs';

