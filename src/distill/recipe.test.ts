@@ -33,11 +33,11 @@ describe('defaultRecipe', () => {
     });
   });
 
-  it('mlm-only: weights 0 / 1 / 0; every method shares the browser-scale student and run sizes', () => {
+  it('mlm-only: weights 0 / 1 / 0; every method shares the browser-scale student and run sizes; students start from the teacher except GLMD\'s', () => {
     expect(defaultRecipe('mlm-only').weights).toEqual({ kl: 0, mlm: 1, mse: 0 });
     for (const m of METHODS) {
       const r = defaultRecipe(m);
-      expect(r.student).toEqual({ vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512, init: 'scratch' });
+      expect(r.student).toEqual({ vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512, init: m === 'glmd' ? 'scratch' : 'teacher' });
       expect(r).toMatchObject({ steps: 300, batchSize: 16, seqLen: 64, accumulation: 1, seed: 42, logEvery: 5, evalEvery: 100, evalMaskings: 4, checkpointEvery: 100, maskProb: 0.15 });
     }
   });
@@ -185,6 +185,7 @@ describe('validateRecipe: every error branch names the field, the rule and the v
     expect(s({ embeddingSize: 0 })).toBe('student.embeddingSize must be an integer in [1, 4095]; got 0');
     expect(s({ hiddenSize: 130, numHeads: 4 })).toBe('student.hiddenSize must be divisible by student.numHeads (4); got 130');
     expect(s({ embeddingSize: 128 })).toBe('student.embeddingSize must be < student.hiddenSize (128), or absent for unfactorised embeddings; got 128');
+    expect(validateRecipe({ method: 'reduce', student: { embeddingSize: 64 } }).student.init).toBe('scratch'); // no init named: not the teacher default
     expect(s({ embeddingSize: 64, init: 'teacher' })).toBe('student.init must be "scratch" when student.embeddingSize is set (the teacher has no factorised table to copy); got "teacher"');
     expect(s({ init: 'teacher' }, 'glmd')).toBe('student.init must be "scratch" for method "glmd" (its kept rows have no σ map to a teacher split; B.2 starts from random init); got "teacher"');
     expect(s({ init: 'fvt' }, 'kd-full')).toBe('student.init must be "scratch" or "teacher" for method "kd-full" (the student shares the teacher\'s vocabulary, FVT has nothing to transfer); got "fvt"');

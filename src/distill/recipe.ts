@@ -10,8 +10,11 @@
  * - glmd: T = 15, KL only (no hard labels, item 19), lr 4e-4, weight decay 0.1, clip 1.0, 5 % warmup, cosine to 5 %,
  *   keep ratio 0.5, KL divided by all positions (the original).
  * - mlm-only: the A defaults with weights 0 / 1 / 0 (the no-teacher baseline).
- * The student (2 layers × 128 hidden × 2 heads × 512 FFN, 4,000 tokens, random init) and the run sizes (300 steps of
- * 16 × 64 tokens) are browser-scale choices, not the papers'.
+ * The student starts from the teacher (averaged + truncated layers, σ-averaged embeddings: Paper A's students, §A.3
+ * item 6; the MLM-only baseline too, so that it differs from Reduce / Match only in the loss) except GLMD's, which
+ * start from random init (B.2). Its size (2 layers × 128 hidden × 2 heads × 512 FFN, 4,000 tokens) and the run sizes
+ * (300 steps of 16 × 64 tokens) are browser-scale choices, not the papers'. From random init such a student stays on
+ * the frequent-word plateau for the whole 300 steps (README: the acceptance table).
  *
  * `validateRecipe` takes a partial JSON object, fills the missing fields from `defaultRecipe(method)` (the `weights`
  * and `student` objects field by field), and checks every field; errors read `<field path> must be …; got …`.
@@ -30,7 +33,7 @@ export class RecipeError extends Error {
   override name = 'RecipeError';
 }
 
-const DEFAULT_STUDENT: StudentSpec = { vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512, init: 'scratch' };
+const DEFAULT_STUDENT: Omit<StudentSpec, 'init'> = { vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512 };
 
 export function defaultRecipe(method: Method): Recipe {
   if (!METHODS.includes(method)) throw new RecipeError(`method must be one of ${METHODS.join(', ')}; got ${show(method)}`);
@@ -45,7 +48,7 @@ export function defaultRecipe(method: Method): Recipe {
     glmdKeepRatio: 0.5,
     glmdProtected: [],
     glmdDivideBy: 'all',
-    student: { ...DEFAULT_STUDENT },
+    student: { ...DEFAULT_STUDENT, init: glmd ? 'scratch' : 'teacher' },
     steps: 300,
     batchSize: 16,
     seqLen: 64,
@@ -187,6 +190,8 @@ export function validateRecipe(input: unknown): Recipe {
 
   const s = { ...d.student, ...rawStudent } as Record<string, unknown>;
   if (s.embeddingSize === null || s.embeddingSize === undefined) delete s.embeddingSize;
+  // The default init (the teacher's) cannot fill a factorised table: a factorised student that names no init starts from scratch.
+  if ('embeddingSize' in s && !('init' in rawStudent)) s.init = 'scratch';
   for (const [k, range] of Object.entries(STUDENT_NUMBERS)) if (k !== 'embeddingSize' || 'embeddingSize' in s) checkNumber(`student.${k}`, s[k], range);
   const init = checkChoice('student.init', s.init, INITS);
   const spec = s as unknown as StudentSpec;
