@@ -3,8 +3,8 @@
  * `vocabkd bench distill --method reduce|match|glmd [--steps N]`: the engine's distillation run in Node.
  * distill writes DIR/metrics.jsonl (one JSON object per logged point, appended as the run goes), DIR/student/ (HF
  * folder) and DIR/summary.json (recipe, info, final evaluation, outcome, counts, wall time); progress goes to stderr,
- * the final summary line to stdout. Ctrl-C stops the run cleanly and the files are still written (before the first
- * step there is no student: only metrics.jsonl, empty, and the stdout line). A bad recipe is a
+ * the final summary line to stdout. Ctrl-C stops the run cleanly and the files are still written (a stop during
+ * preparation leaves no student: only metrics.jsonl, empty, and the stdout line). A bad recipe is a
  * RecipeError (exit code 2).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -94,7 +94,7 @@ export async function distillCommand(argv: string[]): Promise<void> {
     }
   } catch (e) {
     if (!(e instanceof DistillStoppedError)) throw e;
-    log(e.message); // Ctrl-C before the first step: no student to write
+    log(e.message); // Ctrl-C during preparation: no student to write
     process.stdout.write(JSON.stringify({ event: 'stopped', out, steps: 0, finalEval: null, seconds: (performance.now() - t0) / 1000 }) + '\n');
   } finally {
     process.removeListener('SIGINT', onSigint);

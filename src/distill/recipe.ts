@@ -190,7 +190,8 @@ export function validateRecipe(input: unknown): Recipe {
 
   const s = { ...d.student, ...rawStudent } as Record<string, unknown>;
   if (s.embeddingSize === null || s.embeddingSize === undefined) delete s.embeddingSize;
-  // The default init (the teacher's) cannot fill a factorised table: a factorised student that names no init starts from scratch.
+  // The default init (the teacher's) cannot fill a factorised table: a factorised student that names no init
+  // starts from scratch.
   if ('embeddingSize' in s && !('init' in rawStudent)) s.init = 'scratch';
   for (const [k, range] of Object.entries(STUDENT_NUMBERS)) if (k !== 'embeddingSize' || 'embeddingSize' in s) checkNumber(`student.${k}`, s[k], range);
   const init = checkChoice('student.init', s.init, INITS);

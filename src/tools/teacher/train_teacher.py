@@ -322,6 +322,7 @@ def main():
     for s in range(steps):
         if a.stop_after and s == a.stop_after:
             log(f"stopped after {s} steps (--stop-after)", lf)
+            lf.close()
             return
         for group in opt.param_groups:
             group["lr"] = lr_at(s)
