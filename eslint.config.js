@@ -19,6 +19,7 @@ export default tseslint.config(
         'error',
         { selector: "CallExpression[callee.property.name='dataSync']", message: 'dataSync() returns wrong values on WebGPU: await t.data()' },
         { selector: "CallExpression[callee.property.name='arraySync']", message: 'arraySync() stalls or misreads on GPU backends: await t.array()' },
+        { selector: "CallExpression[callee.property.name='addN']", message: 'WebGPU AddN fails silently past 8 inputs (storage-buffer limit): use addAll from models/layers.ts' },
       ],
     },
   },

@@ -13,7 +13,7 @@
  * The one-off preparation (tokenizer, σ, t2s sequences, pairs) is reported as prepareMs, outside the share.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows } from '../models/layers.ts';
+import { addAll, gatherRows } from '../models/layers.ts';
 import { createRng } from '../data/rng.ts';
 import { defaultRecipe } from '../distill/recipe.ts';
 import { prepareDistill, type DistillSetup } from '../distill/run.ts';
@@ -101,7 +101,7 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
       };
       const grads = tf.grads((hs, ws) => f(hs as tf.Tensor2D, ws as tf.Tensor2D))([h, word]);
       const teacherRows = tf.gather(teacherWord, method === 'glmd' ? rank! : cT!);
-      return tf.addN([...grads.map((g) => tf.sum(g)), tf.sum(teacherRows)]);
+      return addAll([...grads.map((g) => tf.sum(g)), tf.sum(teacherRows)]);
     }), (t) => t.data());
     tf.dispose([out, ...inputs]);
     return ms;

@@ -10,14 +10,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { encode, mlmLogits, type MlmModel } from '../models/mlm.ts';
-import { crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from '../models/layers.ts';
+import { addAll, crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from '../models/layers.ts';
 import { createRng, normalArray } from '../data/rng.ts';
 import { hiddenMse, klLoss, reduceMapScores, reduceMapTable, type ReduceMapTable } from './losses.ts';
 import type { PreparedDistill } from './run.ts';
 import type { DistillBatch, Method, Recipe } from './types.ts';
 
 export const isReduce = (m: Method) => m === 'reduce' || m === 'reduce-map';
-const meanOf = (hs: tf.Tensor2D[]) => tf.div(tf.addN(hs), hs.length) as tf.Tensor2D;
+const meanOf = (hs: tf.Tensor2D[]) => tf.div(addAll(hs), hs.length) as tf.Tensor2D;
 
 /** Per micro-batch loss parts, kept past the gradient's tidy; read on logging steps. */
 export type Parts = Partial<Record<'kl' | 'mlm' | 'mse', tf.Scalar>>;
@@ -169,7 +169,7 @@ export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe:
         if (method === 'reduce-map') z = reduceMapScores(z, mapTable!, recipe.reduceMapScore); // [n, M]
         return klLoss(tgt.logits![c], z, T, denominator);
       });
-      const kl = (klParts.length === 1 ? klParts[0] : tf.addN(klParts)) as tf.Scalar;
+      const kl = addAll(klParts) as tf.Scalar;
       parts.kl = tf.keep(kl);
       terms.push(tf.mul(kl, w.kl));
       if (proj && hiddenRows && tgt.hidden) {
@@ -179,7 +179,7 @@ export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe:
       }
     }
     if (terms.length === 0) return tf.mul(tf.sum(h), 0) as tf.Scalar; // nothing to learn from this batch: zero gradient
-    return tf.addN(terms) as tf.Scalar;
+    return addAll(terms) as tf.Scalar;
   };
 
   return {

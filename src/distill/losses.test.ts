@@ -481,7 +481,7 @@ function everything(z: tf.Tensor2D): tf.Tensor[] {
     const cap = klLoss(gatherColumns(teacher, i1([0, 2])), gatherColumns(r, i1([1, 2])), 2);
     const sce = softCrossEntropy(teacher, r);
     const mse = hiddenMse(r, teacher, tf.eye(3) as tf.Tensor2D, tf.zeros([3]) as tf.Tensor1D);
-    return tf.addN([map, cap, sce, mse]) as tf.Scalar;
+    return tf.add(tf.add(map, cap), tf.add(sce, mse)) as tf.Scalar;
   };
   const { value: v, grad: g } = tf.valueAndGrad(f)(z);
   return [v, g];

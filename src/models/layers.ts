@@ -3,10 +3,28 @@
  * - `gatherRows`: TF.js differentiates `gather` with UnsortedSegmentSum, which the WASM backend lacks; we use
  *   ScatterNd (which sums duplicate indices on every backend) instead.
  * - `linear` / `matMulNT`: TF.js's matMul gradient uses `transposeA=true` products, which WASM (XNNPACK) runs up to
- *   15× slower than an explicit transpose followed by a plain product (shared/docs/browser-runtime.md §4.5).
+ *   15× slower than an explicit transpose followed by a plain product (tf.profile, one student step: 867 ms vs 56 + 55 ms).
+ * - `addAll`: TF.js's WebGPU AddN binds every input as a storage buffer in one shader; past the device's
+ *   maxStorageBuffersPerShaderStage (8 on many adapters, SwiftShader included) the pipeline is invalid, the
+ *   result is garbage and the only trace is an uncaptured GPU error. `tf.addN` is banned by the lint config.
  * All functions take and return 2-D or 3-D float32 tensors; shapes are in the comments.
  */
 import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Σ of same-shaped tensors as a balanced tree of two-input adds (never one AddN kernel with many inputs: see the
+ * header). Throws on an empty list.
+ */
+export function addAll<T extends tf.Tensor>(ts: readonly T[]): T {
+  if (ts.length === 0) throw new RangeError('addAll needs at least one tensor');
+  let level: tf.Tensor[] = [...ts];
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0] as T;
+}
 
 /** rows = table[idx]: table [V, H], idx [N] int32 → [N, H]. Gradient w.r.t. table via ScatterNd (sums duplicates). */
 export function gatherRows(table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {

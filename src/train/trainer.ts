@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MlmBatch } from '../data/mlmBatches.ts';
 import { mlmLoss, type MlmBatchTensors, type MlmModel } from '../models/mlm.ts';
+import { addAll } from '../models/layers.ts';
 import { lrAt, type LrSchedule } from './schedule.ts';
 
 export interface TrainerOptions {
@@ -37,7 +38,7 @@ export function batchTensors(b: MlmBatch): MlmBatchTensors {
 
 /** Global L2 norm of a list of gradients. */
 export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  return tf.sqrt(addAll(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
 }
 
 export function createMlmTrainer(model: MlmModel, opts: TrainerOptions): MlmTrainer {
