@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BACKEND_ORDER, BackendError, candidateBackends, isBackendName, parseBackend } from './names.ts';
 import { setBackendWithTimeout } from './backends.ts';
-import { compareParity, PARITY_TOLERANCE, runParityProbe, type ParityProbe } from './parity.ts';
+import { ADAMW_STEPS, compareParity, MLM_STEPS, PARITY_TOLERANCE, runParityProbe, UPDATE_TOLERANCE, type ParityProbe } from './parity.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -89,13 +89,56 @@ describe('compareParity', () => {
     expect(probe.backend).toBe('cpu');
     expect(Math.abs(probe.loss - Math.log(64))).toBeLessThan(0.5);
     const norms = Object.values(probe.gradNorms);
-    expect(norms.length).toBe(16 + 5 + 5); // embeddings 5 (word, position, token type, LayerNorm ×2), one layer 16, head 5
+    // embeddings 5 (word, position, token type, LayerNorm ×2), two layers of 16, head 5: 42 variables, more than the
+    // 8 storage buffers one WebGPU shader may bind (the AddN of the global norm once exceeded that silently)
+    expect(norms.length).toBe(5 + 2 * 16 + 5);
     for (const n of norms) expect(n).toBeGreaterThan(0);
+  });
+
+  it('the CPU probe trains: one loss per optimiser step, every variable moved by at most about lr per step', () => {
+    expect(probe.stepLosses).toHaveLength(MLM_STEPS + ADAMW_STEPS);
+    expect(probe.stepLosses.every(Number.isFinite)).toBe(true);
+    expect(Object.keys(probe.updates)).toEqual(Object.keys(probe.gradNorms));
+    for (const [k, u] of Object.entries(probe.updates)) expect(Math.max(...u.map(Math.abs)), k).toBeGreaterThan(0);
+    // Adam moves an element by at most about lr per step, so no update exceeds the step budget (with margin).
+    for (const u of Object.values(probe.updates)) expect(Math.max(...u.map(Math.abs))).toBeLessThan(1.5 * probe.lrBudget);
+    expect(probe.stepMs).toBeGreaterThan(0);
   });
 
   it('accepts an exact copy with maxRelErr 0', () => {
     const copy: ParityProbe = JSON.parse(JSON.stringify(probe));
-    expect(compareParity(copy, probe)).toEqual({ ok: true, maxRelErr: 0, worst: 'loss' });
+    expect(compareParity(copy, probe)).toEqual({ ok: true, maxRelErr: 0, maxUpdateErr: 0, worst: 'loss' });
+  });
+
+  it('flags a wrong loss after an optimiser step (the WebGPU bug: right first step, wrong update)', () => {
+    const stepLosses = [...probe.stepLosses];
+    stepLosses[1] *= 1 + 2 * PARITY_TOLERANCE;
+    expect(compareParity({ ...probe, stepLosses }, probe)).toMatchObject({ ok: false, worst: 'loss at optimiser step 2' });
+  });
+
+  it('flags an update off by a fraction of lr in one element and names the variable', () => {
+    const key = 'bert.encoder.layer.1.output.dense.bias';
+    const moved = [...probe.updates[key]];
+    moved[3] += 1.5 * UPDATE_TOLERANCE * probe.lrBudget;
+    const v = compareParity({ ...probe, updates: { ...probe.updates, [key]: moved } }, probe);
+    expect(v).toMatchObject({ ok: false, worst: `update of ${key}`, maxRelErr: 0 });
+    expect(v.maxUpdateErr).toBeCloseTo(1.5 * UPDATE_TOLERANCE, 6);
+    const under = [...probe.updates[key]];
+    under[3] += 0.5 * UPDATE_TOLERANCE * probe.lrBudget;
+    expect(compareParity({ ...probe, updates: { ...probe.updates, [key]: under } }, probe).ok).toBe(true);
+  });
+
+  it('a skipped update (all zeros) or a missing variable fails', () => {
+    const key = 'bert.embeddings.LayerNorm.weight';
+    expect(compareParity({ ...probe, updates: { ...probe.updates, [key]: probe.updates[key].map(() => 0) } }, probe)).toMatchObject({ ok: false, worst: `update of ${key}` });
+    const { [key]: _gone, ...rest } = probe.updates;
+    expect(_gone).toBeDefined();
+    expect(compareParity({ ...probe, updates: rest }, probe)).toMatchObject({ ok: false, maxUpdateErr: Infinity });
+  });
+
+  it('a device error reported by the host fails the self-test whatever the numbers', () => {
+    const v = compareParity({ ...probe, deviceErrors: ['Invalid ComputePipeline "AddNPackedProgram"'] }, probe);
+    expect(v).toMatchObject({ ok: false, worst: 'device error: Invalid ComputePipeline "AddNPackedProgram"' });
   });
 
   it('flags a 1% perturbation of one gradient norm and names that parameter', () => {

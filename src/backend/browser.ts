@@ -34,23 +34,61 @@ async function webgpuAdapter(): Promise<GpuAdapterLike> {
   return adapter;
 }
 
-/** Initialises `name` (with a 20 s deadline) and returns a one-line description of the adapter. */
-export async function initBrowserBackend(name: BackendName): Promise<string> {
+/** Device errors seen since the last call (WebGPU's uncaptured errors: invalid pipelines, out-of-memory, validation). */
+const deviceErrors: string[] = [];
+export function takeDeviceErrors(): string[] {
+  return deviceErrors.splice(0);
+}
+
+export class DeviceError extends Error {
+  override name = 'DeviceError';
+}
+
+/** Throws a DeviceError when the device reported errors since the last check: the numbers since then are garbage. */
+export function assertNoDeviceErrors(): void {
+  const errs = takeDeviceErrors();
+  if (errs.length) throw new DeviceError(`the GPU device reported ${errs.length} error(s), so results since the last check are wrong: ${errs[0]}. Choose another backend (e.g. ?backend=wasm)`);
+}
+
+interface GpuDeviceLike {
+  addEventListener(type: 'uncapturederror', f: (e: { error?: { message?: string } }) => void): void;
+}
+
+/** A software rasterizer / adapter: correct, but usually far slower than WASM. */
+export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
+
+export interface BrowserBackendInfo {
+  /** One line for the badge. */
+  adapter: string;
+  /** The GPU backend runs on a software adapter (WebGPU fallback adapter, SwiftShader / llvmpipe WebGL). */
+  software: boolean;
+}
+
+/** Initialises `name` (with a 20 s deadline) and describes its adapter. */
+export async function initBrowserBackend(name: BackendName): Promise<BrowserBackendInfo> {
   let adapterText = '';
+  let software = false;
   if (name === 'webgpu') {
     const a = await webgpuAdapter();
     const i = a.info ?? {};
     adapterText = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'unknown adapter';
-    if (i.isFallbackAdapter ?? a.isFallbackAdapter) adapterText += ' (software fallback)';
+    software = !!(i.isFallbackAdapter ?? a.isFallbackAdapter) || SOFTWARE_RENDERER.test(adapterText);
+    if (software) adapterText += ' (software fallback)';
   }
   await setBackendWithTimeout(name, 20_000);
-  if (name === 'webgl') {
+  if (name === 'webgpu') {
+    const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;
+    device?.addEventListener('uncapturederror', (e) => deviceErrors.push(e.error?.message?.split('\n')[0] ?? 'unknown WebGPU error'));
+  } else if (name === 'webgl') {
     const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
-    adapterText = `WebGL ${tf.env().getNumber('WEBGL_VERSION')}` + (gl ? ` · ${gl.getParameter(gl.RENDERER)}` : '');
+    const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+    const renderer = gl ? String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : '';
+    software = SOFTWARE_RENDERER.test(renderer);
+    adapterText = `WebGL ${tf.env().getNumber('WEBGL_VERSION')}` + (renderer ? ` · ${renderer}` : '') + (software ? ' (software)' : '');
   } else if (name === 'wasm') {
     adapterText = `WebAssembly${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}, 1 thread`;
   } else if (name === 'cpu') {
     adapterText = 'plain JavaScript';
   }
-  return adapterText;
+  return { adapter: adapterText, software };
 }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from './node.ts';
-import { compareParity, runParityProbe, type ParityProbe } from './parity.ts';
+import { compareParity, runParityProbe, UPDATE_TOLERANCE, type ParityProbe } from './parity.ts';
 import { gatherRows } from '../models/layers.ts';
 import { createMlm } from '../models/mlm.ts';
 import { makeConfig } from '../models/config.ts';
@@ -32,6 +32,7 @@ describe('parity probe: WASM vs CPU', () => {
     const verdict = compareParity(wasm, cpu);
     expect(verdict.ok, `worst: ${verdict.worst}`).toBe(true);
     expect(verdict.maxRelErr).toBeLessThan(1e-4);
+    expect(verdict.maxUpdateErr, `worst: ${verdict.worst}`).toBeLessThan(UPDATE_TOLERANCE / 4);
   });
 });
 

@@ -2,7 +2,7 @@
 // against TF.js's own autodiff on CPU, and layerNorm / gelu / crossEntropy against float64 references written here.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNN, matMulNT } from './layers.ts';
+import { addAll, crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNN, matMulNT } from './layers.ts';
 import { erf64, maxAbsDiff, uniformArray, worstRatio } from '../testing/reference.ts';
 
 beforeAll(async () => {
@@ -202,5 +202,23 @@ describe('crossEntropy', () => {
     });
     expect(maxAbsDiff(await g.data(), expected)).toBeLessThan(1e-6);
     g.dispose();
+  });
+});
+
+describe('addAll (the AddN replacement: WebGPU AddN breaks past 8 inputs)', () => {
+  it.each([1, 2, 3, 8, 9, 26, 43])('sums %i tensors exactly like a float64 loop, shape kept', async (n) => {
+    const parts = Array.from({ length: n }, (_, k) => Array.from({ length: 6 }, (_, i) => (k + 1) * 0.5 + i * (k % 3) - 1));
+    const ts = parts.map((p) => tf.tensor2d(p, [2, 3]));
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => addAll(ts));
+    expect(tf.memory().numTensors).toBe(before + (n === 1 ? 0 : 1)); // one input is returned as it is
+    expect(out.shape).toEqual([2, 3]);
+    const want = Array.from({ length: 6 }, (_, i) => parts.reduce((a, p) => a + p[i], 0));
+    expect(maxAbsDiff(await out.data(), want)).toBeLessThan(1e-4);
+    tf.dispose([out, ...ts]);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => addAll([])).toThrow(RangeError);
   });
 });

@@ -18,6 +18,8 @@ export interface BackendStatus {
   adapter: string;
   parity: ParityVerdict | null;
   initMs: number;
+  /** Why this backend runs (forced, first in order, or measured against a software adapter). */
+  reason: string;
   notices: string[];
   error: string | null;
 }
@@ -43,7 +45,7 @@ export interface WorkbenchState {
 }
 
 export const initialState: WorkbenchState = {
-  backend: { phase: 'probing', trying: null, name: null, adapter: '', parity: null, initMs: 0, notices: [], error: null },
+  backend: { phase: 'probing', trying: null, name: null, adapter: '', parity: null, initMs: 0, reason: '', notices: [], error: null },
   runs: {},
   runOrder: [],
   activeRunId: null,
@@ -70,8 +72,8 @@ export const actions = {
 export const storeSink: ClientSink = {
   ...distillSink,
   backendTrying: (b) => set({ backend: { ...get().backend, phase: 'probing', trying: b } }),
-  backendReady: (b, adapter, parity, initMs) =>
-    set({ backend: { ...get().backend, phase: 'ready', trying: null, name: b, adapter, parity, initMs } }),
+  backendReady: (b, adapter, parity, initMs, reason) =>
+    set({ backend: { ...get().backend, phase: 'ready', trying: null, name: b, adapter, parity, initMs, reason } }),
   backendNotice: (text) => set({ backend: { ...get().backend, notices: [...get().backend.notices, text] } }),
   backendFailed: (reason) => set({ backend: { ...get().backend, phase: 'failed', trying: null, error: reason } }),
   runCreated: (runId, config) =>

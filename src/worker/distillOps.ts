@@ -4,6 +4,7 @@
  * message every METRICS_FLUSH_MS); phase progress at most every PHASE_FLUSH_MS per phase.
  * Not here: the loop and the losses (src/distill/run.ts), message dispatch and pause/stop (trainer.worker.ts).
  */
+import { assertNoDeviceErrors } from '../backend/browser.ts';
 import { DistillStoppedError, probeDistill, runDistill, type DistillSetup } from '../distill/run.ts';
 import { validateRecipe } from '../distill/recipe.ts';
 import type { DistillPoint } from '../distill/types.ts';
@@ -60,7 +61,10 @@ export async function distillRun(
         phaseSent.set(phase, now);
         post({ type: 'distill-phase', runId, phase, done, total });
       },
-      onPoint: points.push,
+      onPoint: (p) => {
+        assertNoDeviceErrors(); // an invalid GPU pipeline computes garbage silently: stop the run, named
+        points.push(p);
+      },
       onCheckpoint: (step) => post({ type: 'checkpoint', runId, step }),
       onWarning: (message) => post({ type: 'distill-warning', runId, message }),
     });

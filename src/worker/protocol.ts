@@ -83,7 +83,13 @@ export type FromWorker =
   | ModelReply
   | DistillReply
   | DistillFromWorker
-  | { type: 'ready'; backend: BackendName; adapter: string; parity: ParityVerdict; initMs: number }
+  | {
+      type: 'ready'; backend: BackendName; adapter: string; parity: ParityVerdict; initMs: number;
+      /** A GPU backend on a software adapter (chosen by default only when it is faster than the CPU path). */
+      software: boolean;
+      /** The parity probe's warm optimiser step, ms: the backends' measured speed. */
+      stepMs: number;
+    }
   | { type: 'init-failed'; backend: BackendName; reason: string }
   | { type: 'info'; runId: RunId; info: RunInfo }
   | { type: 'metrics'; runId: RunId; points: MetricPoint[] }

@@ -4,7 +4,7 @@
  * one run at a time, MLM or distillation (a second start is rejected, never a second loop). Metric points are batched
  * and flushed at most every METRICS_FLUSH_MS. The distillation side lives in distillOps.ts.
  */
-import { initBrowserBackend } from '../backend/browser.ts';
+import { assertNoDeviceErrors, initBrowserBackend, takeDeviceErrors } from '../backend/browser.ts';
 import { compareParity, runParityProbe } from '../backend/parity.ts';
 import type { BackendName } from '../backend/names.ts';
 import { handleModelRequest } from './modelOps.ts';
@@ -29,12 +29,13 @@ const latest: { checkpoint: Checkpoint | null; tokenizerJson: string | null } = 
 async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const t0 = performance.now();
   try {
-    const adapter = await initBrowserBackend(msg.backend);
+    const { adapter, software } = await initBrowserBackend(msg.backend);
     const probe = await runParityProbe();
+    probe.deviceErrors = takeDeviceErrors();
     if (msg.debug?.parityFault === msg.backend) probe.loss *= 1.05;
     backend = msg.backend;
     markReady();
-    post({ type: 'ready', backend: msg.backend, adapter, parity: compareParity(probe, msg.reference), initMs: performance.now() - t0 });
+    post({ type: 'ready', backend: msg.backend, adapter, software, stepMs: probe.stepMs, parity: compareParity(probe, msg.reference), initMs: performance.now() - t0 });
   } catch (e) {
     post({ type: 'init-failed', backend: msg.backend, reason: (e as Error).message ?? String(e) });
   }
@@ -84,6 +85,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         post({ type: 'checkpoint', runId, step: c.step });
       },
       onStep: (step) => {
+        assertNoDeviceErrors(); // an invalid GPU pipeline computes garbage silently: stop the run, named
         if (msg.debug?.crashAtStep === step) {
           setTimeout(() => { throw new Error(`injected worker crash after step ${step}`); });
           control.stop();

@@ -5,7 +5,7 @@
  * drops stale messages, and turns a crashed worker into an error event (the next start spawns a new worker).
  * React never sees a Worker: the store subscribes through `ClientSink`.
  */
-import { candidateBackends, type BackendName } from '../backend/names.ts';
+import { BACKEND_ORDER, candidateBackends, type BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
 import type { Recipe } from '../distill/types.ts';
@@ -15,7 +15,7 @@ import type {
 
 export interface ClientSink {
   backendTrying(b: BackendName): void;
-  backendReady(b: BackendName, adapter: string, parity: ParityVerdict, initMs: number): void;
+  backendReady(b: BackendName, adapter: string, parity: ParityVerdict, initMs: number, reason: string): void;
   backendNotice(text: string): void;
   backendFailed(reason: string): void;
   runMessage(m: RunMessage): void;
@@ -70,6 +70,7 @@ export type DistillRunMessage = DistillFromWorker | SharedRunMessage;
 export const isDistillRun = (runId: RunId) => runId.startsWith('distill-');
 
 type InitReply = Extract<FromWorker, { type: 'ready' | 'init-failed' }>;
+type ReadyReply = Extract<FromWorker, { type: 'ready' }>;
 
 function initWorker(w: Worker, backend: BackendName, reference: ParityProbe, debug: DebugOptions): Promise<InitReply> {
   return new Promise<InitReply>((resolve) => {
@@ -124,25 +125,59 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     };
   };
 
-  /** Tries candidates in order; the first that initialises and passes parity keeps its worker. */
-  const tryBackends = async (candidates: BackendName[]): Promise<boolean> => {
+  const keep = (w: Worker, b: BackendName, reply: ReadyReply, reason: string) => {
+    worker = w;
+    backend = b;
+    attach(w);
+    sink.backendReady(b, reply.adapter, reply.parity, reply.initMs, reason);
+  };
+
+  /**
+   * Tries candidates in order and keeps the first that initialises and passes the parity self-test, except that a GPU
+   * backend on a software adapter is only parked: the next candidate that passes is measured against it (the parity
+   * probe's warm optimiser step) and the faster one is kept. `forced` (a `?backend=` or a re-initialisation after a
+   * crash) is kept as soon as it passes, software or not.
+   */
+  const tryBackends = async (candidates: BackendName[], forced?: BackendName): Promise<boolean> => {
+    let parked: { w: Worker; b: BackendName; reply: ReadyReply } | null = null;
+    const measured: string[] = [];
     for (const b of candidates) {
       sink.backendTrying(b);
       const w = newTrainerWorker();
       const reply = await initWorker(w, b, reference!, debug);
       if (reply.type === 'ready' && reply.parity.ok) {
-        worker = w;
-        backend = b;
-        attach(w);
-        sink.backendReady(b, reply.adapter, reply.parity, reply.initMs);
+        if (b === forced) {
+          keep(w, b, reply, `forced (${b === backend ? 'the backend in use' : `?backend=${b}`})`);
+          parked?.w.terminate();
+          return true;
+        }
+        measured.push(`${b} ${reply.stepMs.toFixed(1)} ms${reply.software ? ' (software adapter)' : ''}`);
+        if (reply.software) { // park the faster software GPU backend and look for a CPU path to measure it against
+          if (!parked || reply.stepMs < parked.reply.stepMs) {
+            parked?.w.terminate();
+            parked = { w, b, reply };
+          } else w.terminate();
+          continue;
+        }
+        if (parked) {
+          const [fast, slow] = parked.reply.stepMs < reply.stepMs ? [parked, { w, b, reply }] : [{ w, b, reply }, parked];
+          slow.w.terminate();
+          keep(fast.w, fast.b, fast.reply, `measured, a training-probe step takes ${measured.join(', ')}: ${fast.b} is the fastest`);
+          return true;
+        }
+        keep(w, b, reply, `the first of ${BACKEND_ORDER.join(' → ')} that initialised and passed the training parity self-test`);
         return true;
       }
       w.terminate();
       sink.backendNotice(
         reply.type === 'init-failed'
           ? `${b} unavailable: ${reply.reason}`
-          : `${b} failed the parity self-test (${reply.parity.worst} off by ${reply.parity.maxRelErr.toExponential(1)} relative)`,
+          : `${b} failed the parity self-test (${reply.parity.worst}: loss/gradient rel. err ${reply.parity.maxRelErr.toExponential(1)}, update err ${reply.parity.maxUpdateErr.toExponential(1)} of Σ lr)`,
       );
+    }
+    if (parked) {
+      keep(parked.w, parked.b, parked.reply, `${parked.b} runs on a software adapter, but no other backend passed`);
+      return true;
     }
     return false;
   };
@@ -154,7 +189,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     const runId = `${kind}-${++runCounter}`;
     activeRunId = runId;
     created(runId);
-    if (!worker && !(await tryBackends(candidateBackends(backend)))) {
+    if (!worker && !(await tryBackends(candidateBackends(backend), backend))) {
       activeRunId = null;
       sink.backendFailed('no backend could be re-initialised after the crash');
       return null;
@@ -171,7 +206,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
           sink.backendFailed(`the CPU reference for the parity self-test failed: ${(e as Error).message}`);
           return;
         }
-        if (!(await tryBackends(candidateBackends(requested)))) sink.backendFailed('no backend initialised and passed the parity self-test');
+        if (!(await tryBackends(candidateBackends(requested), requested))) sink.backendFailed('no backend initialised and passed the parity self-test');
       })();
       return booting;
     },
@@ -192,7 +227,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     stop: () => activeRunId && worker?.postMessage({ type: 'stop', runId: activeRunId }),
     async request(msg) {
       await booting;
-      if (!worker && backend && !(await tryBackends(candidateBackends(backend)))) throw new Error('no backend could be re-initialised');
+      if (!worker && backend && !(await tryBackends(candidateBackends(backend), backend))) throw new Error('no backend could be re-initialised');
       if (!worker) throw new Error('no backend is ready');
       const requestId = `req-${++requestCounter}`;
       const reply = new Promise<ModelReply | DistillReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));

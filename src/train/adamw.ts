@@ -1,0 +1,35 @@
+/**
+ * AdamW of the distillation runs (decoupled weight decay, applied to ≥ 2-D weights only, bias correction), state in
+ * device variables. Call `update` inside tf.tidy. Also driven by the backend parity self-test (backend/parity.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamW {
+  /** grads[i] belongs to vars[i] (null: no gradient, the variable is left alone). */
+  update(grads: (tf.Tensor | null)[], lr: number): void;
+  dispose(): void;
+}
+
+export function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: number; eps: number; weightDecay: number }): AdamW {
+  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  let t = 0;
+  return {
+    /** Call inside tf.tidy; grads[i] belongs to vars[i] (null: no gradient, the variable is left alone). */
+    update(grads: (tf.Tensor | null)[], lr: number) {
+      t++;
+      const c1 = 1 - o.beta1 ** t;
+      const c2 = 1 - o.beta2 ** t;
+      vars.forEach((v, i) => {
+        const g = grads[i];
+        if (!g) return;
+        m[i].assign(tf.add(tf.mul(m[i], o.beta1), tf.mul(g, 1 - o.beta1)));
+        s[i].assign(tf.add(tf.mul(s[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2)));
+        let step = tf.div(tf.div(m[i], c1), tf.add(tf.sqrt(tf.div(s[i], c2)), o.eps));
+        if (o.weightDecay > 0 && v.rank >= 2) step = tf.add(step, tf.mul(v, o.weightDecay));
+        v.assign(tf.sub(v, tf.mul(step, lr)));
+      });
+    },
+    dispose: () => tf.dispose([...m, ...s]),
+  };
+}
