@@ -18,7 +18,8 @@ import { createRng } from '../data/rng.ts';
 import { defaultRecipe } from '../distill/recipe.ts';
 import { prepareDistill, type DistillSetup } from '../distill/run.ts';
 import { createDistillLoss, groupSums, type Parts } from '../distill/distillLoss.ts';
-import { createDistillBatcher, matchAlignment, reduceAlignment } from '../distill/batches.ts';
+import { createDistillBatcher } from '../distill/batches.ts';
+import { batchGroups, batchPairs } from '../alignment/index.ts';
 import { globalNorm } from '../train/trainer.ts';
 import type { DistillBatch } from '../distill/types.ts';
 
@@ -76,8 +77,8 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
   const alignmentBuild = (b: DistillBatch) => {
     const rows = Array.from({ length: b.batchSize }, () => p.data.train[rng.int(p.data.train.length)]);
     const t0 = performance.now();
-    if (method === 'reduce') reduceAlignment(rows, b.teacher!.seqLen, b.t2s!.seqLen);
-    else if (method === 'match') matchAlignment(rows, b.teacher!.seqLen, b.student.seqLen);
+    if (method === 'reduce') batchGroups(rows.map((r) => r.t2s!.groupStart), b.teacher!.seqLen, b.t2s!.seqLen);
+    else if (method === 'match') batchPairs(rows.map((r) => r.match!), b.teacher!.seqLen, b.student.seqLen);
     else { const pos: number[] = []; b.student.mask.forEach((m, i) => { if (m) pos.push(i); }); }
     return performance.now() - t0;
   };

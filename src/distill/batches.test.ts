@@ -9,11 +9,10 @@ import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { bertTokenizer, SPECIALS } from '../tokenizers/hfJson.ts';
 import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
-import { buildSigma } from './sigma.ts';
+import { buildSigma, type GlmdVocab, type SigmaMap } from '../alignment/index.ts';
 import { defaultRecipe } from './recipe.ts';
 import { bucketLengths, chunkText, createDistillBatcher, prepareDistillData, HELDOUT_EVERY, type DistillData } from './batches.ts';
-import type { GlmdVocab } from './glmdVocab.ts';
-import type { DistillBatch, Method, Recipe, SigmaMap } from './types.ts';
+import type { DistillBatch, Method, Recipe } from './types.ts';
 
 const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');
 const rng = createRng(7);

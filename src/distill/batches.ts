@@ -10,6 +10,7 @@
  *   lookup, item 25; kd-full: the teacher ids); Reduce: the t2s sequence and its groups (item 3), dropped when
  *   ≥ 512 long or > 50 % [UNK], truncated to the student's positions keeping whole groups; Match: the pairs (item 11);
  *   a student sequence that is > 50 % [UNK] is dropped for every method;
+ *   the alignment itself (σ, t2s groups, whole-group truncation, Match pairs, C) is src/alignment/'s;
  * - MLM selection weights max(count, 1)^0.7 from the training student sequences (item 5);
  * - the held-out sequences on the student's own tokenization with word ids (for evaluate.ts).
  *
@@ -23,11 +24,10 @@
  */
 import type { Tokenizer, Encoding } from '../tokenizers/tokenizer.ts';
 import { createRng, type Rng } from '../data/rng.ts';
-import { checkStudentSpecials, sharedVocab } from './sigma.ts';
-import { matchPairs, t2sSequence } from './align.ts';
+import { batchGroups, batchPairs, checkStudentSpecials, fitGroups, matchPairs, sharedVocab, t2sSequence } from '../alignment/index.ts';
+import type { GlmdVocab, SharedVocab, SigmaMap, SpecialIds } from '../alignment/index.ts';
 import { selectMlmTargets, selectionWeights, tokenCounts } from './mlmSelect.ts';
-import type { GlmdVocab } from './glmdVocab.ts';
-import type { BatchStats, DistillBatch, Method, Recipe, SharedVocab, SigmaMap, SpecialIds } from './types.ts';
+import type { BatchStats, DistillBatch, Method, Recipe } from './types.ts';
 
 export class DistillDataError extends Error {
   override name = 'DistillDataError';
@@ -236,11 +236,9 @@ export function prepareDistillData(opts: {
           const t2s = t2sSequence(te.enc.ids, opts.sigma!, ownSpecials.unk);
           if (t2s.ids.length >= T2S_DROP_LENGTH) { stats.droppedLong++; continue; }
           if (unkShare(t2s.ids, ownSpecials.unk) > MAX_UNK_SHARE) { stats.droppedUnk++; continue; }
-          let groups = t2s.groupStart.length - 1;
-          while (t2s.groupStart[groups] > opts.studentMaxPositions) groups--; // keep whole groups that fit
-          const truncated = groups < t2s.groupStart.length - 1;
-          if (truncated) stats.t2sTruncated++;
-          ex.t2s = { ids: Int32Array.from(t2s.ids.slice(0, t2s.groupStart[groups])), groupStart: Int32Array.from(t2s.groupStart.slice(0, groups + 1)), truncated };
+          const fit = fitGroups(t2s, opts.studentMaxPositions); // keep whole groups that fit
+          if (fit.truncated) stats.t2sTruncated++;
+          ex.t2s = { ids: Int32Array.from(fit.t2s.ids), groupStart: Int32Array.from(fit.t2s.groupStart), truncated: fit.truncated };
           maxLen.t2s = Math.max(maxLen.t2s, ex.t2s.ids.length);
         }
         if (method === 'match') {
@@ -293,33 +291,6 @@ function padRows(rows: readonly Int32Array[], T: number, pad: number): { ids: In
   const mask = new Int32Array(rows.length * T);
   rows.forEach((r, b) => { ids.set(r, b * T); mask.fill(1, b * T, b * T + r.length); });
   return { ids, mask };
-}
-
-/** Reduce rows of a batch (item 7): flat teacher position of each kept teacher token and its group of flat t2s positions. */
-export function reduceAlignment(rows: readonly DistillExample[], Tt: number, Tr: number): { rowTeacherPos: Int32Array; groupStart: Int32Array; groupPos: Int32Array } {
-  const rowTeacherPos: number[] = [];
-  const groupStart: number[] = [0];
-  const groupPos: number[] = [];
-  rows.forEach((r, b) => {
-    const gs = r.t2s!.groupStart;
-    for (let i = 0; i + 1 < gs.length; i++) {
-      rowTeacherPos.push(b * Tt + i);
-      for (let j = gs[i]; j < gs[i + 1]; j++) groupPos.push(b * Tr + j);
-      groupStart.push(groupPos.length);
-    }
-  });
-  return { rowTeacherPos: Int32Array.from(rowTeacherPos), groupStart: Int32Array.from(groupStart), groupPos: Int32Array.from(groupPos) };
-}
-
-/** Match pairs of a batch in flat positions (item 11). */
-export function matchAlignment(rows: readonly DistillExample[], Tt: number, Ts: number): { teacherPos: Int32Array; studentPos: Int32Array } {
-  const tp: number[] = [];
-  const sp: number[] = [];
-  rows.forEach((r, b) => {
-    r.match!.teacherPos.forEach((p) => tp.push(b * Tt + p));
-    r.match!.studentPos.forEach((p) => sp.push(b * Ts + p));
-  });
-  return { teacherPos: Int32Array.from(tp), studentPos: Int32Array.from(sp) };
 }
 
 export function createDistillBatcher(data: DistillData, recipe: Recipe): { next(): DistillBatch } {
@@ -379,10 +350,10 @@ export function createDistillBatcher(data: DistillData, recipe: Recipe): { next(
       const Tr = padTo(Math.max(...rows.map((r) => r.t2s!.ids.length)), buckets.t2s);
       const t2s = padRows(rows.map((r) => r.t2s!.ids), Tr, data.studentSpecials.pad);
       stats.t2sTruncated = rows.filter((r) => r.t2s!.truncated).length;
-      batch.t2s = { ids: t2s.ids, mask: t2s.mask, seqLen: Tr, ...reduceAlignment(rows, Tt, Tr) };
+      batch.t2s = { ids: t2s.ids, mask: t2s.mask, seqLen: Tr, ...batchGroups(rows.map((r) => r.t2s!.groupStart), Tt, Tr) };
     }
     if (method === 'match') {
-      batch.match = matchAlignment(rows, Tt, Ts);
+      batch.match = batchPairs(rows.map((r) => r.match!), Tt, Ts);
       stats.matchPairs = batch.match.teacherPos.length;
     }
     return batch;

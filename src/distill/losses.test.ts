@@ -9,7 +9,7 @@ import {
   gatherColumns, hiddenMse, klLoss, LossInputError, reduceGroups, reduceMapScores, reduceMapTable, softCrossEntropy,
   type ReduceMapTable,
 } from './losses.ts';
-import type { SigmaMap } from './types.ts';
+import type { SigmaMap } from '../alignment/index.ts';
 import { createMlm, encode } from '../models/mlm.ts';
 import { tinyBatchArrays, tinyConfig, toTensors, uniformArray, worstRatio } from '../testing/reference.ts';
 

@@ -15,7 +15,7 @@
  * Does not: choose rows or build batches (batches.ts), weight or sum the loss terms (run.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SigmaMap } from './types.ts';
+import type { SigmaMap } from '../alignment/index.ts';
 import { linear } from '../models/layers.ts';
 
 /** Inconsistent shapes or index tables handed to a loss. */

@@ -44,14 +44,13 @@ import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 import type { RunControl } from '../train/mlmRun.ts';
 import { globalNorm } from '../train/trainer.ts';
-import { buildSigma, sharedVocab } from './sigma.ts';
+import { buildGlmdVocab, buildSigma, sharedVocab, type GlmdVocab, type SigmaMap } from '../alignment/index.ts';
 import { tokenCounts } from './mlmSelect.ts';
-import { buildGlmdVocab, type GlmdVocab } from './glmdVocab.ts';
 import { createDistillLoss, isReduce, type Parts } from './distillLoss.ts';
 import { initStudent, studentConfig } from './student.ts';
 import { createDistillBatcher, prepareDistillData, HELDOUT_EVERY, type DataStats, type DistillData } from './batches.ts';
 import { evaluateWords, prepareWordEval, type WordEval, type WordEvalSet } from './evaluate.ts';
-import type { DistillBatch, DistillPoint, Method, Recipe, SigmaMap } from './types.ts';
+import type { DistillBatch, DistillPoint, Method, Recipe } from './types.ts';
 
 export class DistillSetupError extends Error {
   override name = 'DistillSetupError';

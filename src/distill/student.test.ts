@@ -8,7 +8,8 @@ import { createMlm, paramShapes, type MlmModel } from '../models/mlm.ts';
 import { fromVocabTxt } from '../tokenizers/hfJson.ts';
 import { uniformArray } from '../testing/reference.ts';
 import { initStudent, studentConfig, StudentInitError, studentRowSources } from './student.ts';
-import type { SigmaMap, StudentSpec } from './types.ts';
+import type { SigmaMap } from '../alignment/index.ts';
+import type { StudentSpec } from './types.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

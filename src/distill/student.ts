@@ -27,7 +27,8 @@ import { makeConfig, type MlmConfig } from '../models/config.ts';
 import { createMlm, paramShapes, type MlmModel } from '../models/mlm.ts';
 import { normalize } from '../tokenizers/normalizer.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
-import type { SigmaMap, StudentSpec } from './types.ts';
+import type { SigmaMap } from '../alignment/index.ts';
+import type { StudentSpec } from './types.ts';
 
 export class StudentInitError extends Error {
   override name = 'StudentInitError';

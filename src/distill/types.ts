@@ -1,17 +1,16 @@
 /**
  * Shared types of the distillation engine (issue 5). methods.md is the specification; item numbers below refer to
- * its checklist (Part C). Plain data only (no tf): alignment tables, batches, the recipe, metric points.
+ * its checklist (Part C). Plain data only (no tf): batches, the recipe, metric points. The alignment tables (σ, C,
+ * t2s groups, Match pairs, the GLMD vocabulary) and their types live in src/alignment/.
  *
  * Modules:
- * - `sigma.ts`      σ map teacher → student pieces and the shared vocabulary C (items 2, 4)        [no tf]
- * - `align.ts`      t2s sequences + groups (item 3), Match pairs (items 11–12)                   [no tf]
  * - `mlmSelect.ts`  batch-level MLM target selection with count^0.7 smoothing, 80/10/10 (item 5) [no tf]
- * - `glmdVocab.ts`  GLMD vocabulary compression: K, protected tokens, ranks, replacements (22–26) [no tf]
  * - `losses.ts`     KL with T² (13, 19, 29–30), Reduce rows / Reduce ∩ / Reduce-map (6–10),
  *                   Match KL (12), GLMD KL (19–20, 26), soft CE (21), hidden MSE (15)           [tf]
  * - `student.ts`    student construction: scratch, from the teacher (16), FVT                     [tf]
  * - `recipe.ts`     the recipe (defaults from the papers) and its validator                        [no tf]
  * - `batches.ts`    corpus → length-bucketed DistillBatch for each method                          [no tf]
+ * - `distillLoss.ts` the per-method loss of a prepared run: teacher rows, restricted decoders, group sums [tf]
  * - `run.ts`        the training loop shared by the worker and the CLI                             [tf]
  * - `evaluate.ts`   masked-word accuracy over whole-word masks                                     [tf]
  */
@@ -19,46 +18,6 @@
 /** Distillation methods. `mlm-only` and `kd-full` are the baselines. */
 export type Method = 'reduce' | 'reduce-map' | 'match' | 'glmd' | 'mlm-only' | 'kd-full';
 export const METHODS: readonly Method[] = ['reduce', 'reduce-map', 'match', 'glmd', 'mlm-only', 'kd-full'];
-
-/** σ(v) for every teacher id v (item 2). `pieces[v]` null = unmapped ([unusedN], <S>, <T>, </S>). */
-export interface SigmaMap {
-  pieces: (Int32Array | null)[];
-  /** Teacher entries left unmapped. */
-  unmapped: number;
-  /** Teacher entries whose split contains [UNK]. */
-  withUnk: number;
-  /** Longest split, in pieces. */
-  maxPieces: number;
-}
-
-/** The shared vocabulary C (item 4): token strings present in both vocabularies, as aligned id lists (one fixed order). */
-export interface SharedVocab {
-  teacherIds: Int32Array;
-  studentIds: Int32Array;
-}
-
-/** Ids of the special tokens of one tokenizer. */
-export interface SpecialIds {
-  pad: number;
-  unk: number;
-  cls: number;
-  sep: number;
-  mask: number;
-}
-
-/** One teacher sequence re-split into student pieces (item 3). */
-export interface T2s {
-  /** σ(t_1) ‖ … ‖ σ(t_n). */
-  ids: number[];
-  /** groupStart[i] … groupStart[i+1]-1 is G_i; length n + 1, groupStart[n] = ids.length. */
-  groupStart: number[];
-}
-
-/** Match result for one sequence pair (item 11): the k-th teacher match pairs with the k-th student match. */
-export interface MatchPairs {
-  teacherPos: number[];
-  studentPos: number[];
-}
 
 /**
  * One distillation batch in plain arrays, row-major [B, T] with padding = the tokenizer's [PAD] id and mask 0.

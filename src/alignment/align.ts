@@ -10,7 +10,11 @@
  *   Our variant `wordBounded` (not in the paper) only accepts a student token whose word id equals the teacher
  *   token's; null word ids (specials) only match null. Both word-id arrays must number the same pre-tokenized words
  *   (the same text under the same pre-tokenizer).
- * Length limits, dropping and padding are batches.ts's job. Pure TypeScript, no tf.
+ * - `fitGroups`: a t2s sequence cut to the whole groups that fit a length (the student's positions).
+ * - `batchGroups` / `batchPairs`: the groups / pairs of B sequences as flat positions in padded row-major [B, T]
+ *   layouts (what a batch's KL rows index).
+ * Which sequences are dropped (length, [UNK] share), chunking and padding are distill/batches.ts's job. Pure
+ * TypeScript, no tf.
  */
 import type { MatchPairs, SigmaMap, T2s } from './types.ts';
 
@@ -71,4 +75,43 @@ export function matchPairs(
     from = list[lo] + 1;
   }
   return { teacherPos, studentPos };
+}
+
+/** The first k groups of `t2s` whose pieces fit in `maxLen` (whole groups only), and whether any group was cut off. */
+export function fitGroups(t2s: T2s, maxLen: number): { t2s: T2s; truncated: boolean } {
+  const n = t2s.groupStart.length - 1;
+  let groups = n;
+  while (groups > 0 && t2s.groupStart[groups] > maxLen) groups--;
+  if (groups === n) return { t2s, truncated: false };
+  return { t2s: { ids: t2s.ids.slice(0, t2s.groupStart[groups]), groupStart: t2s.groupStart.slice(0, groups + 1) }, truncated: true };
+}
+
+/**
+ * The Reduce rows of a batch (item 7): row b's t2s groups (`groupStarts[b]`, as in T2s.groupStart) as flat positions.
+ * rowTeacherPos[g] = b·Tt + i for the g-th group (teacher token i of row b); its t2s positions b·Tr + j are
+ * groupPos[groupStart[g] … groupStart[g+1]−1].
+ */
+export function batchGroups(groupStarts: readonly ArrayLike<number>[], Tt: number, Tr: number): { rowTeacherPos: Int32Array; groupStart: Int32Array; groupPos: Int32Array } {
+  const rowTeacherPos: number[] = [];
+  const groupStart: number[] = [0];
+  const groupPos: number[] = [];
+  groupStarts.forEach((gs, b) => {
+    for (let i = 0; i + 1 < gs.length; i++) {
+      rowTeacherPos.push(b * Tt + i);
+      for (let j = gs[i]; j < gs[i + 1]; j++) groupPos.push(b * Tr + j);
+      groupStart.push(groupPos.length);
+    }
+  });
+  return { rowTeacherPos: Int32Array.from(rowTeacherPos), groupStart: Int32Array.from(groupStart), groupPos: Int32Array.from(groupPos) };
+}
+
+/** The Match pairs of a batch (item 11) as flat positions: row b's pair (i, j) becomes (b·Tt + i, b·Ts + j). */
+export function batchPairs(pairs: readonly { teacherPos: ArrayLike<number>; studentPos: ArrayLike<number> }[], Tt: number, Ts: number): { teacherPos: Int32Array; studentPos: Int32Array } {
+  const tp: number[] = [];
+  const sp: number[] = [];
+  pairs.forEach((p, b) => {
+    for (let k = 0; k < p.teacherPos.length; k++) tp.push(b * Tt + p.teacherPos[k]);
+    for (let k = 0; k < p.studentPos.length; k++) sp.push(b * Ts + p.studentPos[k]);
+  });
+  return { teacherPos: Int32Array.from(tp), studentPos: Int32Array.from(sp) };
 }

@@ -1,7 +1,7 @@
 // t2s sequences and groups (item 3) on hand-built and random σ maps; Match pairs (item 11): the checklist example,
 // the jump-ahead quirk, the word-bounded variant, and a brute-force search written here on random sequences.
 import { describe, expect, it } from 'vitest';
-import { AlignmentError, matchPairs, t2sSequence } from './align.ts';
+import { AlignmentError, batchGroups, batchPairs, fitGroups, matchPairs, t2sSequence } from './align.ts';
 import { buildSigma } from './sigma.ts';
 import { createRng } from '../data/rng.ts';
 import type { SigmaMap } from './types.ts';
@@ -126,5 +126,29 @@ describe('item 11: Match pairs', () => {
       const tw = words(n), sw = words(m);
       expect(pairs(matchPairs(t, s, { wordBounded: true, teacherWordIds: tw, studentWordIds: sw }))).toEqual(bruteForce(t, s, tw, sw));
     }
+  });
+});
+
+describe('whole-group truncation and batch layouts (items 3, 7, 11)', () => {
+  const t2s = { ids: [2, 5, 6, 7, 8, 9, 3], groupStart: [0, 1, 3, 6, 7] }; // groups of 1, 2, 3, 1 pieces
+
+  it('fitGroups keeps the whole groups that fit and says whether it cut', () => {
+    expect(fitGroups(t2s, 7)).toEqual({ t2s, truncated: false });
+    expect(fitGroups(t2s, 6)).toEqual({ t2s: { ids: [2, 5, 6, 7, 8, 9], groupStart: [0, 1, 3, 6] }, truncated: true });
+    expect(fitGroups(t2s, 5)).toEqual({ t2s: { ids: [2, 5, 6], groupStart: [0, 1, 3] }, truncated: true }); // never half a group
+    expect(fitGroups(t2s, 0)).toEqual({ t2s: { ids: [], groupStart: [0] }, truncated: true });
+  });
+
+  it('batchGroups: one row per teacher token at b·Tt + i, its pieces at b·Tr + j', () => {
+    const r = batchGroups([[0, 1, 3], [0, 2]], 4, 5);
+    expect(Array.from(r.rowTeacherPos)).toEqual([0, 1, 4]);
+    expect(Array.from(r.groupStart)).toEqual([0, 1, 3, 5]);
+    expect(Array.from(r.groupPos)).toEqual([0, 1, 2, 5, 6]);
+  });
+
+  it('batchPairs: the k-th pair of row b at (b·Tt + i, b·Ts + j)', () => {
+    const r = batchPairs([{ teacherPos: [1, 2], studentPos: [1, 3] }, { teacherPos: [], studentPos: [] }, { teacherPos: [0], studentPos: [2] }], 4, 6);
+    expect(Array.from(r.teacherPos)).toEqual([1, 2, 8]);
+    expect(Array.from(r.studentPos)).toEqual([1, 3, 14]);
   });
 });

@@ -13,7 +13,7 @@
  *   (the teacher's own [UNK] entry included).
  * Not reproduced: the original also sends a `##` entry whose first matched piece is a single character to [UNK];
  * we segment it like any other entry (the rule above as methods.md states it).
- * Pure TypeScript, no tf; the Reduce / Reduce-map tables built from σ live in losses.ts.
+ * Pure TypeScript, no tf; the Reduce / Reduce-map tables built from σ live in distill/losses.ts.
  */
 import type { SharedVocab, SigmaMap, SpecialIds } from './types.ts';
 

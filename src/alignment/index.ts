@@ -1,0 +1,19 @@
+/**
+ * Alignment between a teacher and a student vocabulary (methods.md §A.3–A.5 and §B.4; checklist items as there):
+ * pure TypeScript on plain arrays, no tf, so it runs on the main thread, in the worker, in Node and in the tests.
+ * Used by distillation (distill/batches.ts and distill/run.ts build the per-run tables and per-sequence alignment
+ * here; distill/losses.ts and distill/distillLoss.ts turn them into tensors).
+ *
+ * - `sigma.ts`     σ: every teacher entry → student pieces (item 2); the shared vocabulary C (item 4); the student's
+ *                  special ids (item 1)
+ * - `align.ts`     t2s sequences and their groups G_i (item 3), whole-group truncation; Match pairs (items 11–12);
+ *                  the groups / pairs of a batch as flat positions (item 7)
+ * - `glmdVocab.ts` GLMD vocabulary compression: K, protected tokens, rank order, replacements rep(v), the id → row
+ *                  lookup (items 22–26); the nearest kept token is an argmax over teacher embedding rows passed as a
+ *                  plain Float32Array (the caller reads the table off the device)
+ * - `types.ts`     SigmaMap, SharedVocab, SpecialIds, T2s, MatchPairs
+ */
+export { buildSigma, checkStudentSpecials, sharedVocab, sigmaTokens, StudentVocabError } from './sigma.ts';
+export { AlignmentError, batchGroups, batchPairs, fitGroups, matchPairs, t2sSequence } from './align.ts';
+export { buildGlmdVocab, GlmdVocabError, keptSize, type GlmdVocab } from './glmdVocab.ts';
+export type { MatchPairs, SharedVocab, SigmaMap, SpecialIds, T2s } from './types.ts';
