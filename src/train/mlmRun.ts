@@ -1,29 +1,26 @@
 /**
- * A whole MLM training run, host-neutral: the worker and the CLI both call `runMlm`. The only async part of training
- * (nanoGPT's loop): steps are synchronous and tidy; the loop yields to the host between steps so pause/stop messages
- * are handled, and reads scalars back only on logging steps.
+ * A whole MLM pretraining run, host-neutral (the worker and the CLI both call `runMlm`): the corpus is split by the
+ * one held-out rule (every 20th line, data/heldout.ts), the tokenizer is the given one or a WordPiece trained by our
+ * trainer on the training lines (the preset's vocabulary size), and the steps run through the one training loop
+ * (loop.ts) with an MLM task: Adam (AdamW without decay), clipping, the schedule, the NaN guard, pause / stop.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeConfig, presetConfig, type MlmConfig } from '../models/config.ts';
 import { createMlm, encode, mlmLogits, countParams, type MlmModel } from '../models/mlm.ts';
-import { createBatcher, DataError, DEFAULT_SPECIALS, type BatchSpecials, type MlmBatch } from '../data/mlmBatches.ts';
+import { createBatcher, DataError, type BatchSpecials, type MlmBatch } from '../data/mlmBatches.ts';
 import { splitDocuments, tokenStreams, type IdEncoder } from '../data/corpus.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
-import { trainWordTokenizer } from '../tokenizers/wordTokenizer.ts';
 import { gatherRows } from '../models/layers.ts';
-import { batchTensors, createMlmTrainer } from './trainer.ts';
+import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
+import { splitHeldOut } from '../data/heldout.ts';
+import { batchTensors, createMlmTask, MLM_OPTIMIZER } from './mlmTask.ts';
+import { runLoop, type RunControl, type TrainPoint, type LoopOutcome } from './loop.ts';
 import type { MlmRunConfig } from './runConfig.ts';
 
-export interface MetricPoint {
-  step: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
-  msPerStep: number;
-  tokensPerSec: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
+export { createRunControl, type RunControl } from './loop.ts';
+
+/** A logged step of a pretraining run: the loop's point, with the validation numbers on evaluation steps. */
+export type MetricPoint = TrainPoint & { valLoss?: number; valAccuracy?: number };
 
 export interface RunInfo {
   params: number;
@@ -32,27 +29,6 @@ export interface RunInfo {
   validationTokens: number;
   batchSize: number;
   seqLen: number;
-}
-
-/** Cooperative control: the host flips these flags from its message handler. */
-export interface RunControl {
-  stopped: boolean;
-  paused: boolean;
-  /** Resolves when paused becomes false or stopped becomes true. */
-  waitWhilePaused(): Promise<void>;
-}
-
-export function createRunControl(): RunControl & { pause(): void; resume(): void; stop(): void } {
-  let wake: (() => void) | null = null;
-  const c = {
-    stopped: false,
-    paused: false,
-    waitWhilePaused: () => (c.paused && !c.stopped ? new Promise<void>((r) => (wake = r)) : Promise.resolve()),
-    pause: () => void (c.paused = true),
-    resume: () => { c.paused = false; wake?.(); wake = null; },
-    stop: () => { c.stopped = true; wake?.(); wake = null; },
-  };
-  return c;
 }
 
 /** A snapshot of the weights (HF keys, our [in, out] layout) taken between steps. */
@@ -69,7 +45,7 @@ export async function snapshot(model: MlmModel, step: number): Promise<Checkpoin
   return { step, config: model.config, weights };
 }
 
-/** What a run trains on besides the corpus: a real tokenizer (stage 0: pretraining a teacher), else the placeholder. */
+/** What a run trains on besides the corpus: a tokenizer (else a WordPiece is trained on the training lines) and a model shape. */
 export interface RunInputs {
   tokenizer?: Tokenizer;
   /** A full model shape (e.g. from a config.json) instead of cfg.preset's; its vocabulary must hold the tokenizer. */
@@ -92,15 +68,13 @@ export interface RunHooks {
   onPoint(p: MetricPoint): void;
   /** Called after every step; a host may use it for fault injection or progress. */
   onStep?(step: number): void;
-  /** A weight snapshot every cfg.checkpointEvery steps and at the end (done or stopped). */
+  /** A weight snapshot every cfg.checkpointEvery steps and at the end (done or stopped; diverged: none). */
   onCheckpoint?(c: Checkpoint): void;
   /** Lets the host's event loop run (messages, rendering). Default: a macrotask. */
   yieldToHost?(): Promise<void>;
 }
 
-export type RunOutcome = 'done' | 'stopped';
-
-const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
+export type RunOutcome = LoopOutcome;
 
 /** Masked-token loss and accuracy on fixed validation batches (no gradients). */
 async function evaluate(model: MlmModel, batches: MlmBatch[]): Promise<{ loss: number; accuracy: number }> {
@@ -127,66 +101,55 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   const preset = presetConfig(cfg.preset);
   const seqLen = inputs.seqLen ?? preset.seqLen;
   const batchSize = inputs.batchSize ?? preset.batchSize;
-  const hf = inputs.tokenizer;
-  // A preset takes the tokenizer's vocabulary size; a given shape keeps its own unless the tokenizer needs more rows.
   const shape = inputs.model ?? preset.model;
-  const vocabSize = hf ? (inputs.model ? Math.max(shape.vocabSize, hf.vocabSize) : hf.vocabSize) : shape.vocabSize;
-  const mc = vocabSize === shape.vocabSize ? shape : makeConfig({ ...shape, vocabSize });
+  const docs = splitDocuments(corpusText);
+  // No tokenizer given: a WordPiece of our trainer on the training lines only (never the held-out ones).
+  const hf: Tokenizer = inputs.tokenizer ?? (await trainTokenizer(splitHeldOut(docs).train, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: shape.vocabSize, minFrequency: 1 })).tokenizer;
+  // A preset takes the tokenizer's vocabulary size; a given shape keeps its own unless the tokenizer needs more rows.
+  const vocabSize = inputs.model ? Math.max(shape.vocabSize, hf.vocabSize) : hf.vocabSize;
+  // [PAD]'s id is the tokenizer's (config.json's pad_token_id when the checkpoint is exported), whatever the shape said.
+  const padTokenId = hf.tokenToId('[PAD]') ?? shape.padTokenId;
+  const mc = vocabSize === shape.vocabSize && padTokenId === shape.padTokenId ? shape : makeConfig({ ...shape, vocabSize, padTokenId });
   if (seqLen > mc.maxPositions) throw new DataError(`sequence length ${seqLen} exceeds the model's ${mc.maxPositions} positions`);
-  const tok: IdEncoder = hf ? { encode: (t) => Int32Array.from(hf.encode(t, { addSpecialTokens: false }).ids) } : trainWordTokenizer(corpusText, mc.vocabSize);
-  const specials = hf ? batchSpecials(hf) : DEFAULT_SPECIALS;
-  const streams = tokenStreams(splitDocuments(corpusText), tok);
+  const tok: IdEncoder = { encode: (t) => Int32Array.from(hf.encode(t, { addSpecialTokens: false }).ids) };
+  const specials = batchSpecials(hf);
+  const streams = tokenStreams(docs, tok);
   const batcher = createBatcher(streams.train, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed, specials });
   // Only with evaluation on: a validation split shorter than one window must not fail a run that never evaluates.
   if (cfg.evalEvery > 0 && streams.validation.length < seqLen - 2) {
     throw new DataError(
-      `the held-out validation split (the last 5 % of lines) has ${streams.validation.length} tokens, fewer than one window of ${seqLen - 2}: add text or set evalEvery to 0`,
+      `the held-out validation split (every 20th line) has ${streams.validation.length} tokens, fewer than one window of ${seqLen - 2}: add text or set evalEvery to 0`,
     );
   }
   const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
   const model = createMlm(mc, cfg.seed);
-  const trainer = createMlmTrainer(model, {
-    clipNorm: cfg.clipNorm,
-    schedule: { peak: cfg.lr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, floorRatio: 0.1 },
-  });
   hooks.onInfo?.({ params: countParams(mc), vocabSize: mc.vocabSize, trainTokens: streams.train.length, validationTokens: streams.validation.length, batchSize, seqLen });
-  const yieldToHost = hooks.yieldToHost ?? macrotask;
   try {
-    let windowStart = performance.now();
-    let windowSteps = 0;
-    let lastStep = 0;
-    const finish = async (outcome: RunOutcome): Promise<RunOutcome> => {
-      if (hooks.onCheckpoint && lastStep > 0) hooks.onCheckpoint(await snapshot(model, lastStep));
-      return outcome;
-    };
-    for (let step = 1; step <= cfg.steps; step++) {
-      await control.waitWhilePaused();
-      if (control.stopped) return await finish('stopped'); // await: the finally below disposes the model
-      const { loss, gradNorm, lr } = trainer.step(batcher.next());
-      windowSteps++;
-      const log = step % cfg.logEvery === 0 || step === cfg.steps;
-      if (log) {
-        const [lv, gv] = [(await loss.data())[0], (await gradNorm.data())[0]];
-        const ms = (performance.now() - windowStart) / windowSteps;
-        const point: MetricPoint = { step, loss: lv, lr, gradNorm: gv, msPerStep: ms, tokensPerSec: (batchSize * seqLen * 1000) / ms };
-        if (cfg.evalEvery > 0 && (step % cfg.evalEvery === 0 || step === cfg.steps)) {
+    const task = createMlmTask(model, () => batcher.next());
+    const result = await runLoop(
+      {
+        ...task,
+        evaluate: valBatches.length ? async () => {
           const ev = await evaluate(model, valBatches);
-          point.valLoss = ev.loss;
-          point.valAccuracy = ev.accuracy;
-        }
-        hooks.onPoint(point);
-      }
-      tf.dispose([loss, gradNorm]);
-      lastStep = step;
-      if (hooks.onCheckpoint && cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0 && step < cfg.steps) hooks.onCheckpoint(await snapshot(model, step));
-      hooks.onStep?.(step);
-      await yieldToHost();
-      if (log) { windowStart = performance.now(); windowSteps = 0; }
-    }
-    return await finish('done');
+          return { valLoss: ev.loss, valAccuracy: ev.accuracy };
+        } : undefined,
+      },
+      {
+        steps: cfg.steps, logEvery: cfg.logEvery, evalEvery: cfg.evalEvery, evalAtEnd: false, checkpointEvery: cfg.checkpointEvery,
+        schedule: { peak: cfg.lr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, floorRatio: 0.1 },
+        optimizer: MLM_OPTIMIZER, clipNorm: cfg.clipNorm, accumulation: 1,
+      },
+      control,
+      {
+        onPoint: (p) => hooks.onPoint(p as MetricPoint),
+        onCheckpoint: hooks.onCheckpoint ? async (step) => hooks.onCheckpoint!(await snapshot(model, step)) : undefined,
+        onStep: hooks.onStep,
+        yieldToHost: hooks.yieldToHost,
+      },
+    );
+    return result.outcome;
   } finally {
-    trainer.dispose();
     model.dispose();
   }
 }

@@ -94,7 +94,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     }, { tokenizer });
     points.flush();
     if (msg.debug?.crashAtStep) return; // the injected crash reports itself through the worker's error event
-    post({ type: 'status', runId, state: outcome });
+    if (outcome === 'diverged') post({ type: 'status', runId, state: 'stopped', message: 'diverged: the loss or gradient norm was not finite; the weights are the last good checkpoint' });
+    else post({ type: 'status', runId, state: outcome });
   } catch (e) {
     points.flush();
     const err = e as Error;
