@@ -6,14 +6,15 @@
  * gathers only those word rows and biases of the tied decoder. Reduce sums each group's head-transformed vectors
  * before the decoder (Σ_j Z_j = (Σ_j t_j)·Wᵀ + |G|·bias, exact since the decoder is linear) with one batched 0/1
  * product per batch (`groupSums`). Both equal the gatherColumns / reduceGroups path of losses.ts (tested in
- * run.test.ts). The method-by-method rules are in run.ts's header.
+ * run.test.ts). The method-by-method rules are in run.ts's header; the head itself (`headTransform`, `decode`) is
+ * models/mlm.ts's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { encode, mlmLogits, type MlmModel } from '../models/mlm.ts';
-import { addAll, crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from '../models/layers.ts';
+import { decode, encode, headTransform, mlmLogits, type MlmModel } from '../models/mlm.ts';
+import { addAll, crossEntropy, gatherRows } from '../models/layers.ts';
 import { createRng, normalArray } from '../data/rng.ts';
 import { hiddenMse, klLoss, reduceMapScores, reduceMapTable, type ReduceMapTable } from './losses.ts';
-import type { PreparedDistill } from './run.ts';
+import type { GlmdVocab, SharedVocab, SigmaMap } from '../alignment/index.ts';
 import type { DistillBatch, Method, Recipe } from './types.ts';
 
 export const isReduce = (m: Method) => m === 'reduce' || m === 'reduce-map';
@@ -21,31 +22,6 @@ const meanOf = (hs: tf.Tensor2D[]) => tf.div(addAll(hs), hs.length) as tf.Tensor
 
 /** Per micro-batch loss parts, kept past the gradient's tidy; read on logging steps. */
 export type Parts = Partial<Record<'kl' | 'mlm' | 'mse', tf.Scalar>>;
-
-const WORD = 'bert.embeddings.word_embeddings.weight';
-const BIAS = 'cls.predictions.bias';
-
-/** The MLM head before its tied decoder: h [N, H] → t [N, E]; mlmLogits(m, h) = decode(m, headTransform(m, h), null). */
-export function headTransform(m: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
-  const p = m.params as unknown as Record<string, tf.Tensor1D & tf.Tensor2D>;
-  const k = 'cls.predictions';
-  let t = layerNorm(gelu(linear(h, p[`${k}.transform.dense.weight`], p[`${k}.transform.dense.bias`])), p[`${k}.transform.LayerNorm.weight`], p[`${k}.transform.LayerNorm.bias`], m.config.layerNormEps);
-  if (m.config.embeddingSize !== undefined) t = linear(t, p[`${k}.embedding_projection.weight`], p[`${k}.embedding_projection.bias`]); // [N, H] → [N, E]
-  return t;
-}
-
-/**
- * The tied decoder over every column or only `cols` (then only those word rows and biases are gathered: C or a rank
- * list never needs the full [N, V] logits): t [N, E] → [N, V or |cols|]. `biasScale` [N, 1] multiplies the bias per row.
- */
-export function decode(m: MlmModel, t: tf.Tensor2D, cols: tf.Tensor1D | null, biasScale?: tf.Tensor2D): tf.Tensor2D {
-  const word = m.params[WORD] as unknown as tf.Tensor2D;
-  const bias = m.params[BIAS] as unknown as tf.Tensor1D;
-  const w = cols ? gatherRows(word, cols) : word; // [|cols|, E]
-  const b = cols ? gatherRows(bias.reshape([-1, 1]), cols).reshape([-1]) : bias; // [V] → [V, 1] → [|cols|, 1] → [|cols|]
-  const z = matMulNT(t, w);
-  return (biasScale ? tf.add(z, tf.mul(biasScale, b)) : tf.add(z, b)) as tf.Tensor2D;
-}
 
 /**
  * Reduce groups as a batched product: S [B, Tt, Tr] has S[b, i, j] = 1 when t2s position j of row b belongs to teacher
@@ -86,7 +62,15 @@ export interface DistillLoss {
   dispose(): void;
 }
 
-export function createDistillLoss(p: PreparedDistill, teacher: MlmModel, recipe: Recipe, opts: { klChunkElements?: number } = {}): DistillLoss {
+/** What the loss takes of a prepared run (run.ts's PreparedDistill has these fields): the student, C, σ, GLMD ranks. */
+export interface DistillLossInputs {
+  student: MlmModel;
+  data: { shared?: SharedVocab };
+  sigma: SigmaMap | null;
+  glmd: GlmdVocab | null;
+}
+
+export function createDistillLoss(p: DistillLossInputs, teacher: MlmModel, recipe: Recipe, opts: { klChunkElements?: number } = {}): DistillLoss {
   const { data, student } = p;
   const method = recipe.method;
   const w = recipe.weights;

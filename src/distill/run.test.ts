@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../models/config.ts';
-import { createMlm, encode, mlmLogits, type MlmModel } from '../models/mlm.ts';
+import { createMlm, decode, encode, headTransform, mlmLogits, type MlmModel } from '../models/mlm.ts';
 import { createRng } from '../data/rng.ts';
 import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
 import { bertTokenizer, SPECIALS } from '../tokenizers/hfJson.ts';
@@ -17,7 +17,7 @@ import { defaultRecipe } from './recipe.ts';
 import { gatherColumns, reduceGroups } from './losses.ts';
 import { createDistillBatcher } from './batches.ts';
 import { createAdamW, distillLr, DistillSetupError, DistillStoppedError, prepareDistill, probeDistill, runDistill, type DistillSetup } from './run.ts';
-import { createDistillLoss, decode, groupSums, headTransform } from './distillLoss.ts';
+import { createDistillLoss, groupSums } from './distillLoss.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
 
 const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig, PRESETS } from './config.ts';
-import { countParams, createMlm, encode, mlmLogits, mlmLoss, paramShapes, type MlmModel } from './mlm.ts';
+import { countParams, createMlm, decode, encode, headTransform, mlmLogits, mlmLoss, paramShapes, type MlmModel } from './mlm.ts';
 import { maxAbsDiff, snapshot, tinyBatchArrays, tinyConfig, toTensors } from '../testing/reference.ts';
 
 beforeAll(async () => {
@@ -32,6 +32,29 @@ describe('shapes', () => {
     expect(() => encode(model, ids, ids)).toThrow(/maxPositions 4/);
     ids.dispose();
     model.dispose();
+  });
+});
+
+describe('the head: headTransform and the tied decoder', () => {
+  it('decode on a column subset equals those columns of mlmLogits; biasScale multiplies the bias per row (plain and factorised)', async () => {
+    for (const over of [{}, { embeddingSize: 4 }]) {
+      const model = createMlm(tinyConfig(over), 2);
+      const [t, sub, ref, scaled, full] = tf.tidy(() => {
+        const h = tf.randomNormal([3, 8], 0, 1, 'float32', 5) as tf.Tensor2D;
+        const tr = headTransform(model, h);
+        const cols = tf.tensor1d([7, 0, 29, 7], 'int32');
+        const bias = model.params['cls.predictions.bias'] as unknown as tf.Tensor1D;
+        const scale = tf.tensor2d([1, 2, 3], [3, 1]);
+        const noBias = tf.sub(decode(model, tr, null), bias); // t·Wᵀ
+        return [tr, decode(model, tr, cols), tf.gather(mlmLogits(model, h), cols, 1), decode(model, tr, null, scale), tf.add(noBias, tf.mul(scale, bias))];
+      });
+      expect(t.shape).toEqual([3, over.embeddingSize ?? 8]);
+      expect(sub.shape).toEqual([3, 4]);
+      expect(maxAbsDiff(await sub.data(), await ref.data())).toBeLessThan(1e-6);
+      expect(maxAbsDiff(await scaled.data(), await full.data())).toBeLessThan(1e-5);
+      tf.dispose([t, sub, ref, scaled, full]);
+      model.dispose();
+    }
   });
 });
 

@@ -149,12 +149,33 @@ export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tens
   return x;
 }
 
+/**
+ * The MLM head before its tied decoder: h [N, H] → t [N, E] (dense + GELU + LayerNorm, then the H→E projection when
+ * factorised). mlmLogits(m, h) = decode(m, headTransform(m, h), null).
+ */
+export function headTransform(model: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
+  const { params: p, config: c } = model;
+  const t = norm(p, 'cls.predictions.transform.LayerNorm', gelu(dense(p, 'cls.predictions.transform.dense', h)), c.layerNormEps);
+  return c.embeddingSize !== undefined ? dense(p, PROJ_OUT, t) : t; // [N, H] → [N, E]
+}
+
+/**
+ * The tied decoder over every column, or only over `cols` (then only those word rows and biases are gathered, so a
+ * column subset never needs the full [N, V] logits): t [N, E] → [N, V or |cols|]. `biasScale` [N, 1] multiplies the
+ * bias per row (a sum of |G| rows carries |G| biases).
+ */
+export function decode(model: MlmModel, t: tf.Tensor2D, cols: tf.Tensor1D | null, biasScale?: tf.Tensor2D): tf.Tensor2D {
+  const word = v2(model.params, WORD);
+  const bias = v1(model.params, 'cls.predictions.bias');
+  const w = cols ? gatherRows(word, cols) : word; // [|cols|, E]
+  const b = cols ? gatherRows(bias.reshape([-1, 1]), cols).reshape([-1]) : bias; // [V] → [V, 1] → [|cols|, 1] → [|cols|]
+  const z = matMulNT(t, w); // [N, E]·[V, E]ᵀ → [N, V]
+  return (biasScale ? tf.add(z, tf.mul(biasScale, b)) : tf.add(z, b)) as tf.Tensor2D;
+}
+
 /** MLM head on selected hidden rows: h [N, H] → logits [N, V] (decoder tied to the word embeddings). */
 export function mlmLogits(model: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
-  const { params: p, config: c } = model;
-  let t = norm(p, 'cls.predictions.transform.LayerNorm', gelu(dense(p, 'cls.predictions.transform.dense', h)), c.layerNormEps);
-  if (c.embeddingSize !== undefined) t = dense(p, PROJ_OUT, t); // [N, H] → [N, E]
-  return tf.add(matMulNT(t, v2(p, WORD)), v1(p, 'cls.predictions.bias')); // [N, E]·[V, E]ᵀ → [N, V]
+  return decode(model, headTransform(model, h), null);
 }
 
 export interface MlmBatchTensors {
