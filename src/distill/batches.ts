@@ -37,8 +37,9 @@ export class DistillDataError extends Error {
 export const T2S_DROP_LENGTH = 512;
 /** A sequence with more than this share of [UNK] is dropped (A.4). */
 export const MAX_UNK_SHARE = 0.5;
-/** Every HELDOUT_EVERY-th text (index % 20 == 19) is held out. */
-export const HELDOUT_EVERY = 20;
+import { HELDOUT_EVERY, isHeldOut } from '../data/heldout.ts';
+
+export { HELDOUT_EVERY };
 
 /** One training sequence of one chunk. */
 export interface DistillExample {
@@ -215,7 +216,7 @@ export function prepareDistillData(opts: {
   const maxLen = { teacher: 0, student: 0, t2s: 0 };
 
   texts.forEach((text, ti) => {
-    const isHeldout = ti % HELDOUT_EVERY === HELDOUT_EVERY - 1;
+    const isHeldout = isHeldOut(ti);
     if (isHeldout) stats.heldoutTexts++;
     for (const chunk of chunkText(text, chunkers, budget)) {
       const own = encodeCut(st, chunk, recipe.seqLen);

@@ -42,15 +42,17 @@ import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainToke
 import { bertTokenizer } from '../tokenizers/hfJson.ts';
 import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
-import type { RunControl } from '../train/mlmRun.ts';
-import { globalNorm } from '../train/trainer.ts';
+import { runLoop, type LoopResult, type LoopTask, type RunControl } from '../train/loop.ts';
+import { splitHeldOut } from '../data/heldout.ts';
+import { lrAt, type LrSchedule } from '../train/schedule.ts';
 import { buildGlmdVocab, buildSigma, sharedVocab, type GlmdVocab, type SigmaMap } from '../alignment/index.ts';
 import { tokenCounts } from './mlmSelect.ts';
 import { createDistillLoss, isReduce, type Parts } from './distillLoss.ts';
 import { initStudent, studentConfig } from './student.ts';
-import { createDistillBatcher, prepareDistillData, HELDOUT_EVERY, type DataStats, type DistillData } from './batches.ts';
+import { createDistillBatcher, prepareDistillData, type DataStats, type DistillData } from './batches.ts';
 import { evaluateWords, prepareWordEval, type WordEval, type WordEvalSet } from './evaluate.ts';
-import type { DistillBatch, DistillPoint, Method, Recipe } from './types.ts';
+import { effectiveRecipe, type EffectiveRecipe } from './recipe.ts';
+import type { DistillPoint, Method, Recipe } from './types.ts';
 
 export class DistillSetupError extends Error {
   override name = 'DistillSetupError';
@@ -92,7 +94,8 @@ export interface DistillHooks {
 
 /** Plain data (it crosses postMessage and is written as summary.json). */
 export interface DistillSummary {
-  recipe: Recipe;
+  /** The recipe as the run used it: fields the method ignores are absent and listed in `recipe.ignored` (recipe.ts). */
+  recipe: EffectiveRecipe;
   info: DistillInfo;
   outcome: 'done' | 'stopped' | 'diverged';
   /** Optimizer steps behind the returned student (diverged: the step of the restored checkpoint). */
@@ -117,39 +120,18 @@ export interface DistillResult {
 
 /** Learning rate of 0-based optimizer step `step`: linear warmup over round(warmupFrac·steps), then the decay. */
 export function distillLr(step: number, r: Recipe): number {
-  const warm = Math.round(r.warmupFrac * r.steps);
-  if (step < warm) return (r.lr * (step + 1)) / warm;
-  if (r.decay === 'constant') return r.lr;
-  const progress = Math.min(1, (step - warm) / Math.max(1, r.steps - warm));
-  const floor = r.lr * r.minLrFrac;
-  if (r.decay === 'linear') return r.lr - (r.lr - floor) * progress;
-  return floor + 0.5 * (r.lr - floor) * (1 + Math.cos(Math.PI * progress));
+  return lrAt(step, distillSchedule(r));
 }
 
-/** AdamW (decoupled weight decay, applied to ≥ 2-D weights only) with bias correction; state in device variables. */
-export function createAdamW(vars: tf.Variable[], o: { beta1: number; beta2: number; eps: number; weightDecay: number }) {
-  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  let t = 0;
-  return {
-    /** Call inside tf.tidy; grads[i] belongs to vars[i] (null: no gradient, the variable is left alone). */
-    update(grads: (tf.Tensor | null)[], lr: number) {
-      t++;
-      const c1 = 1 - o.beta1 ** t;
-      const c2 = 1 - o.beta2 ** t;
-      vars.forEach((v, i) => {
-        const g = grads[i];
-        if (!g) return;
-        m[i].assign(tf.add(tf.mul(m[i], o.beta1), tf.mul(g, 1 - o.beta1)));
-        s[i].assign(tf.add(tf.mul(s[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2)));
-        let step = tf.div(tf.div(m[i], c1), tf.add(tf.sqrt(tf.div(s[i], c2)), o.eps));
-        if (o.weightDecay > 0 && v.rank >= 2) step = tf.add(step, tf.mul(v, o.weightDecay));
-        v.assign(tf.sub(v, tf.mul(step, lr)));
-      });
-    },
-    dispose: () => tf.dispose([...m, ...s]),
-  };
+/** The recipe's learning-rate schedule in the loop's terms (warm-up share → steps, decay, floor). */
+export function distillSchedule(r: Recipe): LrSchedule {
+  return { peak: r.lr, warmupSteps: Math.round(r.warmupFrac * r.steps), totalSteps: r.steps, floorRatio: r.minLrFrac, decay: r.decay };
 }
+
+export { createAdamW } from '../train/adamw.ts';
+
+/** The distillation runs' optimizer: AdamW (β 0.9 / 0.98, ε 1e-6) with the recipe's decoupled weight decay. */
+export const DISTILL_OPTIMIZER = (r: Recipe) => ({ beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: r.weightDecay });
 
 const ownVocabulary = (m: Method) => m !== 'glmd' && m !== 'kd-full';
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -182,7 +164,7 @@ export async function prepareDistill(
     throw new DistillSetupError(`recipe.seqLen ${recipe.seqLen} exceeds the teacher's ${tc.maxPositions} positions (max_position_embeddings): set seqLen ≤ ${tc.maxPositions}`);
   }
   if (tt.vocabSize > tc.vocabSize) throw new DistillSetupError(`the teacher tokenizer has ${tt.vocabSize} tokens but the teacher model only ${tc.vocabSize} rows`);
-  const trainTexts = setup.texts.filter((_, i) => i % HELDOUT_EVERY !== HELDOUT_EVERY - 1);
+  const trainTexts = splitHeldOut(setup.texts).train;
 
   let studentTok: Tokenizer = tt;
   if (ownVocabulary(method)) {
@@ -224,7 +206,13 @@ export async function prepareDistill(
     progress('GLMD vocabulary', 1, 1);
   }
   const vocabSize = method === 'glmd' ? glmd!.K : method === 'kd-full' ? tc.vocabSize : studentTok.vocabSize;
-  const config = studentConfig(recipe.student, vocabSize, tc.maxPositions, tc);
+  // The exported GLMD student reads text with a WordPiece over its K kept tokens in rank order (a removed token is then
+  // split into kept pieces instead of being replaced by rep(v), which only the teacher's tokenizer + lookup can do).
+  const ownTok = method === 'glmd' ? bertTokenizer(new WordPieceModel(Array.from(glmd!.rankToId, (id) => tt.vocab[id])), tt.parts.normalizer ?? DEFAULT_NORMALIZER) : studentTok;
+  // [PAD]'s id in the student's own vocabulary (GLMD's rank order puts it after [CLS] and [SEP]): config.json's pad_token_id.
+  const studentPad = ownTok.tokenToId('[PAD]');
+  if (studentPad === undefined) throw new DistillSetupError("the student's vocabulary has no [PAD] token");
+  const config = studentConfig(recipe.student, vocabSize, tc.maxPositions, tc, studentPad);
   if (config.maxPositions < recipe.seqLen) throw new DistillSetupError(`the student's ${config.maxPositions} positions are fewer than recipe.seqLen ${recipe.seqLen}`);
 
   await phase('data');
@@ -235,11 +223,7 @@ export async function prepareDistill(
   const evalSet = data.heldout.length
     ? prepareWordEval(data.heldout, { maskId: data.studentSpecials.mask, padId: data.studentSpecials.pad, seed: recipe.seed + 1, batchSize: recipe.batchSize, maskings: recipe.evalMaskings })
     : null;
-  if (method === 'glmd') {
-    // The exported student reads text with a WordPiece over its K kept tokens in rank order (a removed token is then
-    // split into kept pieces instead of being replaced by rep(v), which only the teacher's tokenizer + lookup can do).
-    studentTok = bertTokenizer(new WordPieceModel(Array.from(glmd!.rankToId, (id) => tt.vocab[id])), tt.parts.normalizer ?? DEFAULT_NORMALIZER);
-  }
+  studentTok = ownTok;
   await phase('student');
   const student = await initStudent({
     spec: recipe.student, config, seed: recipe.seed, teacher, sigma: method === 'kd-full' ? null : sigma, teacherTokenizer: tt, studentTokenizer: studentTok,
@@ -263,81 +247,9 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   const method = recipe.method;
   const losses = createDistillLoss(p, setup.teacher, recipe);
   const { teacherTargets, studentLoss, trainVars } = losses;
-  const optimizer = createAdamW(trainVars, { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: recipe.weightDecay });
-  const firstBad = tf.tidy(() => tf.variable(tf.scalar(Infinity), false));
-  let checkpoint = { step: 0, weights: student.variables.map((v) => tf.clone(v)) };
   const batcher = createDistillBatcher(data, recipe);
   const counts = { microBatches: 0, studentTokens: 0, klSkippedBatches: 0, matchPairs: 0, t2sTruncated: 0 };
   const evals: DistillSummary['evals'] = [];
-
-  /** One micro-batch: loss, gradients and parts, all kept (the caller disposes them). */
-  const micro = (b: DistillBatch) => {
-    counts.microBatches++;
-    counts.studentTokens += b.student.mask.reduce((a, x) => a + x, 0);
-    counts.matchPairs += b.stats.matchPairs;
-    counts.t2sTruncated += b.stats.t2sTruncated;
-    if (method === 'match' && b.stats.matchPairs === 0) {
-      if (counts.klSkippedBatches++ === 0) warn('a Match batch has no teacher/student token pair: its KL term is skipped (counted in the summary)');
-    }
-    const parts: Parts = {};
-    const out = tf.tidy(() => {
-      const tgt = teacherTargets(b);
-      const { value, grads } = tf.variableGrads(() => studentLoss(b, tgt, parts), trainVars);
-      return { value, grads };
-    });
-    return { ...out, parts };
-  };
-
-  type Acc = { value: tf.Scalar; grads: tf.NamedTensorMap; parts: Parts; n: Partial<Record<keyof Parts, number>> };
-  const addParts = (acc: Acc, parts: Parts) => {
-    for (const k of Object.keys(parts) as (keyof Parts)[]) {
-      const prev = acc.parts[k];
-      acc.parts[k] = prev ? tf.tidy(() => tf.add<tf.Scalar>(prev, parts[k]!)) : parts[k];
-      acc.n[k] = (acc.n[k] ?? 0) + 1;
-      if (prev) tf.dispose([prev, parts[k]!]);
-    }
-  };
-
-  /** One optimizer step (0-based `step`); returns kept scalars. */
-  const optimizerStep = (step: number, lr: number) => {
-    let acc: Acc | null = null;
-    for (let k = 0; k < recipe.accumulation; k++) {
-      const m = micro(batcher.next());
-      if (!acc) { acc = { value: m.value, grads: m.grads, parts: {}, n: {} }; addParts(acc, m.parts); continue; }
-      const a: Acc = acc;
-      const names = [...new Set([...Object.keys(a.grads), ...Object.keys(m.grads)])]; // a skipped term leaves some variables without a gradient
-      const sum = tf.tidy(() => ({
-        value: tf.add(a.value, m.value) as tf.Scalar,
-        grads: Object.fromEntries(names.map((n) => [n, a.grads[n] && m.grads[n] ? tf.add(a.grads[n], m.grads[n]) : tf.clone(a.grads[n] ?? m.grads[n])])),
-      }));
-      tf.dispose([a.value, m.value, ...Object.values(a.grads), ...Object.values(m.grads)]);
-      a.value = sum.value;
-      a.grads = sum.grads;
-      addParts(a, m.parts);
-    }
-    const a = acc!;
-    const out = tf.tidy(() => {
-      const inv = 1 / recipe.accumulation;
-      const grads = trainVars.map((v) => (a.grads[v.name] ? tf.mul(a.grads[v.name], inv) : null));
-      const norm = globalNorm(grads.filter((g): g is tf.Tensor => g !== null));
-      const clip = recipe.clipNorm > 0 ? tf.minimum(1, tf.div(recipe.clipNorm, tf.add(norm, 1e-6))) : tf.scalar(1);
-      optimizer.update(grads.map((g) => (g ? tf.mul(g, clip) : null)), lr);
-      const loss = tf.mul(a.value, inv) as tf.Scalar;
-      const finite = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(norm));
-      firstBad.assign(tf.where(finite, firstBad, tf.minimum(firstBad, step + 1)) as tf.Scalar);
-      const parts = Object.fromEntries(Object.entries(a.parts).map(([k, v]) => [k, tf.div(v!, a.n[k as keyof Parts]!)]));
-      return { loss, norm: norm as tf.Scalar, parts: parts as Parts };
-    });
-    tf.dispose([a.value, ...Object.values(a.grads), ...Object.values(a.parts).filter((x): x is tf.Scalar => !!x)]);
-    return out;
-  };
-
-  const readScalar = async (x: tf.Tensor) => (await x.data())[0];
-  const divergedAt = async () => { const v = await readScalar(firstBad); return Number.isFinite(v) ? v : null; };
-  const takeCheckpoint = (step: number) => {
-    tf.dispose(checkpoint.weights);
-    checkpoint = { step, weights: student.variables.map((v) => tf.clone(v)) };
-  };
   const evaluateNow = async (step: number) => {
     if (!evalSet) return null;
     const e = await evaluateWords(student, evalSet);
@@ -345,64 +257,59 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
     return e;
   };
 
-  let outcome: DistillResult['outcome'] = 'done';
-  let lastStep = 0;
-  let bad: number | null = null;
+  /** The method's loss as the one training loop's task: the teacher runs outside the gradient, the student inside. */
+  const task: LoopTask = {
+    vars: trainVars,
+    guarded: student.variables,
+    micro(parts) {
+      const b = batcher.next();
+      const tokens = b.student.mask.reduce((a, x) => a + x, 0);
+      counts.microBatches++;
+      counts.studentTokens += tokens;
+      counts.matchPairs += b.stats.matchPairs;
+      counts.t2sTruncated += b.stats.t2sTruncated;
+      if (method === 'match' && b.stats.matchPairs === 0) {
+        if (counts.klSkippedBatches++ === 0) warn('a Match batch has no teacher/student token pair: its KL term is skipped (counted in the summary)');
+      }
+      const tgt = teacherTargets(b);
+      return { loss: () => studentLoss(b, tgt, parts as Parts), tokens };
+    },
+    evaluate: opts.evaluate && evalSet ? async (step) => {
+      const e = (await evaluateNow(step))!;
+      return { evalWordAcc: e.wordAcc, evalLoss: e.loss };
+    } : undefined,
+  };
+
+  let result: LoopResult;
   let finalEval: WordEval | null = null;
   try {
     hooks.onInfo?.(info);
     if (!evalSet) warn('no held-out text (every 20th text is held out): no masked-word accuracy will be reported');
-    let windowStart = performance.now();
-    let windowTokens = counts.studentTokens;
-    for (let step = 1; step <= recipe.steps; step++) {
-      await control.waitWhilePaused();
-      if (control.stopped) { outcome = 'stopped'; break; }
-      const lr = distillLr(step - 1, recipe);
-      const r = optimizerStep(step - 1, lr);
-      const isEval = opts.evaluate && ((recipe.evalEvery > 0 && step % recipe.evalEvery === 0) || step === recipe.steps);
-      const isCheckpoint = recipe.checkpointEvery > 0 && step % recipe.checkpointEvery === 0;
-      const log = step % recipe.logEvery === 0 || step === recipe.steps || isEval;
-      if (log || isCheckpoint) bad = await divergedAt();
-      if (bad !== null) { tf.dispose([r.loss, r.norm, ...Object.values(r.parts)]); outcome = 'diverged'; break; }
-      if (log) {
-        const now = performance.now();
-        const point: DistillPoint = {
-          step, loss: await readScalar(r.loss), lr, gradNorm: await readScalar(r.norm),
-          tokensPerSec: ((counts.studentTokens - windowTokens) * 1000) / Math.max(1e-9, now - windowStart), elapsedMs: now - t0,
-        };
-        for (const [k, v] of Object.entries(r.parts)) point[k as keyof Parts] = await readScalar(v!);
-        if (isEval) {
-          const e = await evaluateNow(step);
-          if (e) { point.evalWordAcc = e.wordAcc; point.evalLoss = e.loss; }
-        }
-        hooks.onPoint(point);
-      }
-      tf.dispose([r.loss, r.norm, ...Object.values(r.parts)]);
-      lastStep = step;
-      if (isCheckpoint && step < recipe.steps) { takeCheckpoint(step); hooks.onCheckpoint?.(step); }
-      await macrotask();
-      if (log) { windowStart = performance.now(); windowTokens = counts.studentTokens; }
+    result = await runLoop(task, {
+      steps: recipe.steps, logEvery: recipe.logEvery, evalEvery: recipe.evalEvery, evalAtEnd: true, checkpointEvery: recipe.checkpointEvery,
+      schedule: distillSchedule(recipe), optimizer: DISTILL_OPTIMIZER(recipe), clipNorm: recipe.clipNorm, accumulation: recipe.accumulation, startedAt: t0,
+    }, control, {
+      onPoint: (pt) => hooks.onPoint(pt as DistillPoint),
+      onCheckpoint: (step) => hooks.onCheckpoint?.(step),
+      yieldToHost: macrotask,
+    });
+    if (result.outcome === 'diverged') {
+      warn(`the loss or gradient norm was not finite at step ${result.divergedAt}: stopped; the student is the checkpoint of step ${result.lastStep}`);
     }
-    if (outcome === 'diverged') {
-      student.variables.forEach((v, i) => v.assign(checkpoint.weights[i]));
-      lastStep = checkpoint.step;
-      warn(`the loss or gradient norm was not finite at step ${bad}: stopped; the student is the checkpoint of step ${checkpoint.step}`);
-    } else if (lastStep > 0) hooks.onCheckpoint?.(lastStep);
     // A finished run evaluated its last step in the loop; a stopped or diverged one is evaluated here (no point).
     if (opts.evaluate && evalSet) {
       const lastEval = evals[evals.length - 1];
-      finalEval = outcome === 'done' && lastEval?.step === lastStep ? { wordAcc: lastEval.wordAcc, words: evalSet.words, loss: lastEval.loss } : await evaluateNow(lastStep);
+      finalEval = result.outcome === 'done' && lastEval?.step === result.lastStep ? { wordAcc: lastEval.wordAcc, words: evalSet.words, loss: lastEval.loss } : await evaluateNow(result.lastStep);
     }
   } catch (e) {
     student.dispose();
     throw e;
   } finally {
-    optimizer.dispose();
     losses.dispose();
-    tf.dispose([...checkpoint.weights, firstBad]);
   }
+  const { outcome, lastStep, divergedAt } = result;
   const summary: DistillSummary = {
-    recipe, info, outcome, steps: lastStep, ...(bad !== null ? { divergedAt: bad } : {}), wallMs: performance.now() - t0, finalEval, evals,
+    recipe: effectiveRecipe(recipe, info), info, outcome, steps: lastStep, ...(divergedAt !== null ? { divergedAt } : {}), wallMs: performance.now() - t0, finalEval, evals,
     data: data.stats, counts, warnings,
   };
   return { outcome, student, studentTokenizer: p.studentTokenizer, summary };
