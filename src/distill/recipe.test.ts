@@ -1,7 +1,7 @@
 // Checks src/distill/recipe.ts: the per-method defaults against methods.md (items 14, 19, 22, 28), filling of partial
 // JSON, every error branch with its message, and the JSON round trip.
 import { describe, expect, it } from 'vitest';
-import { defaultRecipe, recipeToJson, RecipeError, validateRecipe } from './recipe.ts';
+import { defaultRecipe, effectiveRecipe, ignoredFields, recipeToJson, RecipeError, validateRecipe } from './recipe.ts';
 import { METHODS, type Method } from './types.ts';
 
 const A_METHODS: Method[] = ['reduce', 'reduce-map', 'match', 'kd-full'];
@@ -205,5 +205,62 @@ describe('recipeToJson', () => {
     const text = recipeToJson(custom);
     expect(text).toContain('\n  "method": "glmd"');
     expect(validateRecipe(JSON.parse(text))).toEqual(custom);
+  });
+});
+
+describe('effectiveRecipe (issue 19: the recorded recipe is the one the run used)', () => {
+  const IGNORED: Record<Method, string[]> = {
+    reduce: ['reduceMapScore', 'matchWordBounded', 'glmdKeepRatio', 'glmdProtected', 'glmdDivideBy'],
+    'reduce-map': ['matchWordBounded', 'glmdKeepRatio', 'glmdProtected', 'glmdDivideBy'],
+    match: ['reduceGroup', 'reduceMapScore', 'glmdKeepRatio', 'glmdProtected', 'glmdDivideBy'],
+    glmd: ['student.vocabSize', 'reduceGroup', 'reduceMapScore', 'matchWordBounded'],
+    'mlm-only': ['temperature', 'reduceGroup', 'reduceMapScore', 'matchWordBounded', 'glmdKeepRatio', 'glmdProtected', 'glmdDivideBy'],
+    'kd-full': ['student.vocabSize', 'reduceGroup', 'reduceMapScore', 'matchWordBounded', 'glmdKeepRatio', 'glmdProtected', 'glmdDivideBy'],
+  };
+
+  it.each(METHODS)('%s: the fields it ignores are absent and listed with a reason; the rest are kept', (m) => {
+    const r = validateRecipe({ method: m, student: { vocabSize: 4000 } });
+    const e = effectiveRecipe(r, { studentVocab: 1024 });
+    expect(Object.keys(e.ignored).sort()).toEqual([...IGNORED[m]].sort());
+    for (const path of IGNORED[m]) {
+      const [a, b] = path.split('.');
+      expect(b === undefined ? a in e : b in (e as unknown as Record<string, object>)[a], path).toBe(false);
+      expect(e.ignored[path as keyof typeof e.ignored], path).toMatch(/\w/);
+    }
+    const kept = { ...r } as Record<string, unknown>;
+    for (const path of IGNORED[m]) if (!path.includes('.')) delete kept[path];
+    const { ignored, student, ...top } = e;
+    expect(ignored).toBeDefined();
+    expect(top).toEqual(Object.fromEntries(Object.entries(kept).filter(([k]) => k !== 'student')));
+    expect(student).toEqual(IGNORED[m].includes('student.vocabSize') ? Object.fromEntries(Object.entries(r.student).filter(([k]) => k !== 'vocabSize')) : r.student);
+    expect(r.student.vocabSize).toBe(4000); // the input is not modified
+  });
+
+  it('glmd and kd-full do not report student.vocabSize as used; the reason names the real size', () => {
+    for (const m of ['glmd', 'kd-full'] as const) {
+      const e = effectiveRecipe(validateRecipe({ method: m, student: { vocabSize: 4000 } }), { studentVocab: 8064 });
+      expect(e.student.vocabSize).toBeUndefined();
+      expect(JSON.stringify(e)).not.toMatch(/"vocabSize":\s*4000/);
+      expect(e.ignored['student.vocabSize']).toContain('8,064');
+    }
+    expect(ignoredFields('glmd')['student.vocabSize']).toMatch(/^glmd uses the teacher's most frequent K tokens/);
+    expect(ignoredFields('kd-full')['student.vocabSize']).toMatch(/^kd-full keeps the teacher's vocabulary/);
+    for (const m of ['reduce', 'reduce-map', 'match', 'mlm-only'] as const) expect(effectiveRecipe(defaultRecipe(m)).student.vocabSize).toBe(4000);
+  });
+
+  it('validates back: ignored fields take their defaults, `ignored` is dropped; a malformed `ignored` is refused', () => {
+    for (const m of METHODS) {
+      const r = validateRecipe({ method: m, temperature: 3, reduceGroup: 'mean', reduceMapScore: 'sum', matchWordBounded: true, glmdKeepRatio: 0.25, glmdProtected: ['x'], glmdDivideBy: 'non-pad', student: { vocabSize: 900 } });
+      const back = validateRecipe(JSON.parse(JSON.stringify(effectiveRecipe(r))));
+      const d = defaultRecipe(m) as unknown as Record<string, unknown>;
+      const want = { ...r, student: { ...r.student } } as unknown as Record<string, unknown> & { student: Record<string, unknown> };
+      for (const path of IGNORED[m]) {
+        if (path === 'student.vocabSize') want.student.vocabSize = (d.student as Record<string, unknown>).vocabSize;
+        else want[path] = d[path];
+      }
+      expect(back, m).toEqual(want);
+    }
+    expect(errorOf({ method: 'glmd', ignored: 'student.vocabSize' }).message).toBe('ignored must be an object of strings (field → why the method ignores it); got "student.vocabSize"');
+    expect(errorOf({ method: 'glmd', ignored: { 'student.vocabSize': 4000 } }).message).toMatch(/^ignored must be an object of strings/);
   });
 });

@@ -24,7 +24,12 @@
  * - glmd students start from random init (B.2: there is no σ between the kept rows and a teacher split); FVT needs a
  *   student vocabulary of its own, so kd-full (the teacher's vocabulary) takes 'scratch' or 'teacher';
  * - factorised embeddings (`student.embeddingSize`) only with 'scratch' init (the teacher has no [V, E] table).
- * `student.embeddingSize` null counts as absent (JSON has no undefined).
+ * `student.embeddingSize` null counts as absent (JSON has no undefined). An `ignored` object (what `effectiveRecipe`
+ * records) is accepted and dropped, so a run's recorded recipe validates back to the same run.
+ *
+ * `effectiveRecipe(recipe, info)` is the recipe as a run used it, for the records (summary.json, the page's run
+ * records): the fields the method ignores are removed and listed under `ignored` with the reason, e.g.
+ * `student.vocabSize` for glmd (K = ⌈⌊r·V⌋/128⌉·128 of the teacher's tokens) and kd-full (the teacher's vocabulary).
  * Does not: know the teacher (vocabulary / position limits are checked by the run).
  */
 import { METHODS, type LossWeights, type Method, type Recipe, type StudentSpec } from './types.ts';
@@ -160,7 +165,10 @@ function checkObject(path: string, v: unknown): Record<string, unknown> {
 
 /** Fills defaults from `defaultRecipe(input.method)` and checks every field; throws RecipeError naming the first bad one. */
 export function validateRecipe(input: unknown): Recipe {
-  const raw = checkObject('recipe', input);
+  const given = checkObject('recipe', input);
+  // A recorded effective recipe's `ignored` record is informational: checked for shape, then dropped.
+  const { ignored, ...raw } = given;
+  if (ignored !== undefined && (!isObject(ignored) || Object.values(ignored).some((v) => typeof v !== 'string'))) fail('ignored', 'an object of strings (field → why the method ignores it)', ignored);
   checkKeys('', raw, RECIPE_KEYS);
   const method = checkChoice('method', raw.method, METHODS);
   const d = defaultRecipe(method);
@@ -216,4 +224,59 @@ export function validateRecipe(input: unknown): Recipe {
 /** Pretty JSON that `validateRecipe` accepts back unchanged. */
 export function recipeToJson(r: Recipe): string {
   return JSON.stringify(r, null, 2);
+}
+
+// ---- the effective recipe ----------------------------------------------------------------------------------------
+
+/** Top-level recipe fields that some method never reads. */
+type IgnorableTop = 'temperature' | 'reduceGroup' | 'reduceMapScore' | 'matchWordBounded' | 'glmdKeepRatio' | 'glmdProtected' | 'glmdDivideBy';
+
+/** Recipe fields (dotted paths) that a method may ignore. */
+export type IgnorableField = IgnorableTop | 'student.vocabSize';
+
+/**
+ * A recipe as a run used it: the fields its method ignores are absent, and `ignored` says which and why. It validates
+ * back (`validateRecipe`) to a recipe that runs the same (ignored fields take their defaults, which are ignored too).
+ */
+export type EffectiveRecipe = Omit<Recipe, IgnorableTop | 'student'> & Partial<Pick<Recipe, IgnorableTop>> & {
+  student: Omit<StudentSpec, 'vocabSize'> & Partial<Pick<StudentSpec, 'vocabSize'>>;
+  ignored: Partial<Record<IgnorableField, string>>;
+};
+
+const IS_REDUCE: readonly Method[] = ['reduce', 'reduce-map'];
+
+/**
+ * Which fields `method` never reads, with the reason (`studentVocab`: the student's real vocabulary size, when known).
+ * Read off the engine: student.vocabSize only trains the own-vocabulary students' WordPiece (run.ts); temperature
+ * only scales the KL (none in mlm-only); reduceGroup only the Reduce rows (reduce, reduce-map); reduceMapScore only
+ * reduce-map; matchWordBounded only Match's pairs; the glmd* fields only GLMD's vocabulary and KL.
+ */
+export function ignoredFields(method: Method, studentVocab?: number): Partial<Record<IgnorableField, string>> {
+  const out: Partial<Record<IgnorableField, string>> = {};
+  const real = studentVocab !== undefined ? ` = ${studentVocab.toLocaleString('en')} tokens` : '';
+  if (method === 'glmd') out['student.vocabSize'] = `glmd uses the teacher's most frequent K tokens (K = ⌈⌊glmdKeepRatio·V⌋/128⌉·128${real}; info.studentVocab)`;
+  if (method === 'kd-full') out['student.vocabSize'] = `kd-full keeps the teacher's vocabulary (${studentVocab !== undefined ? `${studentVocab.toLocaleString('en')} tokens; ` : ''}info.studentVocab)`;
+  if (method === 'mlm-only') out.temperature = 'mlm-only has no KL term';
+  if (!IS_REDUCE.includes(method)) out.reduceGroup = `only reduce and reduce-map group piece logits; ${method} does not`;
+  if (method !== 'reduce-map') out.reduceMapScore = `only reduce-map scores teacher entries; ${method} does not`;
+  if (method !== 'match') out.matchWordBounded = `only match searches token pairs; ${method} does not`;
+  if (method !== 'glmd') {
+    out.glmdKeepRatio = `only glmd compresses the vocabulary; ${method} does not`;
+    out.glmdProtected = `only glmd compresses the vocabulary; ${method} does not`;
+    out.glmdDivideBy = `only glmd's KL uses it; ${method} does not`;
+  }
+  return out;
+}
+
+/** The recipe as the run used it (see `EffectiveRecipe`); pure, the recipe is not modified. */
+export function effectiveRecipe(recipe: Recipe, info?: { studentVocab: number }): EffectiveRecipe {
+  const ignored = ignoredFields(recipe.method, info?.studentVocab);
+  const { student, ...top } = recipe;
+  const out: Record<string, unknown> = { ...top, weights: { ...recipe.weights }, glmdProtected: [...recipe.glmdProtected] };
+  const st: Record<string, unknown> = { ...student };
+  for (const path of Object.keys(ignored)) {
+    if (path.startsWith('student.')) delete st[path.slice('student.'.length)];
+    else delete out[path];
+  }
+  return { ...out, student: st, ignored } as EffectiveRecipe;
 }

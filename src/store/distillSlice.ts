@@ -5,16 +5,20 @@
  * (wired into storeSink), requests go through app/distill.ts.
  */
 import { create } from 'zustand';
-import type { DistillPoint, Recipe } from '../distill/types.ts';
-import { validateRecipe } from '../distill/recipe.ts';
+import type { DistillPoint } from '../distill/types.ts';
+import { effectiveRecipe, validateRecipe, type EffectiveRecipe } from '../distill/recipe.ts';
 import type { DistillInfo, DistillSummary } from '../distill/run.ts';
 import type { DistillOutcome, RunId, RunState } from '../worker/protocol.ts';
 import type { ClientSink } from '../worker/trainerClient.ts';
 
 export interface DistillRunRecord {
   runId: RunId;
-  /** The validated recipe; null when the one given does not validate (the worker then answers with its RecipeError). */
-  recipe: Recipe | null;
+  /**
+   * The validated recipe as the run uses it (`effectiveRecipe`: fields its method ignores are absent and listed in
+   * `ignored`; the reasons name the real student vocabulary once `info` came); null when the one given does not
+   * validate (the worker then answers with its RecipeError).
+   */
+  recipe: EffectiveRecipe | null;
   state: RunState;
   message: string | null;
   phase: { phase: string; done: number; total: number } | null;
@@ -76,9 +80,9 @@ export const distillActions = {
   },
 };
 
-const validOrNull = (recipe: unknown): Recipe | null => {
+const effectiveOrNull = (recipe: unknown, info?: DistillInfo): EffectiveRecipe | null => {
   try {
-    return validateRecipe(recipe);
+    return effectiveRecipe(validateRecipe(recipe), info);
   } catch {
     return null;
   }
@@ -90,7 +94,7 @@ export const distillSink: Pick<ClientSink, 'distillCreated' | 'distillMessage'> 
     set({
       runs: {
         ...get().runs,
-        [runId]: { runId, recipe: validOrNull(recipe), state: 'starting', message: null, phase: null, info: null, points: [], warnings: [], checkpointStep: null, outcome: null, summary: null, error: null },
+        [runId]: { runId, recipe: effectiveOrNull(recipe), state: 'starting', message: null, phase: null, info: null, points: [], warnings: [], checkpointStep: null, outcome: null, summary: null, error: null },
       },
       runOrder: [...get().runOrder, runId],
       activeRunId: runId,
@@ -99,7 +103,7 @@ export const distillSink: Pick<ClientSink, 'distillCreated' | 'distillMessage'> 
     }),
   distillMessage: (m) => {
     switch (m.type) {
-      case 'distill-info': return patchRun(m.runId, () => ({ info: m.info }));
+      case 'distill-info': return patchRun(m.runId, (r) => ({ info: m.info, recipe: r.recipe && effectiveOrNull(r.recipe, m.info) }));
       case 'distill-phase': return patchRun(m.runId, () => ({ phase: { phase: m.phase, done: m.done, total: m.total } }));
       case 'distill-metrics': return patchRun(m.runId, (r) => ({ points: r.points.concat(m.points) }));
       case 'distill-warning': return patchRun(m.runId, (r) => ({ warnings: [...r.warnings, m.message] }));

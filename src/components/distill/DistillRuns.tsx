@@ -16,12 +16,13 @@ export function DistillRuns({ runs, shown }: { runs: DistillRunRecord[]; shown: 
           const last = r.points[r.points.length - 1];
           const acc = heldOutWordAcc(r);
           const s = r.recipe?.student;
+          const vocab = r.info?.studentVocab ?? s?.vocabSize; // glmd / kd-full: known once the run reports its info
           return (
             <tr key={r.runId} data-testid={`distill-run-${r.runId}`}>
               <td><input type="checkbox" data-testid={`distill-show-${r.runId}`} checked={!!shown[r.runId]} onChange={() => distillActions.toggleShown(r.runId)} /></td>
               <td style={{ color: runColour(i) }}>{r.runId}</td>
               <td>{r.recipe?.method ?? '–'}</td>
-              <td>{s ? `${s.numLayers}×${s.hiddenSize}, vocab ${(r.info?.studentVocab ?? s.vocabSize).toLocaleString('en')}` : '–'}{r.info ? `, ${r.info.studentParams.toLocaleString('en')} params` : ''}</td>
+              <td>{s ? `${s.numLayers}×${s.hiddenSize}${vocab !== undefined ? `, vocab ${vocab.toLocaleString('en')}` : ''}` : '–'}{r.info ? `, ${r.info.studentParams.toLocaleString('en')} params` : ''}</td>
               <td>{r.outcome === 'diverged' ? 'diverged' : r.state}</td>
               <td>{last?.step ?? 0} / {r.recipe?.steps ?? '–'}</td>
               <td>{fmt(last?.loss)}</td>
