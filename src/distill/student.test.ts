@@ -115,6 +115,13 @@ describe('studentConfig', () => {
     expect('embeddingSize' in studentConfig(spec(), 300, 64)).toBe(false);
     expect(() => studentConfig(spec({ hiddenSize: 10, numHeads: 4 }), 300, 64)).toThrow(ConfigError);
   });
+
+  it('issue 19: an explicit [PAD] id of the student\'s own vocabulary wins (GLMD: [PAD] after [CLS] and [SEP])', () => {
+    const t = teacherConfig({ padTokenId: 3 });
+    expect(studentConfig(spec(), 9, 8, t, 2).padTokenId).toBe(2); // same size as the teacher, yet another order
+    expect(studentConfig(spec(), 300, 8, t, 2).padTokenId).toBe(2);
+    expect(() => studentConfig(spec(), 300, 8, t, 300)).toThrow(ConfigError);
+  });
 });
 
 describe('initStudent: scratch', () => {

@@ -36,10 +36,11 @@ export class StudentInitError extends Error {
 
 /**
  * The student's MlmConfig: sizes from the spec, 2 token types (so the student exports as a plain BertForMaskedLM),
- * LayerNorm epsilon and init range from the teacher when given (else BERT's), [PAD] id from the teacher when the
- * vocabulary is the teacher's (same size), else 0 (a new student vocabulary starts with [PAD], item 1).
+ * LayerNorm epsilon and init range from the teacher when given (else BERT's). `padTokenId` is the [PAD] id of the
+ * student's own vocabulary (the run passes it: GLMD's rank order puts [PAD] after [CLS] and [SEP]); without it, the
+ * teacher's when the vocabulary is the teacher's (same size), else 0 (a new student vocabulary starts with [PAD], item 1).
  */
-export function studentConfig(spec: StudentSpec, vocabSize: number, maxPositions: number, teacher?: MlmConfig): MlmConfig {
+export function studentConfig(spec: StudentSpec, vocabSize: number, maxPositions: number, teacher?: MlmConfig, padTokenId?: number): MlmConfig {
   return makeConfig({
     vocabSize,
     hiddenSize: spec.hiddenSize,
@@ -50,7 +51,7 @@ export function studentConfig(spec: StudentSpec, vocabSize: number, maxPositions
     layerNormEps: teacher?.layerNormEps ?? 1e-12,
     initRange: teacher?.initRange ?? 0.02,
     typeVocabSize: 2,
-    padTokenId: teacher && teacher.vocabSize === vocabSize ? teacher.padTokenId : 0,
+    padTokenId: padTokenId ?? (teacher && teacher.vocabSize === vocabSize ? teacher.padTokenId : 0),
     ...(spec.embeddingSize !== undefined ? { embeddingSize: spec.embeddingSize } : {}),
   });
 }
