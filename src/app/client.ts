@@ -17,11 +17,8 @@ export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
 }
 
 export const trainerClient = createTrainerClient(storeSink, embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
-void trainerClient.boot(pageOptions.backend).then(() => {
-  // The shipped teacher loads at start through the same import path a user's folder takes (?teacher=none skips it).
-  // A dynamic import because models.ts imports this module (a cycle at load time), not for code splitting.
-  if (new URLSearchParams(globalThis.location?.search ?? '').get('teacher') !== 'none') void import('./models.ts').then((m) => m.loadShippedTeacher());
-});
+/** Settles once the backend is chosen (or none could be); app/models.ts then loads the shipped teacher. */
+export const booted = trainerClient.boot(pageOptions.backend);
 
 export const tokenizerClient = createTokenizerClient(tokenizerLabActions.onWorkerMessage, (_jobId, message) => {
   useTokenizerLab.setState({ job: null });

@@ -1,5 +1,5 @@
 /** Model actions of the page: load (shipped teacher at start, or dropped files), fill-mask, export as downloads. */
-import { trainerClient } from './client.ts';
+import { booted, trainerClient } from './client.ts';
 import { useModelLab } from '../store/modelSlice.ts';
 import type { ModelSource } from '../worker/protocol.ts';
 
@@ -23,6 +23,10 @@ export function loadShippedTeacher(): Promise<void> {
   const base = new URL(import.meta.env.BASE_URL + SHIPPED_TEACHER.path, location.href).href;
   return loadModel({ kind: 'url', base, name: SHIPPED_TEACHER.name });
 }
+
+// The shipped teacher loads at start, once the backend is ready, through the same import path a user's folder takes
+// (?teacher=none skips it). Here, not in client.ts: this module imports the client, never the reverse.
+if (new URLSearchParams(globalThis.location?.search ?? '').get('teacher') !== 'none') void booted.then(() => loadShippedTeacher());
 
 export async function runFillMask(text: string, top = 5): Promise<void> {
   set({ busy: true, error: null });

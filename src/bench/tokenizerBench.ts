@@ -9,8 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countFile } from '../cli/tokenizerCli.ts';
-import { PROJECT_ROOT } from '../cli/assets.ts';
+import { countFile } from '../tokenizers/train/countFile.ts';
 import { trainWordPiece } from '../tokenizers/train/trainers.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 
@@ -18,6 +17,7 @@ export class BenchInputError extends Error {
   override name = 'BenchInputError';
 }
 
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_BENCH_INPUT = join(PROJECT_ROOT, '..', 'shared', 'data', 'ru', 'ruslit-prose.jsonl');
 const RUST_SCRIPT = fileURLToPath(new URL('./rustWordPieceTrain.mjs', import.meta.url));
 const MIN_FREQUENCY = 2;
@@ -64,7 +64,7 @@ export async function benchTokenizer(o: { input?: string; vocabSize: number; rep
     const rust: { ms: number; vocabSize: number }[] = [];
     for (let r = 0; r < o.repeat; r++) {
       const t0 = performance.now();
-      const { counts, counter, countMs } = await countFile(corpus, DEFAULT_NORMALIZER);
+      const { counts, counter, countMs } = await countFile(corpus, DEFAULT_NORMALIZER, (m) => process.stderr.write(m));
       const res = await trainWordPiece(counts, { vocabSize: o.vocabSize, minFrequency: MIN_FREQUENCY, characterCoverage: COVERAGE });
       const ms = performance.now() - t0;
       const t = res.timings;

@@ -5,11 +5,10 @@
  */
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { UsageError, intFlag, numFlag, parseArgs } from './args.ts';
-import { countWordsStream, WordCounter } from '../tokenizers/train/countWords.ts';
+import { countFile } from '../tokenizers/train/countFile.ts';
 import { decodeUtf8Stream, type DecodeStats } from '../tokenizers/train/utf8.ts';
 import { whatIf } from '../tokenizers/whatif.ts';
 import { fromTokenizerJson, fromVocabTxt, toTokenizerJson } from '../tokenizers/hfJson.ts';
-import type { BertNormalizerOptions } from '../tokenizers/normalizer.ts';
 import { DEFAULT_TOKENIZER_TRAIN, trainTokenizer, type TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
 import { documents, lines } from '../data/corpusFormats.ts';
 
@@ -33,17 +32,6 @@ export interface Io {
 }
 
 const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
-/** Word counts of a text file, streamed in 1 MiB chunks, with the invalid-UTF-8 count. */
-export async function countFile(path: string, normalizer: BertNormalizerOptions, io: Io = stdio) {
-  if (!existsSync(path)) throw new UsageError(`input file not found: ${path}`);
-  const stats: DecodeStats = { bytes: 0, invalidReplacements: 0 };
-  const counter = new WordCounter(normalizer);
-  const t0 = performance.now();
-  const { counts } = await countWordsStream(decodeUtf8Stream(createReadStream(path, { highWaterMark: 1 << 20 }), stats), counter);
-  if (stats.invalidReplacements > 0) io.err(`warning: ${path}: ${stats.invalidReplacements} invalid UTF-8 sequences replaced by U+FFFD\n`);
-  return { counts, counter, stats, countMs: performance.now() - t0 };
-}
 
 /** Pulls a boolean `--name` flag out of argv (parseArgs only knows `--flag value`). */
 function takeSwitch(argv: string[], name: string): [boolean, string[]] {
@@ -115,7 +103,8 @@ async function stats(argv: string[], io: Io): Promise<void> {
   const tok = fromTokenizerJson(readFileSync(flags.tokenizer, 'utf8'));
   const { model, normalizer, preTokenizer } = tok.parts;
   if (preTokenizer !== 'bert') throw new UsageError('tokenizer stats needs a BertPreTokenizer (words are counted the BERT way)');
-  const { counts, stats: dec, countMs } = await countFile(flags.input, normalizer ?? { cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false }, io);
+  if (!existsSync(flags.input)) throw new UsageError(`input file not found: ${flags.input}`);
+  const { counts, stats: dec, countMs } = await countFile(flags.input, normalizer ?? { cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false }, io.err);
   const hiddenSize = intFlag(flags, 'hidden', 264);
   const bodyParams = intFlag(flags, 'body-params', DEFAULT_BODY_PARAMS);
   const t0 = performance.now();

@@ -97,5 +97,3 @@ export function presetConfig(name: PresetName): { model: MlmConfig; seqLen: numb
   if (!p) throw new ConfigError(`unknown preset "${name}"; valid: ${PRESET_NAMES.join(', ')}`);
   return { model: makeConfig({ ...p.model, maxPositions: Math.max(p.seqLen, 128) }), seqLen: p.seqLen, batchSize: p.batchSize };
 }
-
-export { vocabIndependentParams } from './params.ts';
