@@ -66,6 +66,24 @@ describe('vocabkd distill', () => {
     expect(r.stderr).toMatch(/step 6\/6 loss/);
   });
 
+  it('issue 19: a glmd / kd-full summary.json records the effective recipe (student.vocabSize ignored, not used); the student folder names its own [PAD]', async () => {
+    for (const method of ['glmd', 'kd-full']) {
+      const out = join(dir, `effective-${method}`);
+      const r = await vocabkd('distill', '--recipe', recipe({ method, steps: 2, evalEvery: 0 }), '--out', out, '--teacher', teacherDir, '--corpus', corpus, '--backend', 'cpu');
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(summary.recipe.method).toBe(method);
+      expect(summary.recipe.student).not.toHaveProperty('vocabSize');
+      expect(summary.recipe.ignored['student.vocabSize']).toContain(summary.info.studentVocab.toLocaleString('en'));
+      expect(summary.info.studentVocab).not.toBe(500);
+      const config = JSON.parse(readFileSync(join(out, 'student', 'config.json'), 'utf8'));
+      const vocab = readFileSync(join(out, 'student', 'vocab.txt'), 'utf8').split('\n');
+      expect(vocab[config.pad_token_id]).toBe('[PAD]');
+      expect(JSON.parse(readFileSync(join(out, 'student', 'special_tokens_map.json'), 'utf8')).pad_token).toBe('[PAD]');
+      expect(validateRecipe(summary.recipe).method).toBe(method); // the recorded recipe validates back
+    }
+  });
+
   it('Ctrl-C stops the run cleanly and still writes the files', async () => {
     const out = join(dir, 'stopped');
     const child = spawn(process.execPath, ['src/cli/bin.mjs', 'distill', '--recipe', recipe({ steps: 100000, evalEvery: 0 }), '--out', out, '--teacher', teacherDir, '--corpus', corpus, '--backend', 'cpu'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

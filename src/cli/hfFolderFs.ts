@@ -1,10 +1,12 @@
 /**
  * Node side of HF folder interchange: read a model folder from disk into `HfFile`s (only the files an import reads,
- * so a folder with pytorch_model.bin next to model.safetensors is not read twice over) and write exported files.
+ * so a folder with pytorch_model.bin next to model.safetensors is not read twice over) and write exported files
+ * (checked first: files whose special-token ids disagree with their vocabulary are refused and nothing is written).
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HfFolderError, importHfFolder, isHfFolderFile, type HfFile, type ImportedHfModel } from '../models/hfFolder.ts';
+import { checkFolderSpecials } from '../models/hfSpecials.ts';
 
 export async function readHfFolderFiles(dir: string): Promise<HfFile[]> {
   const s = await stat(dir).catch(() => null);
@@ -13,7 +15,9 @@ export async function readHfFolderFiles(dir: string): Promise<HfFile[]> {
   return Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(dir, name))) })));
 }
 
+/** Writes the files into `dir` (created); SpecialTokenMismatchError, before anything is created, when their ids disagree. */
 export async function writeHfFolderFiles(dir: string, files: HfFile[]): Promise<string[]> {
+  checkFolderSpecials(files);
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const f of files) {

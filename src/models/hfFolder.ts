@@ -27,7 +27,14 @@
  * Export writes config.json (`"architectures": ["BertForMaskedLM"]`, model_type "bert"), model.safetensors (HF layout,
  * HF keys, metadata format "pt", no decoder.weight since it is tied, `cls.predictions.bias`), tokenizer.json,
  * tokenizer_config.json + special_tokens_map.json (so `AutoTokenizer` and `pipeline("fill-mask")` find the specials),
- * and vocab.txt for WordPiece tokenizers only.
+ * and vocab.txt for WordPiece tokenizers only. Every special id those files state (config.json `pad_token_id`,
+ * tokenizer_config.json `added_tokens_decoder`, tokenizer.json's added tokens and post-processor) is the id of that
+ * token in the folder's own vocabulary: a vocabulary in another order (GLMD's students keep the teacher's frequency
+ * order, so [PAD] is not id 0) gets its own ids, and a model whose `padTokenId` names another token is refused
+ * (SpecialTokenMismatchError, no files) instead of exported with a wrong padding row (`checkFolderSpecials`).
+ *
+ * Import takes [PAD]'s id from the vocabulary too: a config.json whose pad_token_id names another token (or omits it
+ * when [PAD] is not id 0) is corrected, with a warning.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MlmConfig } from './config.ts';
@@ -36,6 +43,9 @@ import { isDenseKernel, paramShapes, type MlmModel, type Params } from './mlm.ts
 import { readSafetensors, writeSafetensors, type ReadTensor, type WritableDtype } from './safetensors.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { fromTokenizerJson, fromVocabTxt, toTokenizerJson, toVocabTxt } from '../tokenizers/hfJson.ts';
+import { checkFolderSpecials, SpecialTokenMismatchError, tokenizerFilesJson, tokenizerSpecials } from './hfSpecials.ts';
+
+export { SpecialTokenMismatchError } from './hfSpecials.ts';
 
 export class HfFolderError extends Error {
   override name = 'HfFolderError';
@@ -195,10 +205,18 @@ export function parseHfFolder(fileList: HfFile[]): ParsedHfFolder {
   const files = byName(fileList);
   const cfgFile = files.get('config.json');
   if (!cfgFile) throw new HfFolderError(`no config.json (files given: ${[...files.keys()].join(', ') || 'none'})`);
-  const config = fromBertConfigJson(parseJson(cfgFile, 'config.json'));
+  let config = fromBertConfigJson(parseJson(cfgFile, 'config.json'));
   const warnings: string[] = [];
 
   const tokenizer = readTokenizer(files);
+  const pad = tokenizer.tokenToId('[PAD]');
+  if (pad !== undefined && pad !== config.padTokenId) {
+    const stated = parseJson(cfgFile, 'config.json') as Record<string, unknown>;
+    const said = stated.pad_token_id === undefined || stated.pad_token_id === null ? `${stated.pad_token_id === null ? 'is null' : 'is absent'} (BertConfig's default 0)` : String(stated.pad_token_id);
+    const at = tokenizer.vocab[config.padTokenId];
+    warnings.push(`config.json pad_token_id ${said} names ${at === undefined ? 'no token' : JSON.stringify(at)}, but the vocabulary's [PAD] is id ${pad}: using ${pad}`);
+    config = { ...config, padTokenId: pad };
+  }
   const tokSize = tokenizerSize(tokenizer);
   if (tokSize > config.vocabSize) {
     throw new HfFolderError(`the tokenizer has ${tokSize} tokens but config.json vocab_size is ${config.vocabSize}: ids ${config.vocabSize}..${tokSize - 1} would index past the embedding table`);
@@ -330,6 +348,9 @@ const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o, null, 2)
  * special_tokens_map.json, vocab.txt for WordPiece). Reads the variables with `await data()` (works on every backend).
  * A model with typeVocabSize 0 is written as type_vocab_size 1 with a zero row (the same function; HF cannot build an
  * empty table); a factorised model is written with our extra keys and `embedding_size` (noted: not loadable by HF).
+ * Special ids come from the tokenizer's own vocabulary: `pad_token_id` is [PAD]'s id (null, noted, when the vocabulary
+ * has no [PAD]); a model whose `padTokenId` is not that id is refused with SpecialTokenMismatchError, and so is any
+ * folder whose files `checkFolderSpecials` finds disagreeing, before a weight is read: nothing is returned to write.
  */
 export async function exportHfFolder(model: MlmModel, tokenizer: Tokenizer, opts: ExportOptions = {}): Promise<ExportedHfFolder> {
   const c = model.config;
@@ -338,6 +359,33 @@ export async function exportHfFolder(model: MlmModel, tokenizer: Tokenizer, opts
   const notes: string[] = [];
   const compat = hfCompatibility(c);
   const configJson = toBertConfigJson(c);
+  const specials = tokenizerSpecials(tokenizer);
+  if (specials.pad_token && specials.pad_token.id !== c.padTokenId) {
+    const at = tokenizer.vocab[c.padTokenId];
+    throw new SpecialTokenMismatchError(
+      `refusing to export: the model's padTokenId ${c.padTokenId} is ${at === undefined ? 'no token' : JSON.stringify(at)} in its vocabulary, whose [PAD] is id ${specials.pad_token.id} ` +
+      `(config.json pad_token_id would make that row the padding row in PyTorch); build the model with padTokenId ${specials.pad_token.id}`,
+    );
+  }
+  if (!specials.pad_token) {
+    configJson.pad_token_id = null;
+    notes.push('pad_token_id null: the vocabulary has no [PAD]');
+  }
+  configJson.torch_dtype = opts.dtype === 'F16' ? 'float16' : opts.dtype === 'BF16' ? 'bfloat16' : 'float32';
+  if (c.typeVocabSize === 0) configJson.type_vocab_size = 1;
+
+  const wordpiece = tokenizer.parts.model.kind === 'wordpiece';
+  const { tokenizerConfig, specialTokensMap } = tokenizerFilesJson(tokenizer, c.maxPositions);
+  const small: HfFile[] = [
+    { name: 'config.json', bytes: json(configJson) },
+    { name: 'tokenizer.json', bytes: new TextEncoder().encode(toTokenizerJson(tokenizer)) },
+    { name: 'tokenizer_config.json', bytes: json(tokenizerConfig) },
+    { name: 'special_tokens_map.json', bytes: json(specialTokensMap) },
+  ];
+  if (wordpiece) small.push({ name: 'vocab.txt', bytes: new TextEncoder().encode(toVocabTxt(tokenizer)) });
+  else notes.push('vocab.txt not written: the tokenizer is BPE (tokenizer.json carries its vocabulary and merges)');
+  checkFolderSpecials(small); // the bytes handed out, read back: every special id names its token
+
   const tensors: [string, { shape: number[]; data: Float32Array }][] = [];
   for (const [key, shape] of paramShapes(c)) {
     const v = model.params[key];
@@ -347,40 +395,10 @@ export async function exportHfFolder(model: MlmModel, tokenizer: Tokenizer, opts
     tensors.push(isDenseKernel(key) && shape.length === 2 ? [key, { shape: [shape[1], shape[0]], data: transpose(data, shape[0], shape[1]) }] : [key, { shape, data }]);
   }
   if (c.typeVocabSize === 0) {
-    configJson.type_vocab_size = 1;
     tensors.push(['bert.embeddings.token_type_embeddings.weight', { shape: [1, c.hiddenSize], data: new Float32Array(c.hiddenSize) }]);
-    notes.push('type_vocab_size 0 written as 1 with a zero token-type row (identical outputs; HF BERT always adds a token-type embedding)');
+    notes.unshift('type_vocab_size 0 written as 1 with a zero token-type row (identical outputs; HF BERT always adds a token-type embedding)');
   }
   if (c.embeddingSize !== undefined) notes.push(...compat.reasons.filter((r) => r.startsWith('factorised')).map((r) => `not loadable by HF BertForMaskedLM: ${r}`));
   const weights = writeSafetensors(tensors, { dtype: opts.dtype ?? 'F32', metadata: { ...opts.metadata, format: 'pt' } });
-  if (opts.dtype && opts.dtype !== 'F32') configJson.torch_dtype = opts.dtype === 'F16' ? 'float16' : 'bfloat16';
-  else configJson.torch_dtype = 'float32';
-
-  const files: HfFile[] = [
-    { name: 'config.json', bytes: json(configJson) },
-    { name: 'model.safetensors', bytes: weights },
-    { name: 'tokenizer.json', bytes: new TextEncoder().encode(toTokenizerJson(tokenizer)) },
-  ];
-  const specials: Record<string, string> = {};
-  for (const [field, token] of [['unk_token', '[UNK]'], ['sep_token', '[SEP]'], ['pad_token', '[PAD]'], ['cls_token', '[CLS]'], ['mask_token', '[MASK]']]) {
-    if (tokenizer.tokenToId(token) !== undefined) specials[field] = token;
-  }
-  const wordpiece = tokenizer.parts.model.kind === 'wordpiece';
-  const n = tokenizer.parts.normalizer;
-  files.push({
-    name: 'tokenizer_config.json',
-    bytes: json({
-      tokenizer_class: wordpiece ? 'BertTokenizerFast' : 'PreTrainedTokenizerFast',
-      do_lower_case: n?.lowercase ?? false,
-      strip_accents: n?.stripAccents ?? null,
-      tokenize_chinese_chars: n?.handleChineseChars ?? false,
-      model_max_length: c.maxPositions,
-      clean_up_tokenization_spaces: true,
-      ...specials,
-    }),
-  });
-  files.push({ name: 'special_tokens_map.json', bytes: json(specials) });
-  if (wordpiece) files.push({ name: 'vocab.txt', bytes: new TextEncoder().encode(toVocabTxt(tokenizer)) });
-  else notes.push('vocab.txt not written: the tokenizer is BPE (tokenizer.json carries its vocabulary and merges)');
-  return { files, notes };
+  return { files: [small[0], { name: 'model.safetensors', bytes: weights }, ...small.slice(1)], notes };
 }
