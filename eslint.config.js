@@ -5,7 +5,14 @@ import globals from 'globals';
 
 // The engine (everything but the UI folders) must stay free of React and the store so it runs unchanged in the
 // worker, in Node (CLI) and in the unit tests.
-const ENGINE = ['src/models/**', 'src/data/**', 'src/train/**', 'src/backend/**', 'src/tokenizers/**', 'src/bench/**', 'src/cli/**', 'src/worker/**'];
+const ENGINE = [
+  'src/models/**', 'src/data/**', 'src/train/**', 'src/backend/**', 'src/tokenizers/**', 'src/alignment/**', 'src/distill/**',
+  'src/bench/**', 'src/cli/**', 'src/worker/**', 'src/testing/**',
+];
+const NOT_IN_ENGINE = [
+  { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'recharts'], message: 'the engine must not import UI libraries' },
+  { group: ['**/store/**', '**/components/**', '**/app/**', '**/hooks/**'], message: 'the engine must not import the UI layer' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'public/**', 'test-results/**', 'playwright-report/**'] },
@@ -30,16 +37,13 @@ export default tseslint.config(
   },
   {
     files: ENGINE,
+    rules: { 'no-restricted-imports': ['error', { patterns: NOT_IN_ENGINE }] },
+  },
+  {
+    // Alignment runs on plain arrays (σ, C, groups, pairs, the GLMD vocabulary): no tf either.
+    files: ['src/alignment/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'recharts'], message: 'the engine must not import UI libraries' },
-            { group: ['**/store/**', '**/components/**', '**/app/**', '**/hooks/**'], message: 'the engine must not import the UI layer' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [...NOT_IN_ENGINE, { group: ['@tensorflow/*'], message: 'src/alignment/ is pure TypeScript on plain arrays: no tf' }] }],
     },
   },
 );
