@@ -31,7 +31,7 @@ test('the shipped teacher loads at start through the import path and answers fil
 });
 
 // Issue 4's acceptance: a plausible top 5. The noun-slot sentences are the trainer's fill-mask sanity sentences
-// (src/tools/teacher/train_teacher.py, SANITY), fixed before the shipped teacher was trained.
+// (tools/teacher/train_teacher.py, SANITY), fixed before the shipped teacher was trained.
 test('the shipped teacher gives a plausible top 5', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/?backend=wasm&tab=models');

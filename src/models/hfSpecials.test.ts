@@ -1,7 +1,7 @@
 // Special tokens of HF folders (issue 19): the folder checker against each kind of disagreement it must catch, the
 // exporter with a vocabulary whose specials are not first or that has no [PAD], the importer's correction of a
 // config.json pad_token_id that names another token, and the shipped teacher's tokenizer files (written by
-// src/tools/teacher/hf_files.py) against the exporter's.
+// tools/teacher/hf_files.py) against the exporter's.
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
 One command, from the repository root (after `npm ci`; needs Debian's PyTorch: `apt-get install -y python3-torch
 libopenblas0-pthread`, and Node for the tokenizer steps):
 
-    /usr/bin/python3 src/tools/teacher/train_teacher.py
+    /usr/bin/python3 tools/teacher/train_teacher.py
 
 It writes public/models/teacher-en/{config.json, model.safetensors, tokenizer.json, vocab.txt, tokenizer_config.json,
 special_tokens_map.json, training.json}; the intermediate text files and the training log (loss, held-out accuracy)
@@ -62,7 +62,7 @@ from safetensors_io import load_file, save_file  # noqa: E402
 from shift_init import shift_head_init  # noqa: E402
 from hf_files import special_ids, write_tokenizer_files  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 DATA = os.path.join(ROOT, "node_modules", "@stdlib", "datasets-moby-dick", "data")
 CLI = os.path.join(ROOT, "src", "cli", "bin.mjs")
 EMBEDDED = os.path.join(ROOT, "public", "corpus", "moby-dick.txt")  # written by src/tools/prepare-assets.mjs
@@ -444,7 +444,7 @@ def main():
         "torch": torch.__version__,
         "python": sys.version.split()[0],
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
-        "command": "/usr/bin/python3 src/tools/teacher/train_teacher.py" + "".join(
+        "command": "/usr/bin/python3 tools/teacher/train_teacher.py" + "".join(
             f" --{k.replace('_', '-')} {v}" for k, v in vars(a).items() if v != ap.get_default(k)),
         "history": history,
     }

@@ -7,7 +7,7 @@ and tokenizer_config.json byte for byte as the workbench's exporter does (src/mo
 `tokenizerFilesJson`; src/models/hfSpecials.test.ts compares the shipped teacher's files with it). Standard library only,
 so it also runs on its own for an existing folder:
 
-    python3 src/tools/teacher/hf_files.py public/models/teacher-en
+    python3 tools/teacher/hf_files.py public/models/teacher-en
 """
 import json
 import os
