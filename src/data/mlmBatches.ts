@@ -4,7 +4,12 @@
  * every step has the same tensor shapes (WebGPU and WebGL compile shaders per shape). BERT's 80/10/10 rule applies.
  */
 import { createRng, type Rng } from './rng.ts';
-import { CLS_ID, MASK_ID, SEP_ID, SPECIAL_TOKENS } from '../tokenizers/wordTokenizer.ts';
+
+/** The layout of our trained vocabularies (tokenizers/trainTokenizer.ts): [PAD] [UNK] [CLS] [SEP] [MASK] first. */
+export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
+export const CLS_ID = 2;
+export const SEP_ID = 3;
+export const MASK_ID = 4;
 
 export interface MlmBatch {
   batchSize: number;
@@ -28,7 +33,7 @@ export interface BatchSpecials {
   firstRandom: number;
 }
 
-/** The placeholder word tokenizer's (and our trained vocabularies') layout: [PAD] [UNK] [CLS] [SEP] [MASK] first. */
+/** Specials of the SPECIAL_TOKENS layout (the default when a batcher is given none). */
 export const DEFAULT_SPECIALS: BatchSpecials = { cls: CLS_ID, sep: SEP_ID, mask: MASK_ID, firstRandom: SPECIAL_TOKENS.length };
 
 export interface BatchOptions {

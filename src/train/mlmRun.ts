@@ -12,6 +12,7 @@ import { splitDocuments, tokenStreams, type IdEncoder } from '../data/corpus.ts'
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { gatherRows } from '../models/layers.ts';
 import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
+import { toTokenizerJson } from '../tokenizers/hfJson.ts';
 import { splitHeldOut } from '../data/heldout.ts';
 import { batchTensors, createMlmTask, MLM_OPTIMIZER } from './mlmTask.ts';
 import { runLoop, type RunControl, type TrainPoint, type LoopOutcome } from './loop.ts';
@@ -35,14 +36,16 @@ export interface RunInfo {
 export interface Checkpoint {
   step: number;
   config: MlmConfig;
+  /** The run's tokenizer as tokenizer.json (given, or the WordPiece the run trained): the checkpoint exports with it. */
+  tokenizerJson: string;
   weights: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
 /** Reads every variable back (await data(): safe on WebGPU). */
-export async function snapshot(model: MlmModel, step: number): Promise<Checkpoint> {
+export async function snapshot(model: MlmModel, step: number, tokenizerJson: string): Promise<Checkpoint> {
   const weights: Checkpoint['weights'] = {};
   for (const [key, v] of Object.entries(model.params)) weights[key] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
-  return { step, config: model.config, weights };
+  return { step, config: model.config, tokenizerJson, weights };
 }
 
 /** What a run trains on besides the corpus: a tokenizer (else a WordPiece is trained on the training lines) and a model shape. */
@@ -124,6 +127,7 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
   const model = createMlm(mc, cfg.seed);
+  const tokenizerJson = toTokenizerJson(hf, false);
   hooks.onInfo?.({ params: countParams(mc), vocabSize: mc.vocabSize, trainTokens: streams.train.length, validationTokens: streams.validation.length, batchSize, seqLen });
   try {
     const task = createMlmTask(model, () => batcher.next());
@@ -143,7 +147,7 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
       control,
       {
         onPoint: (p) => hooks.onPoint(p as MetricPoint),
-        onCheckpoint: hooks.onCheckpoint ? async (step) => hooks.onCheckpoint!(await snapshot(model, step)) : undefined,
+        onCheckpoint: hooks.onCheckpoint ? async (step) => hooks.onCheckpoint!(await snapshot(model, step, tokenizerJson)) : undefined,
         onStep: hooks.onStep,
         yieldToHost: hooks.yieldToHost,
       },

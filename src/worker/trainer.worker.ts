@@ -81,7 +81,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       onPoint: points.push,
       onCheckpoint: (c) => {
         latest.checkpoint = c;
-        latest.tokenizerJson = msg.tokenizerJson ?? null;
+        latest.tokenizerJson = c.tokenizerJson;
         post({ type: 'checkpoint', runId, step: c.step });
       },
       onStep: (step) => {
