@@ -15,7 +15,7 @@ go to --work-dir (default /tmp/vocabkd-teacher/: train.txt, heldout.txt, train.l
    epilogue; each chapter preceded by its heading "CHAPTER n. Title"), split into paragraphs exactly like
    src/tools/prepare-assets.mjs (blank lines; whitespace collapsed). Held out: every 20th paragraph (index % 20 == 19,
    spread over the whole book) and also every paragraph that the distillation runs hold out (every 20th line of the
-   embedded corpus public/corpus/moby-dick.txt, src/distill/batches.ts), so that the teacher never saw the text its
+   embedded corpus public/corpus/moby-dick.txt, src/data/heldout.ts), so that the teacher never saw the text its
    students are evaluated on; everything else is training text. Both are written one paragraph per line.
 2. Tokenizer: our own WordPiece trainer through our CLI on the TRAINING paragraphs only:
    `node src/cli/bin.mjs tokenizer train --algo wordpiece --vocab-size 16000 --min-frequency 1 ...` (cased; min
@@ -233,7 +233,7 @@ def main():
 
     # 1. corpus
     paras = paragraphs()
-    # the distillation held-out texts (every 20th line of the embedded corpus, src/distill/batches.ts) are held out
+    # the distillation held-out texts (every 20th line of the embedded corpus, src/data/heldout.ts) are held out
     # here too, so that a teacher never saw the text its students are evaluated on
     node_script("src/tools/prepare-assets.mjs")
     with open(EMBEDDED, encoding="utf-8") as f:
