@@ -15,7 +15,7 @@ import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
 import { initNodeBackend } from '../backend/node.ts';
 import { splitDocuments } from '../data/corpus.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
-import { RecipeError, validateRecipe } from '../distill/recipe.ts';
+import { RecipeError, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { DistillStoppedError, runDistill } from '../distill/run.ts';
 import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillBench.ts';
 import { createRunControl } from '../train/mlmRun.ts';
@@ -40,7 +40,9 @@ function readRecipe(path: string) {
   } catch (e) {
     throw new RecipeError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  return validateRecipe(json);
+  const recipe = validateRecipe(json);
+  requireStudentTokenizer(recipe, false); // the CLI has no Tokenizers tab: its students train their own WordPiece
+  return recipe;
 }
 
 const fmt = (x: number | undefined, d = 4) => (x === undefined ? '' : x.toFixed(d));

@@ -1,7 +1,7 @@
 // Checks src/distill/recipe.ts: the per-method defaults against methods.md (items 14, 19, 22, 28), filling of partial
 // JSON, every error branch with its message, and the JSON round trip.
 import { describe, expect, it } from 'vitest';
-import { defaultRecipe, effectiveRecipe, ignoredFields, recipeToJson, RecipeError, validateRecipe } from './recipe.ts';
+import { defaultRecipe, effectiveRecipe, fixesVocabulary, ignoredFields, recipeToJson, RecipeError, requireStudentTokenizer, validateRecipe } from './recipe.ts';
 import { METHODS, type Method } from './types.ts';
 
 const A_METHODS: Method[] = ['reduce', 'reduce-map', 'match', 'kd-full'];
@@ -99,7 +99,7 @@ describe('validateRecipe: every error branch names the field, the rule and the v
 
   it('unknown keys list the known ones (top level, weights, student)', () => {
     expect(errorOf({ method: 'reduce', temprature: 2 }).message).toBe(
-      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, evalMaskings, checkpointEvery, maskProb, mlmSmoothing',
+      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, evalMaskings, checkpointEvery, maskProb, mlmSmoothing, studentTokenizer',
     );
     expect(errorOf({ method: 'reduce', weights: { ce: 1 } }).message).toBe('weights.ce is not a recipe field; known fields of weights: kl, mlm, mse');
     expect(errorOf({ method: 'reduce', student: { layers: 3 } }).message).toBe(
@@ -262,5 +262,41 @@ describe('effectiveRecipe (issue 19: the recorded recipe is the one the run used
     }
     expect(errorOf({ method: 'glmd', ignored: 'student.vocabSize' }).message).toBe('ignored must be an object of strings (field → why the method ignores it); got "student.vocabSize"');
     expect(errorOf({ method: 'glmd', ignored: { 'student.vocabSize': 4000 } }).message).toMatch(/^ignored must be an object of strings/);
+  });
+});
+
+describe('studentTokenizer (issue 11: the Tokenizers tab\'s student can be the distillation\'s)', () => {
+  it('defaults to "train"; "tokenizers-tab" is accepted for the own-vocabulary methods only, with a named error for glmd / kd-full', () => {
+    for (const m of METHODS) expect(defaultRecipe(m).studentTokenizer).toBe('train');
+    for (const m of ['reduce', 'reduce-map', 'match', 'mlm-only'] as const) expect(validateRecipe({ method: m, studentTokenizer: 'tokenizers-tab' }).studentTokenizer).toBe('tokenizers-tab');
+    expect(errorOf({ method: 'reduce', studentTokenizer: 'tab' }).message).toBe('studentTokenizer must be one of "train", "tokenizers-tab"; got "tab"');
+    expect(errorOf({ method: 'glmd', studentTokenizer: 'tokenizers-tab' }).message).toBe('studentTokenizer must be "train" for method "glmd" (its vocabulary is the teacher\'s most frequent K tokens); got "tokenizers-tab"');
+    expect(errorOf({ method: 'kd-full', studentTokenizer: 'tokenizers-tab' }).message).toBe('studentTokenizer must be "train" for method "kd-full" (the student keeps the teacher\'s vocabulary); got "tokenizers-tab"');
+    expect(fixesVocabulary('glmd') && fixesVocabulary('kd-full')).toBe(true);
+    expect(METHODS.filter(fixesVocabulary)).toEqual(['glmd', 'kd-full']);
+  });
+
+  it('requireStudentTokenizer: a recipe naming the tab needs a vocabulary there (RecipeError naming the field); "train" never does', () => {
+    const tab = validateRecipe({ method: 'reduce', studentTokenizer: 'tokenizers-tab' });
+    expect(() => requireStudentTokenizer(tab, true)).not.toThrow();
+    expect(() => requireStudentTokenizer(defaultRecipe('reduce'), false)).not.toThrow();
+    let err: unknown;
+    try {
+      requireStudentTokenizer(tab, false);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RecipeError);
+    expect((err as Error).message).toBe('studentTokenizer must be "train" when the Tokenizers tab has no vocabulary (train or import one there first); got "tokenizers-tab"');
+  });
+
+  it('with the tab\'s tokenizer, student.vocabSize is ignored (its reason names the real size); the recorded recipe validates back', () => {
+    const r = validateRecipe({ method: 'match', studentTokenizer: 'tokenizers-tab', student: { vocabSize: 4000 } });
+    const e = effectiveRecipe(r, { studentVocab: 600 });
+    expect(e.student.vocabSize).toBeUndefined();
+    expect(e.ignored['student.vocabSize']).toBe("the student's vocabulary is the Tokenizers tab's student tokenizer (600 tokens; info.studentVocab)");
+    expect(e.studentTokenizer).toBe('tokenizers-tab');
+    expect(validateRecipe(JSON.parse(JSON.stringify(e)))).toEqual({ ...r, student: { ...r.student, vocabSize: defaultRecipe('match').student.vocabSize } });
+    expect(ignoredFields('glmd', 8064, 'tokenizers-tab')['student.vocabSize']).toMatch(/^glmd uses the teacher's most frequent K tokens/);
   });
 });

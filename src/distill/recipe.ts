@@ -24,6 +24,8 @@
  * - glmd students start from random init (B.2: there is no σ between the kept rows and a teacher split); FVT needs a
  *   student vocabulary of its own, so kd-full (the teacher's vocabulary) takes 'scratch' or 'teacher';
  * - factorised embeddings (`student.embeddingSize`) only with 'scratch' init (the teacher has no [V, E] table).
+ * - `studentTokenizer` 'tokenizers-tab' (the page's Tokenizers-tab student) only for the own-vocabulary methods; whether
+ *   the host has one is `requireStudentTokenizer`'s question (the page's form and worker; the CLI has none).
  * `student.embeddingSize` null counts as absent (JSON has no undefined). An `ignored` object (what `effectiveRecipe`
  * records) is accepted and dropped, so a run's recorded recipe validates back to the same run.
  *
@@ -32,7 +34,7 @@
  * `student.vocabSize` for glmd (K = ⌈⌊r·V⌋/128⌉·128 of the teacher's tokens) and kd-full (the teacher's vocabulary).
  * Does not: know the teacher (vocabulary / position limits are checked by the run).
  */
-import { METHODS, type LossWeights, type Method, type Recipe, type StudentSpec } from './types.ts';
+import { METHODS, STUDENT_TOKENIZER_SOURCES, type LossWeights, type Method, type Recipe, type StudentSpec, type StudentTokenizerSource } from './types.ts';
 
 export class RecipeError extends Error {
   override name = 'RecipeError';
@@ -71,6 +73,7 @@ export function defaultRecipe(method: Method): Recipe {
     checkpointEvery: 100,
     maskProb: 0.15,
     mlmSmoothing: 0.7,
+    studentTokenizer: 'train',
   };
 }
 
@@ -114,6 +117,7 @@ const CHOICES = {
   reduceMapScore: ['sum', 'logsumexp'],
   glmdDivideBy: ['all', 'non-pad'],
   decay: ['cosine', 'linear', 'constant'],
+  studentTokenizer: STUDENT_TOKENIZER_SOURCES,
 } as const;
 const INITS = ['scratch', 'teacher', 'fvt'] as const;
 
@@ -210,6 +214,9 @@ export function validateRecipe(input: unknown): Recipe {
   }
   if (spec.embeddingSize !== undefined && init !== 'scratch') fail('student.init', '"scratch" when student.embeddingSize is set (the teacher has no factorised table to copy)', init);
   if (method === 'glmd' && init !== 'scratch') fail('student.init', '"scratch" for method "glmd" (its kept rows have no σ map to a teacher split; B.2 starts from random init)', init);
+  if (fixesVocabulary(method) && r.studentTokenizer !== 'train') {
+    fail('studentTokenizer', `"train" for method "${method}" (${method === 'glmd' ? "its vocabulary is the teacher's most frequent K tokens" : "the student keeps the teacher's vocabulary"})`, r.studentTokenizer);
+  }
   if (method === 'kd-full' && init === 'fvt') fail('student.init', '"scratch" or "teacher" for method "kd-full" (the student shares the teacher\'s vocabulary, FVT has nothing to transfer)', init);
 
   return {
@@ -219,6 +226,19 @@ export function validateRecipe(input: unknown): Recipe {
     glmdProtected: [...(prot as string[])],
     student: { ...spec },
   };
+}
+
+/** glmd (the teacher's top K tokens) and kd-full (the teacher's vocabulary) choose the student's vocabulary themselves. */
+export const fixesVocabulary = (method: Method): boolean => method === 'glmd' || method === 'kd-full';
+
+/**
+ * A recipe that names the Tokenizers tab's student tokenizer needs one: `available` says whether the host has it (the
+ * page: a vocabulary trained or imported on the tab; the CLI: never). Throws RecipeError naming the field.
+ */
+export function requireStudentTokenizer(recipe: Recipe, available: boolean): void {
+  if (recipe.studentTokenizer === 'tokenizers-tab' && !available) {
+    fail('studentTokenizer', '"train" when the Tokenizers tab has no vocabulary (train or import one there first)', recipe.studentTokenizer);
+  }
 }
 
 /** Pretty JSON that `validateRecipe` accepts back unchanged. */
@@ -247,13 +267,17 @@ const IS_REDUCE: readonly Method[] = ['reduce', 'reduce-map'];
 
 /**
  * Which fields `method` never reads, with the reason (`studentVocab`: the student's real vocabulary size, when known).
- * Read off the engine: student.vocabSize only trains the own-vocabulary students' WordPiece (run.ts); temperature
+ * Read off the engine: student.vocabSize only trains the own-vocabulary students' WordPiece (run.ts; not when
+ * `studentTokenizer` is the Tokenizers tab's, whose size it is); temperature
  * only scales the KL (none in mlm-only); reduceGroup only the Reduce rows (reduce, reduce-map); reduceMapScore only
  * reduce-map; matchWordBounded only Match's pairs; the glmd* fields only GLMD's vocabulary and KL.
  */
-export function ignoredFields(method: Method, studentVocab?: number): Partial<Record<IgnorableField, string>> {
+export function ignoredFields(method: Method, studentVocab?: number, studentTokenizer: StudentTokenizerSource = 'train'): Partial<Record<IgnorableField, string>> {
   const out: Partial<Record<IgnorableField, string>> = {};
   const real = studentVocab !== undefined ? ` = ${studentVocab.toLocaleString('en')} tokens` : '';
+  if (studentTokenizer === 'tokenizers-tab' && !fixesVocabulary(method)) {
+    out['student.vocabSize'] = `the student's vocabulary is the Tokenizers tab's student tokenizer (${studentVocab !== undefined ? `${studentVocab.toLocaleString('en')} tokens; ` : ''}info.studentVocab)`;
+  }
   if (method === 'glmd') out['student.vocabSize'] = `glmd uses the teacher's most frequent K tokens (K = ⌈⌊glmdKeepRatio·V⌋/128⌉·128${real}; info.studentVocab)`;
   if (method === 'kd-full') out['student.vocabSize'] = `kd-full keeps the teacher's vocabulary (${studentVocab !== undefined ? `${studentVocab.toLocaleString('en')} tokens; ` : ''}info.studentVocab)`;
   if (method === 'mlm-only') out.temperature = 'mlm-only has no KL term';
@@ -270,7 +294,7 @@ export function ignoredFields(method: Method, studentVocab?: number): Partial<Re
 
 /** The recipe as the run used it (see `EffectiveRecipe`); pure, the recipe is not modified. */
 export function effectiveRecipe(recipe: Recipe, info?: { studentVocab: number }): EffectiveRecipe {
-  const ignored = ignoredFields(recipe.method, info?.studentVocab);
+  const ignored = ignoredFields(recipe.method, info?.studentVocab, recipe.studentTokenizer);
   const { student, ...top } = recipe;
   const out: Record<string, unknown> = { ...top, weights: { ...recipe.weights }, glmdProtected: [...recipe.glmdProtected] };
   const st: Record<string, unknown> = { ...student };

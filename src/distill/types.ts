@@ -15,6 +15,8 @@
  * - `evaluate.ts`   masked-word accuracy over whole-word masks                                     [tf]
  */
 
+import type { TrainPoint } from '../train/loop.ts';
+
 /** Distillation methods. `mlm-only` and `kd-full` are the baselines. */
 export type Method = 'reduce' | 'reduce-map' | 'match' | 'glmd' | 'mlm-only' | 'kd-full';
 export const METHODS: readonly Method[] = ['reduce', 'reduce-map', 'match', 'glmd', 'mlm-only', 'kd-full'];
@@ -119,21 +121,27 @@ export interface Recipe {
    * XLM use −0.7, which favours rare tokens; 0 picks positions uniformly.
    */
   mlmSmoothing: number;
+  /**
+   * Where the student's own vocabulary comes from (reduce, reduce-map, match, mlm-only): 'train' trains a WordPiece
+   * of student.vocabSize on the corpus; 'tokenizers-tab' is the student tokenizer of the page's Tokenizers tab
+   * (student.vocabSize is then ignored). glmd and kd-full fix the vocabulary themselves: 'train' only.
+   */
+  studentTokenizer: StudentTokenizerSource;
 }
 
-/** One logged point (one JSON line of metrics.jsonl). */
-export interface DistillPoint {
-  step: number;
-  loss: number;
+export type StudentTokenizerSource = 'train' | 'tokenizers-tab';
+export const STUDENT_TOKENIZER_SOURCES: readonly StudentTokenizerSource[] = ['train', 'tokenizers-tab'];
+
+/**
+ * One logged point (one JSON line of metrics.jsonl): the training loop's `TrainPoint` (step, loss, lr, gradNorm,
+ * msPerStep, tokensPerSec, elapsedMs) with the loss terms and the held-out numbers as extra fields.
+ */
+export type DistillPoint = TrainPoint & {
   kl?: number;
   mlm?: number;
   mse?: number;
-  lr: number;
-  gradNorm: number;
-  tokensPerSec: number;
-  elapsedMs: number;
   /** Held-out masked-word accuracy over whole-word masks, when evaluated at this step. */
   evalWordAcc?: number;
   /** Held-out MLM loss on the student's tokenization, when evaluated. */
   evalLoss?: number;
-}
+};
