@@ -11,9 +11,21 @@
  * - `glmdVocab.ts` GLMD vocabulary compression: K, protected tokens, rank order, replacements rep(v), the id → row
  *                  lookup (items 22–26); the nearest kept token is an argmax over teacher embedding rows passed as a
  *                  plain Float32Array (the caller reads the table off the device)
+ * - `textMap.ts`   the alignment map of one text (issue 12): links between teacher and student tokens whose spans
+ *                  overlap (components, kinds 1:1 / 1:n / n:1 / n:m), the Reduce / Match / GLMD lenses, counters; the
+ *                  vocabulary map over teacher entries (σ split, C, counts, GLMD), the vocabulary-loss ranking, the
+ *                  σ split-length histogram; what differs between two tokenizer pipelines
  * - `types.ts`     SigmaMap, SharedVocab, SpecialIds, T2s, MatchPairs
  */
 export { buildSigma, checkStudentSpecials, sharedVocab, sigmaTokens, StudentVocabError } from './sigma.ts';
 export { AlignmentError, batchGroups, batchPairs, fitGroups, matchPairs, t2sSequence } from './align.ts';
 export { buildGlmdVocab, GlmdVocabError, keptSize, type GlmdVocab } from './glmdVocab.ts';
+export {
+  alignCounters, alignmentContext, alignText, glmdLens, kindOf, LINK_KINDS, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram,
+  TextMapError, tokenizerDifferences, vocabularyLoss, vocabularyMap, vocabularyRow,
+} from './textMap.ts';
+export type {
+  AlignCounters, AlignmentContext, GlmdLens, IdTokenRow, Link, LinkKind, LinkLayout, MatchLens, PipelineParts, ReduceLens, TextAlignment, TokenRow,
+  VocabularyLossEntry, VocabularyMap, VocabularyRow,
+} from './textMap.ts';
 export type { MatchPairs, SharedVocab, SigmaMap, SpecialIds, T2s } from './types.ts';
