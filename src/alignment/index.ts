@@ -21,11 +21,11 @@ export { buildSigma, checkStudentSpecials, sharedVocab, sigmaTokens, StudentVoca
 export { AlignmentError, batchGroups, batchPairs, fitGroups, matchPairs, t2sSequence } from './align.ts';
 export { buildGlmdVocab, GlmdVocabError, keptSize, type GlmdVocab } from './glmdVocab.ts';
 export {
-  alignCounters, alignmentContext, alignText, glmdLens, kindOf, LINK_KINDS, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram,
+  alignCounters, alignmentContext, alignText, corpusTokenStats, glmdLens, kindOf, LINK_KINDS, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram,
   TextMapError, tokenizerDifferences, vocabularyLoss, vocabularyMap, vocabularyRow,
 } from './textMap.ts';
 export type {
-  AlignCounters, AlignmentContext, GlmdLens, IdTokenRow, Link, LinkKind, LinkLayout, MatchLens, PipelineParts, ReduceLens, TextAlignment, TokenRow,
+  AlignCounters, AlignmentContext, GlmdLens, TokenContext, IdTokenRow, Link, LinkKind, LinkLayout, MatchLens, PipelineParts, ReduceLens, TextAlignment, TokenRow,
   VocabularyLossEntry, VocabularyMap, VocabularyRow,
 } from './textMap.ts';
 export type { MatchPairs, SharedVocab, SigmaMap, SpecialIds, T2s } from './types.ts';

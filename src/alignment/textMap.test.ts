@@ -6,7 +6,7 @@
 // replacements), the counters, the vocabulary map, a brute-force O(n·m) check on random rows, and the speed bound.
 import { describe, expect, it } from 'vitest';
 import {
-  alignCounters, alignmentContext, alignText, glmdLens, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram, TextMapError,
+  alignCounters, alignmentContext, alignText, corpusTokenStats, glmdLens, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram, TextMapError,
   tokenizerDifferences, vocabularyLoss, vocabularyMap, vocabularyRow, type LinkLayout, type TokenRow,
 } from './textMap.ts';
 import { buildSigma, sharedVocab } from './sigma.ts';
@@ -158,6 +158,9 @@ describe('method lenses', () => {
     const m = matchLens(t, s);
     expect(m).toEqual({ pairs: [[0, 0], [1, 2], [4, 3]], skippedTeacher: [2, 3], skippedStudent: [1], passedOver: [0, 1, 0], jumps: [1] });
     expect(linksOf(layout)).toEqual([[[1, 2], [1], 'n:1'], [[3], [2], '1:1']]); // the pair (1, 2) crosses links
+    // The recipe's word-bounded variant (not the paper's) cannot jump: «b» of «ball» finds no «b» in the same word.
+    expect(matchLens(t, s, { wordBounded: true })).toEqual({ pairs: [[0, 0], [3, 2], [4, 3]], skippedTeacher: [1, 2], skippedStudent: [1], passedOver: [0, 1, 0], jumps: [] });
+    expect(() => matchLens({ tokens: ['a'], offsets: [[0, 1]] }, { tokens: ['a'], offsets: [[0, 1]] }, { wordBounded: true })).toThrow(/wordBounded matching needs/);
   });
 
   it('Match: passing over unmatched student tokens inside the same place is not a jump', () => {
@@ -287,6 +290,27 @@ describe('the vocabulary map (issue 12 item 2)', () => {
     expect(vocabularyRow(g, sigma, TV, SV, 8).glmd).toEqual({ row: 5, kept: false, replacement: 5, replacementToken: 'Ёжик' });
     expect(vocabularyRow(g, sigma, TV, SV, 9).glmd).toEqual({ row: 8, kept: true, replacement: 9, replacementToken: ',' });
     expect(() => vocabularyMap({ teacherVocab: TV, sigma, shared, studentUnkId: 1, counts: [1, 2] })).toThrow(TextMapError);
+  });
+});
+
+describe('corpus counts and contexts for the vocabulary map', () => {
+  it('counts non-special positions per id; the first contexts per id as snippets, never splitting a surrogate pair', () => {
+    const tok = tokenizer(['the', 'cat', 'sat', '😀', '.']);
+    const texts = ['the cat sat.', 'the 😀 cat', 'cat'];
+    const r = corpusTokenStats(texts, (t) => tok.encode(t), tok.vocabSize, { contextsPerToken: 2, width: 2 });
+    const id = (t: string) => tok.tokenToId(t)!;
+    expect(r.texts).toBe(3);
+    expect(r.tokens).toBe(4 + 3 + 1);
+    expect(r.counts[id('cat')]).toBe(3);
+    expect(r.counts[id('the')]).toBe(2);
+    expect(r.counts[id('[CLS]')]).toBe(0); // post-processor specials are not counted
+    expect(r.contexts.get(id('cat'))).toEqual([
+      { text: 0, snippet: 'e cat s', start: 2, end: 5 },
+      { text: 1, snippet: '😀 cat', start: 3, end: 6 }, // 2 units back would land inside 😀: the whole pair is kept
+    ]);
+    expect(r.contexts.get(id('😀'))).toEqual([{ text: 1, snippet: 'e 😀 c', start: 2, end: 4 }]);
+    expect(corpusTokenStats(texts, (t) => tok.encode(t), tok.vocabSize).contexts.size).toBe(0);
+    expect(() => corpusTokenStats(['cat'], (t) => tok.encode(t), 3)).toThrow(TextMapError);
   });
 });
 

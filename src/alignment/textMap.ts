@@ -24,7 +24,8 @@
  * - `alignmentContext` + `alignText`: the above for one text, given σ and C built once per tokenizer pair.
  * - The vocabulary map (issue 12 item 2) on teacher entries: `vocabularyMap` (columns: σ split length, [UNK] in the
  *   split, in C, corpus count, GLMD row / kept / replacement), `vocabularyRow` (one row for display, with strings),
- *   `vocabularyLoss` (teacher tokens the student splits or loses, by corpus count), `splitLengthHistogram`.
+ *   `vocabularyLoss` (teacher tokens the student splits or loses, by corpus count), `splitLengthHistogram`,
+ *   `corpusTokenStats` (corpus counts and example contexts per teacher id).
  * - `tokenizerDifferences`: what differs between the two tokenizers' pipelines (lower-casing, accents, specials), to
  *   say on the map.
  * Pure TypeScript on plain arrays, no tf.
@@ -41,6 +42,8 @@ export interface TokenRow {
   offsets: readonly (readonly [number, number])[];
   /** 1 = special (post-processor [CLS]/[SEP]); absent = none is special. */
   specialTokensMask?: readonly number[];
+  /** Pre-tokenized word index per token (null for specials): only Match's word-bounded variant reads it. */
+  wordIds?: readonly (number | null)[];
 }
 
 /** A TokenRow with ids (for Reduce, C and GLMD). */
@@ -221,11 +224,16 @@ export interface MatchLens {
 
 const overlaps = (a: readonly [number, number], b: readonly [number, number]) => a[1] > a[0] && b[1] > b[0] && a[0] < b[1] && b[0] < a[1];
 
-/** Match: greedy exact-string pairs, the unpaired tokens on both rows and the jump-ahead pairs (items 11–12). */
-export function matchLens(teacher: TokenRow, student: TokenRow): MatchLens {
+/**
+ * Match: greedy exact-string pairs, the unpaired tokens on both rows and the jump-ahead pairs (items 11–12).
+ * `wordBounded`: the recipe's matchWordBounded variant (not the paper's), which needs both rows' wordIds.
+ */
+export function matchLens(teacher: TokenRow, student: TokenRow, opts: { wordBounded?: boolean } = {}): MatchLens {
   checkRow(teacher, 'teacher');
   checkRow(student, 'student');
-  const { teacherPos, studentPos } = matchPairs(teacher.tokens, student.tokens);
+  const { teacherPos, studentPos } = matchPairs(teacher.tokens, student.tokens, opts.wordBounded
+    ? { wordBounded: true, teacherWordIds: teacher.wordIds, studentWordIds: student.wordIds }
+    : {});
   const pairs: [number, number][] = [];
   const passedOver: number[] = [];
   const jumps: number[] = [];
@@ -376,11 +384,14 @@ export interface TextAlignment {
   counters: AlignCounters;
 }
 
-/** The whole map of one text: links, the Reduce and Match lenses, counters (GLMD: `glmdLens` with the run's vocabulary). */
-export function alignText(ctx: AlignmentContext, teacher: IdTokenRow, student: IdTokenRow): TextAlignment {
+/**
+ * The whole map of one text: links, the Reduce and Match lenses, counters (GLMD: `glmdLens` with the run's
+ * vocabulary). `matchWordBounded`: Match's word-bounded variant (rows need wordIds), as the recipe field of that name.
+ */
+export function alignText(ctx: AlignmentContext, teacher: IdTokenRow, student: IdTokenRow, opts: { matchWordBounded?: boolean } = {}): TextAlignment {
   const layout = linkLayout(teacher, student);
   const reduce = reduceLens(teacher.ids, ctx.sigma, ctx.studentUnkId);
-  const match = matchLens(teacher, student);
+  const match = matchLens(teacher, student, { wordBounded: opts.matchWordBounded });
   const counters = alignCounters({ teacher, student, layout, match, inShared: ctx.inShared, unk: ctx.unk });
   return { layout, reduce, match, counters };
 }
@@ -502,6 +513,52 @@ export function splitLengthHistogram(map: VocabularyMap): { entries: number[]; o
     if (occurrences) occurrences[k] += map.count![v];
   }
   return { entries, occurrences };
+}
+
+export interface TokenContext {
+  /** Index of the text in the input order. */
+  text: number;
+  /** A snippet of the text around the token, and the token's [start, end) within the snippet (UTF-16 units). */
+  snippet: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Corpus counts of each teacher id (non-special positions of `encode(text)`), and for each id the first
+ * `contextsPerToken` places it occurs (default 0: none), as snippets of ±`width` code units (default 40) cut so that
+ * no surrogate pair is split. For the vocabulary map's frequency column and the vocabulary-loss explorer's examples.
+ */
+export function corpusTokenStats(texts: Iterable<string>, encode: (text: string) => IdTokenRow, vocabSize: number, opts: {
+  contextsPerToken?: number; width?: number;
+} = {}): { counts: Float64Array; contexts: Map<number, TokenContext[]>; texts: number; tokens: number } {
+  const perToken = opts.contextsPerToken ?? 0, width = opts.width ?? 40;
+  const counts = new Float64Array(vocabSize);
+  const contexts = new Map<number, TokenContext[]>();
+  const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+  let n = 0, tokens = 0;
+  for (const text of texts) {
+    const row = encode(text);
+    checkRow(row, 'encoding');
+    for (let i = 0; i < row.ids.length; i++) {
+      if (isSpecialAt(row, i)) continue;
+      const v = row.ids[i];
+      if (!(Number.isInteger(v) && v >= 0 && v < vocabSize)) throw new TextMapError(`token id ${v} is outside the vocabulary (0 … ${vocabSize - 1})`);
+      counts[v]++;
+      tokens++;
+      if (perToken <= 0) continue;
+      let list = contexts.get(v);
+      if (!list) { list = []; contexts.set(v, list); }
+      if (list.length >= perToken) continue;
+      const [s, e] = row.offsets[i];
+      let a = Math.max(0, s - width), b = Math.min(text.length, e + width);
+      if (a > 0 && isLow(text.charCodeAt(a))) a--;
+      if (b < text.length && isLow(text.charCodeAt(b))) b++;
+      list.push({ text: n, snippet: text.slice(a, b), start: s - a, end: e - a });
+    }
+    n++;
+  }
+  return { counts, contexts, texts: n, tokens };
 }
 
 // ---- tokenizer differences ------------------------------------------------------------------------------------------
