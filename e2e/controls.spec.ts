@@ -31,7 +31,7 @@ test('a second start while running is ignored: never two loops', async ({ page }
   const ids = await page.evaluate(async () => {
     const { client } = (window as unknown as { __vocabkd: { client: { start(c: object): Promise<string | null> } } }).__vocabkd;
     const cfg = { preset: 'micro', steps: 40, seed: 1, lr: 0.002, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 0, maskProb: 0.15 };
-    return Promise.all([client.start(cfg), client.start(cfg)]);
+    return Promise.all([client.start({ kind: 'pretrain', config: cfg }), client.start({ kind: 'pretrain', config: cfg })]);
   });
   expect(ids.filter((x) => x !== null)).toHaveLength(1);
   await expect(page.getByTestId('start')).toBeDisabled();

@@ -11,11 +11,11 @@ import { test, expect, waitForBackend } from './fixtures.ts';
 interface LabPoint { step: number; loss: number; kl?: number; evalWordAcc?: number }
 interface LabRun { state: string; outcome: string | null; error: string | null; points: LabPoint[]; info: { studentVocab: number; studentParams: number } | null }
 
-/** The latest distillation run, read from the store the page exposes as window.__vocabkd.distillLab. */
+/** The latest distillation run, read from the store the page exposes as window.__vocabkd.store (runs of both kinds). */
 async function latestRun(page: Page): Promise<LabRun> {
   return page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { distillLab: { getState(): { runOrder: string[]; runs: Record<string, LabRun> } } } }).__vocabkd.distillLab.getState();
-    return s.runs[s.runOrder[s.runOrder.length - 1]];
+    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, LabRun & { kind: string }> } } } }).__vocabkd.store.getState();
+    return s.runOrder.map((id) => s.runs[id]).filter((r) => r.kind === 'distill').pop()!;
   });
 }
 
@@ -147,7 +147,7 @@ test('an out-of-range recipe names its field (page and worker); no teacher is a 
   await expect(page.getByTestId('distill-field-student.numLayers')).toHaveValue('2');
 
   // Straight to the worker (bypassing the form): the worker validates too.
-  await page.evaluate(() => (window as unknown as { __vocabkd: { client: { startDistill(r: unknown): Promise<string | null> } } }).__vocabkd.client.startDistill({ method: 'match', seqLen: 4 }));
+  await page.evaluate(() => (window as unknown as { __vocabkd: { client: { start(r: unknown): Promise<string | null> } } }).__vocabkd.client.start({ kind: 'distill', recipe: { method: 'match', seqLen: 4 } }));
   await expect(page.getByTestId('distill-run-error')).toContainText('RecipeError: seqLen');
   await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'error');
 

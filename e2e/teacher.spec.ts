@@ -11,7 +11,7 @@ async function fill(page: import('@playwright/test').Page, text: string): Promis
   await page.getByTestId('fill-mask-run').click();
   const list = page.getByTestId('fill-mask-results');
   await expect.poll(async () => page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { modelLab: { getState(): { fillMask: { text: string } | null } } } }).__vocabkd.modelLab.getState();
+    const s = (window as unknown as { __vocabkd: { store: { getState(): { models: { fillMask: { text: string } | null } } } } }).__vocabkd.store.getState().models;
     return s.fillMask?.text;
   })).toBe(text);
   return list.locator('.candidate').evaluateAll((els) => els.map((e) => ({ token: e.getAttribute('data-token') ?? '', probability: Number(e.getAttribute('data-probability')) })));

@@ -36,9 +36,9 @@ test('the Russian preset keeps «й» and capitals (no lower-casing or accent st
   await page.getByTestId('tok-corpus').selectOption('ru-udhr');
   await page.getByTestId('tok-vocab-size').fill('1000');
   await page.getByTestId('tok-train').click();
-  await expect(page.getByTestId('spans-teacher')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('spans-trained')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('tok-text').fill('Всеобщая декларация, свободой и йод');
-  const tokens = await page.getByTestId('spans-teacher').locator('.tok').evaluateAll((els) => els.map((e) => e.getAttribute('data-token')));
+  const tokens = await page.getByTestId('spans-trained').locator('.tok').evaluateAll((els) => els.map((e) => e.getAttribute('data-token')));
   expect(tokens[0]).toMatch(/^В/); // capital kept
   expect(tokens.filter((t) => t?.includes('й')).length).toBeGreaterThanOrEqual(2); // «й» not stripped to «и»
   expect(tokens).not.toContain('[UNK]');

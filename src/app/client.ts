@@ -1,8 +1,6 @@
-/** The page's worker clients (training, tokenizer jobs), wired to their stores. */
+/** The page's worker clients (training, tokenizer jobs), wired to the store's actions; the test handle. */
 import { createTrainerClient } from '../worker/trainerClient.ts';
 import { createTokenizerClient } from '../worker/tokenizerClient.ts';
-import { tokenizerLabActions, useTokenizerLab } from '../store/tokenizerSlice.ts';
-import { useModelLab } from '../store/modelSlice.ts';
 import { actions, storeSink, useWorkbench } from '../store/index.ts';
 import { EMBEDDED_CORPUS, type EmbeddedCorpus } from '../data/corpus.ts';
 import type { CorpusSource } from '../worker/protocol.ts';
@@ -20,10 +18,8 @@ export const trainerClient = createTrainerClient(storeSink, embeddedSource(EMBED
 /** Settles once the backend is chosen (or none could be); app/models.ts then loads the shipped teacher. */
 export const booted = trainerClient.boot(pageOptions.backend);
 
-export const tokenizerClient = createTokenizerClient(tokenizerLabActions.onWorkerMessage, (_jobId, message) => {
-  useTokenizerLab.setState({ job: null });
-  tokenizerLabActions.setError(`The tokenizer worker crashed: ${message}`);
-});
+export const tokenizerClient = createTokenizerClient(actions.tokenizerMessage, (_jobId, message) => actions.tokenizerCrashed(message));
 
-// Handles for the end-to-end tests (and curious users in the console): the store and the client, never tensors.
-Object.assign(globalThis, { __vocabkd: { store: useWorkbench, client: trainerClient, tokenizerLab: useTokenizerLab, modelLab: useModelLab } });
+// Handles for the end-to-end tests (and curious users in the console): the one store and the training client, never
+// tensors. Runs of both kinds: store.getState().runs / runOrder; the teacher: .models; the Tokenizers tab: .tokenizers.
+Object.assign(globalThis, { __vocabkd: { store: useWorkbench, client: trainerClient } });

@@ -1,57 +1,41 @@
 /**
- * Distill tab actions of the page: start a run, estimate its cost (a 3-step probe in the worker), pause / resume /
- * stop, and export the latest student as HF-folder downloads. Recipes are validated here too (validateRecipe has no
- * tf), so a bad field is named before anything reaches the worker. Registers the distill store on window.__vocabkd.
+ * Distill tab requests of the page: estimate a recipe's cost (a 3-step probe in the worker) and export the latest
+ * student as HF-folder downloads. Starting, pausing and stopping a distillation: app/runs.ts.
  */
 import { trainerClient } from './client.ts';
 import { downloadFiles } from './models.ts';
-import { distillActions, useDistillLab } from '../store/distillSlice.ts';
+import { studentTokenizerJson } from './tokenizers.ts';
+import { actions, useWorkbench } from '../store/index.ts';
 import type { Recipe } from '../distill/types.ts';
-import type { CorpusSource, RunId } from '../worker/protocol.ts';
+import type { CorpusSource } from '../worker/protocol.ts';
 
 const message = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
 
-/** Starts a distillation run; null (with the reason shown) when another run holds the worker. */
-export async function startDistill(recipe: Recipe, corpus?: CorpusSource): Promise<RunId | null> {
-  distillActions.setError(null);
-  const runId = await trainerClient.startDistill(recipe, corpus);
-  if (!runId) distillActions.setError('another run is active (Train MLM or Distill): stop it first, or wait for the backend to be ready');
-  return runId;
-}
-
-export const pauseDistill = () => trainerClient.pause();
-export const resumeDistill = () => trainerClient.resume();
-export const stopDistill = () => trainerClient.stop();
-
 /** Runs 3 steps of the recipe in the worker: ms/step, parameters and bytes of the student. */
 export async function estimateCost(recipe: Recipe, corpus: CorpusSource): Promise<void> {
-  distillActions.setProbe({ busy: true, result: useDistillLab.getState().probe.result });
-  distillActions.setError(null);
+  actions.setProbe({ busy: true, result: useWorkbench.getState().probe.result });
+  actions.setTabError('distill', null);
   try {
-    const r = await trainerClient.request({ type: 'distill-probe', recipe, corpus });
+    const studentTokenizer = recipe.studentTokenizer === 'tokenizers-tab' ? studentTokenizerJson() : undefined;
+    const r = await trainerClient.request({ type: 'distill-probe', recipe, corpus, studentTokenizerJson: studentTokenizer });
     if (r.type === 'distill-probe-result') {
-      distillActions.setProbe({ busy: false, result: { recipeJson: JSON.stringify(recipe), steps: recipe.steps, msPerStep: r.msPerStep, params: r.params, bytes: r.bytes } });
+      actions.setProbe({ busy: false, result: { recipeJson: JSON.stringify(recipe), steps: recipe.steps, msPerStep: r.msPerStep, params: r.params, bytes: r.bytes } });
       return;
     }
   } catch (e) {
-    distillActions.setError(message(e));
+    actions.setTabError('distill', message(e));
   }
-  distillActions.setProbe({ busy: false, result: null });
+  actions.setProbe({ busy: false, result: null });
 }
 
 /** The latest finished (or stopped) run's student as an HF folder: one download per file. */
 export async function exportStudent(): Promise<string[]> {
-  distillActions.setError(null);
+  actions.setTabError('distill', null);
   try {
-    const r = await trainerClient.request({ type: 'distill-export' });
-    if (r.type !== 'model-files') return [];
-    return downloadFiles(r.files);
+    const r = await trainerClient.request({ type: 'model-export', what: 'student' });
+    return r.type === 'model-files' ? downloadFiles(r.files) : [];
   } catch (e) {
-    distillActions.setError(message(e));
+    actions.setTabError('distill', message(e));
     return [];
   }
 }
-
-// The end-to-end tests read distillation runs from the same handle as the rest of the page.
-const handle = (globalThis as { __vocabkd?: Record<string, unknown> }).__vocabkd;
-if (handle) handle.distillLab = useDistillLab;

@@ -1,21 +1,19 @@
 /** Model actions of the page: load (shipped teacher at start, or dropped files), fill-mask, export as downloads. */
 import { booted, trainerClient } from './client.ts';
-import { useModelLab } from '../store/modelSlice.ts';
+import { actions } from '../store/index.ts';
 import type { ModelSource } from '../worker/protocol.ts';
 
-const set = useModelLab.setState;
 const message = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
 
 export const SHIPPED_TEACHER = { path: 'models/teacher-en/', name: 'shipped English teacher (Moby-Dick, 16k WordPiece)' };
 
 export async function loadModel(source: ModelSource): Promise<void> {
-  set({ status: 'loading', error: null });
+  actions.modelLoadStarted();
   try {
     const r = await trainerClient.request({ type: 'model-load', source });
-    if (r.type === 'model-loaded') set({ status: 'ready', teacher: r.summary, fillMask: null });
+    if (r.type === 'model-loaded') actions.modelLoaded(r.summary, r.tokenizerJson);
   } catch (e) {
-    // A failed import leaves the previous teacher in place (nothing half-loaded).
-    set((s) => ({ status: s.teacher ? 'ready' : 'error', error: message(e) }));
+    actions.modelLoadFailed(message(e)); // the previous teacher stays (nothing half-loaded)
   }
 }
 
@@ -29,14 +27,12 @@ export function loadShippedTeacher(): Promise<void> {
 if (new URLSearchParams(globalThis.location?.search ?? '').get('teacher') !== 'none') void booted.then(() => loadShippedTeacher());
 
 export async function runFillMask(text: string, top = 5): Promise<void> {
-  set({ busy: true, error: null });
+  actions.fillMaskStarted();
   try {
     const r = await trainerClient.request({ type: 'fill-mask', text, top });
-    if (r.type === 'fill-mask-result') set({ fillMask: { text, results: r.results } });
+    if (r.type === 'fill-mask-result') actions.fillMaskDone(text, r.results);
   } catch (e) {
-    set({ error: message(e) });
-  } finally {
-    set({ busy: false });
+    actions.fillMaskFailed(message(e));
   }
 }
 
@@ -55,13 +51,12 @@ export function downloadFiles(files: { name: string; bytes: ArrayBuffer }[]): st
 
 /** Exports as an HF folder: one download per file (config.json, model.safetensors, tokenizer.json, vocab.txt, …). */
 export async function exportModel(what: 'teacher' | 'checkpoint'): Promise<string[]> {
-  set({ error: null });
+  actions.setModelError(null);
   try {
     const r = await trainerClient.request({ type: 'model-export', what });
-    if (r.type !== 'model-files') return [];
-    return downloadFiles(r.files);
+    return r.type === 'model-files' ? downloadFiles(r.files) : [];
   } catch (e) {
-    set({ error: message(e) });
+    actions.setModelError(message(e));
     return [];
   }
 }

@@ -1,32 +1,35 @@
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { useWorkbench } from '../store/index.ts';
+import { liveRun } from '../store/runs.ts';
+import { runName } from '../worker/runSlot.ts';
 import { PRESET_NAMES, type PresetName } from '../models/config.ts';
 import { DEFAULT_RUN, RunConfigError, validateRunConfig, type MlmRunConfig } from '../train/runConfig.ts';
-import { pageOptions, trainerClient } from '../app/client.ts';
+import { pageOptions } from '../app/client.ts';
+import { pauseRun, resumeRun, startPretrain, stopRun } from '../app/runs.ts';
+import { studentSizeOf } from '../app/tokenizers.ts';
 import { useCorpusPicker } from './CorpusPicker.tsx';
-import { useTokenizerLab } from '../store/tokenizerSlice.ts';
 
-/** Recipe form (preset, steps, learning rate) and Start / Pause / Resume / Stop. */
+/**
+ * Recipe form (corpus, vocabulary, preset, steps, learning rate) and Start / Pause / Resume / Stop of the MLM run.
+ * The vocabulary is a WordPiece the run trains on its corpus (the preset's size), or the Tokenizers tab's student.
+ */
 export function RunControls() {
   const [form, setForm] = useState<MlmRunConfig>({ ...DEFAULT_RUN, ...pageOptions.run });
   const [formError, setFormError] = useState<string | null>(null);
   const corpus = useCorpusPicker('run');
-  const [tokenizerChoice, setTokenizerChoice] = useState<'word' | 'lab'>('word');
-  const labTokenizer = useTokenizerLab((s) => s.trained?.json ?? null);
-  const { ready, active } = useWorkbench(
-    useShallow((s) => ({
-      ready: s.backend.phase === 'ready',
-      active: s.activeRunId ? s.runs[s.activeRunId] : null,
-    })),
-  );
-  const running = !!active && ['starting', 'running', 'paused'].includes(active.state);
+  const [tokenizerChoice, setTokenizerChoice] = useState<'train' | 'lab'>('train');
+  const labSize = useWorkbench((s) => studentSizeOf(s.tokenizers));
+  const ready = useWorkbench((s) => s.backend.phase === 'ready');
+  const live = useWorkbench(liveRun);
+  const refused = useWorkbench((s) => s.tabErrors.pretrain);
+  const mine = live?.kind === 'pretrain' ? live : null; // the controls act on this tab's run only
+  const busy = live !== null;
 
   const onStart = () => {
     try {
       const cfg = validateRunConfig(form);
       setFormError(null);
-      void trainerClient.start(cfg, { corpus: corpus.source(), tokenizerJson: tokenizerChoice === 'lab' && labTokenizer ? labTokenizer : undefined });
+      void startPretrain(cfg, corpus.source(), tokenizerChoice === 'lab');
     } catch (e) {
       if (e instanceof RunConfigError) setFormError(e.message);
       else throw e;
@@ -36,34 +39,36 @@ export function RunControls() {
 
   return (
     <section className="controls">
-      {corpus.picker(running)}
+      {corpus.picker(busy)}
       <label>
         tokenizer
-        <select data-testid="run-tokenizer" value={tokenizerChoice} disabled={running} onChange={(e) => setTokenizerChoice(e.target.value as 'word' | 'lab')}>
-          <option value="word">placeholder words (model's vocabulary size)</option>
-          <option value="lab" disabled={!labTokenizer}>trained in the Tokenizers tab{labTokenizer ? '' : ' (train one first)'}</option>
+        <select data-testid="run-tokenizer" value={tokenizerChoice} disabled={busy} onChange={(e) => setTokenizerChoice(e.target.value as 'train' | 'lab')}>
+          <option value="train">WordPiece trained on the corpus (the preset's vocabulary size)</option>
+          <option value="lab" disabled={labSize === null}>the Tokenizers tab's student{labSize === null ? ' (train or import one first)' : ` (${labSize.toLocaleString('en')} tokens)`}</option>
         </select>
       </label>
       <label>
         model
-        <select value={form.preset} disabled={running} onChange={(e) => setForm({ ...form, preset: e.target.value as PresetName })}>
+        <select value={form.preset} disabled={busy} onChange={(e) => setForm({ ...form, preset: e.target.value as PresetName })}>
           {PRESET_NAMES.map((p) => <option key={p}>{p}</option>)}
         </select>
       </label>
       <label>
-        steps <input type="number" value={form.steps} disabled={running} onChange={num('steps')} />
+        steps <input type="number" value={form.steps} disabled={busy} onChange={num('steps')} />
       </label>
       <label>
-        learning rate <input type="number" step="0.0001" value={form.lr} disabled={running} onChange={num('lr')} />
+        learning rate <input type="number" step="0.0001" value={form.lr} disabled={busy} onChange={num('lr')} />
       </label>
-      <button data-testid="start" disabled={!ready || running} onClick={onStart}>Start</button>
-      {active?.state === 'paused' ? (
-        <button data-testid="resume" onClick={() => trainerClient.resume()}>Resume</button>
+      <button data-testid="start" disabled={!ready || busy} onClick={onStart}>Start</button>
+      {mine?.state === 'paused' ? (
+        <button data-testid="resume" onClick={resumeRun}>Resume</button>
       ) : (
-        <button data-testid="pause" disabled={!running} onClick={() => trainerClient.pause()}>Pause</button>
+        <button data-testid="pause" disabled={!mine} onClick={pauseRun}>Pause</button>
       )}
-      <button data-testid="stop" disabled={!running} onClick={() => trainerClient.stop()}>Stop</button>
+      <button data-testid="stop" disabled={!mine} onClick={stopRun}>Stop</button>
+      {live && !mine && <div className="hint" data-testid="run-busy">{runName(live)} is active (Distill tab): one run at a time</div>}
       {formError && <div className="error" data-testid="form-error">{formError}</div>}
+      {refused && <div className="error" data-testid="run-refused">{refused}</div>}
     </section>
   );
 }

@@ -1,11 +1,12 @@
 import { useWorkbench } from '../store/index.ts';
+import { latestRun } from '../store/runs.ts';
 import { LossChart } from './LossChart.tsx';
 
 const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
-/** The latest run: status, live loss chart and throughput cards. */
+/** The latest MLM run: status, live loss chart and throughput cards. */
 export function RunPanel() {
-  const run = useWorkbench((s) => (s.runOrder.length ? s.runs[s.runOrder[s.runOrder.length - 1]] : null));
+  const run = useWorkbench((s) => latestRun(s, 'pretrain'));
   if (!run) return <p className="hint">Press Start to train the masked LM on the embedded Moby-Dick slice.</p>;
   const last = run.points[run.points.length - 1];
   const lastVal = [...run.points].reverse().find((p) => p.valAccuracy !== undefined);
@@ -19,8 +20,13 @@ export function RunPanel() {
         <div>ms/step <b>{fmt(last?.msPerStep)}</b></div>
         <div>val. masked acc. <b>{lastVal ? `${(lastVal.valAccuracy! * 100).toFixed(1)} %` : '–'}</b></div>
         {run.checkpointStep !== null && <div data-testid="checkpoint">checkpoint at step <b>{run.checkpointStep}</b></div>}
-        {run.info && <div>{run.info.params.toLocaleString('en')} parameters · vocab {run.info.vocabSize} · batch {run.info.batchSize}×{run.info.seqLen}</div>}
+        {run.info && (
+          <div>
+            {run.info.params.toLocaleString('en')} parameters · vocab {run.info.vocabSize} ({run.tokenizer === 'tokenizers-tab' ? "the Tokenizers tab's student" : 'WordPiece trained on the corpus'}) · batch {run.info.batchSize}×{run.info.seqLen}
+          </div>
+        )}
       </div>
+      {run.error && <div className="error" data-testid="run-error">{run.error}</div>}
       <LossChart points={run.points} />
     </section>
   );

@@ -1,15 +1,20 @@
 /**
- * The workbench store (zustand): backend status and runs keyed by runId. Actions are synchronous state changes; the
- * worker I/O lives in src/worker/trainerClient.ts and reaches the store through `storeSink`.
+ * The workbench store: one zustand store with slices — backend status and page errors (here), runs of both kinds
+ * (runs.ts), the Distill tab's cost estimate (here), the loaded teacher (models.ts) and the Tokenizers tab
+ * (tokenizers.ts). Components read it with selectors only (`useWorkbench(s => …)`, `useShallow` for objects); every
+ * write goes through `actions` (synchronous state changes). The worker I/O lives in src/worker/ and reaches the store
+ * through `storeSink` (the actions the training client calls); requests go through src/app/.
  */
 import { create } from 'zustand';
 import type { BackendName } from '../backend/names.ts';
 import type { ParityVerdict } from '../backend/parity.ts';
-import type { MetricPoint, RunInfo } from '../train/mlmRun.ts';
-import type { MlmRunConfig } from '../train/runConfig.ts';
-import type { RunId, RunState } from '../worker/protocol.ts';
 import type { ClientSink } from '../worker/trainerClient.ts';
-import { distillActions, distillSink } from './distillSlice.ts';
+import type { FromTokenizerWorker, JobId, ModelSummary, RunId, RunKind, RunMessage, RunRequest } from '../worker/protocol.ts';
+import type { FillMaskResult } from '../models/fillMask.ts';
+import type { TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
+import { initialRuns, runCrashed, runCreated, runMessage, runRefused, setTabError, toggleShown, type RunsState } from './runs.ts';
+import { initialModels, modelsReducers as models, type ModelsState } from './models.ts';
+import { initialTokenizers, tokenizersReducers as tokenizers, type TokenizersState } from './tokenizers.ts';
 
 export interface BackendStatus {
   phase: 'probing' | 'ready' | 'failed';
@@ -24,84 +29,84 @@ export interface BackendStatus {
   error: string | null;
 }
 
-export interface RunRecord {
-  runId: RunId;
-  config: MlmRunConfig;
-  state: RunState;
-  info: RunInfo | null;
-  points: MetricPoint[];
-  message: string | null;
-  /** Step of the latest weight snapshot (exportable), if any. */
-  checkpointStep: number | null;
+/** The Distill tab's cost estimate (a 3-step probe of the recipe in the worker). */
+export interface CostEstimate {
+  /** The recipe JSON the probe ran (the panel marks the estimate stale when the form differs). */
+  recipeJson: string;
+  steps: number;
+  msPerStep: number;
+  params: number;
+  bytes: number;
 }
 
-export interface WorkbenchState {
+export interface WorkbenchState extends RunsState {
   backend: BackendStatus;
-  runs: Record<RunId, RunRecord>;
-  runOrder: RunId[];
-  activeRunId: RunId | null;
   /** Errors that are not tied to a field: a crashed worker, a bad ?backend=. */
   errors: string[];
+  probe: { busy: boolean; result: CostEstimate | null };
+  models: ModelsState;
+  tokenizers: TokenizersState;
 }
 
 export const initialState: WorkbenchState = {
   backend: { phase: 'probing', trying: null, name: null, adapter: '', parity: null, initMs: 0, reason: '', notices: [], error: null },
-  runs: {},
-  runOrder: [],
-  activeRunId: null,
   errors: [],
+  ...initialRuns,
+  probe: { busy: false, result: null },
+  models: initialModels,
+  tokenizers: initialTokenizers,
 };
 
 export const useWorkbench = create<WorkbenchState>()(() => initialState);
 
 const set = useWorkbench.setState;
-const get = useWorkbench.getState;
+const setBackend = (patch: (b: BackendStatus) => Partial<BackendStatus>) => set((s) => ({ backend: { ...s.backend, ...patch(s.backend) } }));
+const setModels = (patch: (m: ModelsState) => Partial<ModelsState>) => set((s) => ({ models: { ...s.models, ...patch(s.models) } }));
+const setTokenizers = (patch: (t: TokenizersState) => Partial<TokenizersState>) => set((s) => ({ tokenizers: { ...s.tokenizers, ...patch(s.tokenizers) } }));
 
-const patchRun = (runId: RunId, patch: (r: RunRecord) => Partial<RunRecord>) => {
-  const r = get().runs[runId];
-  if (r) set({ runs: { ...get().runs, [runId]: { ...r, ...patch(r) } } });
-};
-
+/** Every write to the store. */
 export const actions = {
   reset: () => set(initialState, true),
-  addError: (e: string) => set({ errors: [...get().errors, e] }),
+  addError: (e: string) => set((s) => ({ errors: [...s.errors, e] })),
   dismissErrors: () => set({ errors: [] }),
-};
 
-/** The store's side of the client: every worker event becomes one `set` (distillation runs: distillSlice.ts). */
-export const storeSink: ClientSink = {
-  ...distillSink,
-  backendTrying: (b) => set({ backend: { ...get().backend, phase: 'probing', trying: b } }),
-  backendReady: (b, adapter, parity, initMs, reason) =>
-    set({ backend: { ...get().backend, phase: 'ready', trying: null, name: b, adapter, parity, initMs, reason } }),
-  backendNotice: (text) => set({ backend: { ...get().backend, notices: [...get().backend.notices, text] } }),
-  backendFailed: (reason) => set({ backend: { ...get().backend, phase: 'failed', trying: null, error: reason } }),
-  runCreated: (runId, config) =>
-    set({
-      runs: { ...get().runs, [runId]: { runId, config, state: 'starting', info: null, points: [], message: null, checkpointStep: null } },
-      runOrder: [...get().runOrder, runId],
-      activeRunId: runId,
-    }),
-  runMessage: (m) => {
-    switch (m.type) {
-      case 'info': return patchRun(m.runId, () => ({ info: m.info }));
-      case 'metrics': return patchRun(m.runId, (r) => ({ points: r.points.concat(m.points) }));
-      case 'checkpoint': return patchRun(m.runId, () => ({ checkpointStep: m.step }));
-      case 'status':
-        patchRun(m.runId, () => ({ state: m.state, message: m.message ?? null }));
-        if (['done', 'stopped', 'error'].includes(m.state) && get().activeRunId === m.runId) set({ activeRunId: null });
-        return;
-      case 'rejected':
-        patchRun(m.runId, () => ({ state: 'error', message: `rejected: ${m.reason}` }));
-        if (get().activeRunId === m.runId) set({ activeRunId: null });
-        return;
-      case 'error': return actions.addError(`${m.code}: ${m.message}`);
-    }
-  },
-  workerCrashed: (runId, message) => {
-    if (runId) patchRun(runId, () => ({ state: 'error', message }));
-    distillActions.crashed(runId, message);
-    set({ activeRunId: null });
+  // Backend (the training client's sink)
+  backendTrying: (b: BackendName) => setBackend(() => ({ phase: 'probing', trying: b })),
+  backendReady: (b: BackendName, adapter: string, parity: ParityVerdict, initMs: number, reason: string) =>
+    setBackend(() => ({ phase: 'ready', trying: null, name: b, adapter, parity, initMs, reason })),
+  backendNotice: (text: string) => setBackend((b) => ({ notices: [...b.notices, text] })),
+  backendFailed: (reason: string) => setBackend(() => ({ phase: 'failed', trying: null, error: reason })),
+
+  // Runs of both kinds (the training client's sink, and the tabs)
+  runCreated: (runId: RunId, request: RunRequest) => set((s) => runCreated(s, runId, request)),
+  runMessage: (m: RunMessage) => set((s) => runMessage(s, m)),
+  runRefused: (kind: RunKind, reason: string) => set((s) => runRefused(s, kind, reason)),
+  workerCrashed: (runId: RunId | null, message: string) => {
+    set((s) => runCrashed(s, runId, message));
     actions.addError(`The training worker crashed: ${message}. Press Start to begin a new run.`);
   },
+  setTabError: (kind: RunKind, error: string | null) => set((s) => setTabError(s, kind, error)),
+  toggleShown: (runId: RunId) => set((s) => toggleShown(s, runId)),
+  setProbe: (probe: WorkbenchState['probe']) => set({ probe }),
+
+  // The loaded teacher
+  modelLoadStarted: () => setModels(models.loadStarted),
+  modelLoaded: (summary: ModelSummary, tokenizerJson: string) => setModels(() => models.loaded(summary, tokenizerJson)),
+  modelLoadFailed: (error: string) => setModels((m) => models.loadFailed(m, error)),
+  fillMaskStarted: () => setModels(models.fillMaskStarted),
+  fillMaskDone: (text: string, results: FillMaskResult[]) => setModels(() => models.fillMaskDone(text, results)),
+  fillMaskFailed: (error: string) => setModels(() => models.fillMaskFailed(error)),
+  setModelError: (error: string | null) => setModels(() => models.setError(error)),
+
+  // The Tokenizers tab
+  tokenizerJobStarted: (jobId: JobId, options: TokenizerTrainOptions) => setTokenizers(() => tokenizers.jobStarted(jobId, options)),
+  tokenizerMessage: (m: FromTokenizerWorker) => setTokenizers((t) => tokenizers.workerMessage(t, m)),
+  tokenizerCrashed: (message: string) => setTokenizers(() => tokenizers.crashed(message)),
+  vocabularyImported: (name: string, json: string, size: number) => setTokenizers(() => tokenizers.vocabularyImported(name, json, size)),
+  setStudentSize: (size: number) => setTokenizers(() => tokenizers.setStudentSize(size)),
+  setTeacherTokenizer: (teacher: TokenizersState['teacher']) => setTokenizers(() => tokenizers.setTeacher(teacher)),
+  setTokenizerError: (error: string | null) => setTokenizers(() => tokenizers.setError(error)),
 };
+
+/** The store's side of the training client: every worker event is one action. */
+export const storeSink: ClientSink = actions;

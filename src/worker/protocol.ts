@@ -1,7 +1,11 @@
 /**
- * The one message protocol between the UI (main thread) and the workers. Discriminated unions both ways; every
- * run-scoped message carries its `runId`, and the client drops messages whose runId is not the active run's.
- * Only plain numbers, strings and arrays cross the boundary: never tensors.
+ * The one message protocol between the UI (main thread) and the workers: discriminated unions both ways, the only
+ * contract between them. Only plain numbers, strings and arrays cross the boundary: never tensors.
+ *
+ * Runs: one family for both kinds. `run-start {runId, kind, …}` in; `run-*` messages out, every one carrying its
+ * `runId` and `kind` (the kind is never parsed out of the runId); `run-control` pauses / resumes / stops the active run.
+ * What differs by kind is only the payload of `run-info`, `run-points` and `run-done` (`RunKinds`). Requests (model
+ * load, fill-mask, export, the cost probe) get one reply each, matched by `requestId`.
  */
 import type { BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
@@ -15,7 +19,11 @@ import type { DistillPoint, Recipe } from '../distill/types.ts';
 import type { DistillInfo, DistillSummary } from '../distill/run.ts';
 
 export type RunId = string;
+export type RunKind = 'pretrain' | 'distill';
+export const RUN_KINDS: readonly RunKind[] = ['pretrain', 'distill'];
 export type RunState = 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+/** A run in one of these states is over: its slot is free. */
+export const isFinished = (state: RunState): boolean => state === 'done' || state === 'stopped' || state === 'error';
 
 /** Test-only fault injection, reachable from the page with ?crashAt=N and ?parityFault=<backend>. */
 export interface DebugOptions {
@@ -38,51 +46,71 @@ export interface ModelSummary {
   loadMs: number;
 }
 
-/** Model requests: one reply each, matched by requestId. */
-export type ModelRequest =
+/** What a run of each kind starts from. A student tokenizer travels as tokenizer.json text (the worker builds it). */
+export type RunRequest =
+  | {
+      kind: 'pretrain'; config: MlmRunConfig; corpus: CorpusSource;
+      /** The Tokenizers tab's student; absent: the run trains a WordPiece of the preset's size on the corpus. */
+      tokenizerJson?: string;
+    }
+  | {
+      kind: 'distill'; recipe: Recipe; corpus: CorpusSource;
+      /** The Tokenizers tab's student, for a recipe with studentTokenizer 'tokenizers-tab'. */
+      studentTokenizerJson?: string;
+    };
+
+/** What a run of each kind reports: its info, its points (the loop's TrainPoint with extra fields), its summary. */
+export interface RunKinds {
+  pretrain: { info: RunInfo; point: MetricPoint; summary: null };
+  distill: { info: DistillInfo; point: DistillPoint; summary: DistillSummary };
+}
+
+/** How a run ended ('diverged': the weights are the last good checkpoint). */
+export type RunOutcome = 'done' | 'stopped' | 'diverged';
+
+/** The run-* messages out of the worker, for a run of kind K. */
+export type RunEvent<K extends RunKind = RunKind> =
+  | { type: 'run-status'; state: RunState; message?: string }
+  /** The start was refused (another run is active, no backend): `reason` names the active run. */
+  | { type: 'run-rejected'; reason: string }
+  /** A named engine error (RecipeError, RunConfigError, DataError, TeacherMissingError, DeviceError, …). */
+  | { type: 'run-error'; code: string; message: string }
+  | { type: 'run-info'; info: RunKinds[K]['info'] }
+  /** Batched: at most one message every METRICS_FLUSH_MS. */
+  | { type: 'run-points'; points: RunKinds[K]['point'][] }
+  /** Preparation progress (tokenizer, σ, C, GLMD vocabulary, data, student): at most every PHASE_FLUSH_MS per phase. */
+  | { type: 'run-phase'; phase: string; done: number; total: number }
+  | { type: 'run-warning'; message: string }
+  /** A weight snapshot was taken (exportable). */
+  | { type: 'run-checkpoint'; step: number }
+  /** Before the final run-status of a run that trained: its outcome and summary. */
+  | { type: 'run-done'; outcome: RunOutcome; summary: RunKinds[K]['summary'] };
+
+/** A run-* message as it crosses the boundary: the event with its run's id and kind. */
+export type RunMessage = { [K in RunKind]: RunEvent<K> & { runId: RunId; kind: K } }[RunKind];
+
+/** Requests: one reply each, matched by requestId. `model-export` 'student' is the latest distilled student. */
+export type WorkerRequest =
   | { type: 'model-load'; requestId: string; source: ModelSource }
   | { type: 'fill-mask'; requestId: string; text: string; top: number }
-  | { type: 'model-export'; requestId: string; what: 'teacher' | 'checkpoint' };
+  | { type: 'model-export'; requestId: string; what: 'teacher' | 'checkpoint' | 'student' }
+  /** A 3-step cost probe of the recipe (ms/step, parameters, bytes); refused while a run is active. */
+  | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource; studentTokenizerJson?: string };
 
-export type ModelReply =
-  | { type: 'model-loaded'; requestId: string; summary: ModelSummary }
+export type WorkerReply =
+  | { type: 'model-loaded'; requestId: string; summary: ModelSummary; tokenizerJson: string }
   | { type: 'fill-mask-result'; requestId: string; results: FillMaskResult[] }
   | { type: 'model-files'; requestId: string; files: { name: string; bytes: ArrayBuffer }[]; notes: string[] }
-  | { type: 'model-error'; requestId: string; code: string; message: string };
-
-/** Distillation requests (one reply each, matched by requestId): a 3-step cost probe, and the latest student as an HF folder (`model-files`). */
-export type DistillRequest =
-  | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource }
-  | { type: 'distill-export'; requestId: string };
-
-export type DistillReply =
-  | { type: 'distill-probe-result'; requestId: string; msPerStep: number; params: number; bytes: number };
-
-/** How a distillation run ended: the engine's outcome ('diverged' keeps the last good checkpoint as the student). */
-export type DistillOutcome = 'done' | 'stopped' | 'diverged';
-
-/** Distillation run messages out of the worker (status / checkpoint / error are shared with the MLM run). */
-export type DistillFromWorker =
-  | { type: 'distill-info'; runId: RunId; info: DistillInfo }
-  | { type: 'distill-phase'; runId: RunId; phase: string; done: number; total: number }
-  | { type: 'distill-metrics'; runId: RunId; points: DistillPoint[] }
-  | { type: 'distill-warning'; runId: RunId; message: string }
-  | { type: 'distill-done'; runId: RunId; outcome: DistillOutcome; summary: DistillSummary };
+  | { type: 'distill-probe-result'; requestId: string; msPerStep: number; params: number; bytes: number }
+  | { type: 'request-error'; requestId: string; code: string; message: string };
 
 export type ToWorker =
-  | ModelRequest
-  | DistillRequest
-  | { type: 'distill-start'; runId: RunId; recipe: Recipe; corpus: CorpusSource }
   | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
-  | { type: 'start'; runId: RunId; config: MlmRunConfig; corpus: CorpusSource; tokenizerJson?: string; debug?: DebugOptions }
-  | { type: 'pause'; runId: RunId }
-  | { type: 'resume'; runId: RunId }
-  | { type: 'stop'; runId: RunId };
+  | ({ type: 'run-start'; runId: RunId; debug?: DebugOptions } & RunRequest)
+  | { type: 'run-control'; runId: RunId; kind: RunKind; action: 'pause' | 'resume' | 'stop' }
+  | WorkerRequest;
 
 export type FromWorker =
-  | ModelReply
-  | DistillReply
-  | DistillFromWorker
   | {
       type: 'ready'; backend: BackendName; adapter: string; parity: ParityVerdict; initMs: number;
       /** A GPU backend on a software adapter (chosen by default only when it is faster than the CPU path). */
@@ -91,18 +119,16 @@ export type FromWorker =
       stepMs: number;
     }
   | { type: 'init-failed'; backend: BackendName; reason: string }
-  | { type: 'info'; runId: RunId; info: RunInfo }
-  | { type: 'metrics'; runId: RunId; points: MetricPoint[] }
-  | { type: 'status'; runId: RunId; state: RunState; message?: string }
-  | { type: 'rejected'; runId: RunId; reason: string }
-  | { type: 'checkpoint'; runId: RunId; step: number }
-  | { type: 'error'; runId?: RunId; code: string; message: string };
+  | RunMessage
+  | WorkerReply;
 
 /** The CPU reference worker answers one message. */
 export type FromParityWorker = { type: 'reference'; probe: ParityProbe } | { type: 'error'; message: string };
 
 /** At most 4 metric messages a second. */
 export const METRICS_FLUSH_MS = 250;
+/** At most 10 phase messages a second per phase (the last of a phase always goes). */
+export const PHASE_FLUSH_MS = 100;
 
 /** Collects points and sends them as one message at most every METRICS_FLUSH_MS; `flush()` sends what is left. */
 export function pointBatcher<P>(send: (points: P[]) => void): { push(p: P): void; flush(): void } {

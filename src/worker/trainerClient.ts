@@ -1,16 +1,18 @@
 /**
  * Main-thread side of the worker protocol. Boots a backend (CPU reference probe in its own worker, then each candidate
- * in a fresh training worker until one initialises and passes parity), starts/pauses/resumes/stops runs (MLM or
- * distillation, one at a time; distillation runIds start with `distill-` and their messages go to the distill sink),
- * drops stale messages, and turns a crashed worker into an error event (the next start spawns a new worker).
- * React never sees a Worker: the store subscribes through `ClientSink`.
+ * in a fresh training worker until one initialises and passes parity), starts runs of either kind through one `start`
+ * (the one start guard, runSlot.ts: a second start while a run is active is refused, naming the active run, through
+ * `sink.runRefused`), pauses / resumes / stops the active run, sends requests, drops stale run messages, and turns a
+ * crashed worker into an error event (the next start spawns a new worker). React never sees a Worker: the store
+ * subscribes through `ClientSink`.
  */
 import { BACKEND_ORDER, candidateBackends, type BackendName } from '../backend/names.ts';
 import type { ParityProbe, ParityVerdict } from '../backend/parity.ts';
-import type { MlmRunConfig } from '../train/runConfig.ts';
-import type { Recipe } from '../distill/types.ts';
-import type {
-  CorpusSource, DebugOptions, DistillFromWorker, DistillReply, DistillRequest, FromParityWorker, FromWorker, ModelReply, ModelRequest, RunId, ToWorker,
+import { createRunSlot, type RunRef } from './runSlot.ts';
+import {
+  isFinished,
+  type CorpusSource, type DebugOptions, type FromParityWorker, type FromWorker, type RunId, type RunKind, type RunMessage, type RunRequest,
+  type ToWorker, type WorkerReply, type WorkerRequest,
 } from './protocol.ts';
 
 export interface ClientSink {
@@ -18,24 +20,27 @@ export interface ClientSink {
   backendReady(b: BackendName, adapter: string, parity: ParityVerdict, initMs: number, reason: string): void;
   backendNotice(text: string): void;
   backendFailed(reason: string): void;
+  /** A run was started (before any of its messages). */
+  runCreated(runId: RunId, request: RunRequest): void;
+  /** A run-* message of the active run. */
   runMessage(m: RunMessage): void;
-  runCreated(runId: RunId, config: MlmRunConfig): void;
-  distillCreated(runId: RunId, recipe: Recipe): void;
-  distillMessage(m: DistillRunMessage): void;
+  /** A start refused before it reached the worker (a run is active: the reason names it; or no backend). */
+  runRefused(kind: RunKind, reason: string): void;
   workerCrashed(runId: RunId | null, message: string): void;
 }
 
+/** A start: the run's request, the corpus defaulting to the page's embedded one. */
+export type StartRequest = DistributiveOmit<RunRequest, 'corpus'> & { corpus?: CorpusSource };
+
 export interface TrainerClient {
   boot(requested?: BackendName): Promise<void>;
-  /** Returns the new run's id, or null when a run is already active (never two loops). */
-  start(config: MlmRunConfig, inputs?: { corpus?: CorpusSource; tokenizerJson?: string }): Promise<RunId | null>;
-  /** A distillation run with the teacher loaded in the worker; null when a run is already active. */
-  startDistill(recipe: Recipe, corpus?: CorpusSource): Promise<RunId | null>;
+  /** Starts a run of either kind; null (and `sink.runRefused` with the reason) when a run is active or no backend is ready. */
+  start(request: StartRequest): Promise<RunId | null>;
   pause(): void;
   resume(): void;
   stop(): void;
-  /** A model or distill request (load, fill-mask, export, probe): resolves with the worker's reply, rejects on a worker error. */
-  request(msg: DistributiveOmit<ModelRequest | DistillRequest, 'requestId'>): Promise<ModelReply | DistillReply>;
+  /** A request (load, fill-mask, export, cost probe): resolves with the worker's reply, rejects on request-error or a crash. */
+  request(msg: DistributiveOmit<WorkerRequest, 'requestId'>): Promise<WorkerReply>;
   dispose(): void;
 }
 
@@ -58,17 +63,6 @@ function cpuReference(): Promise<ParityProbe> {
   }).finally(() => w.terminate());
 }
 
-/** Messages shared by both kinds of run. */
-type SharedRunMessage = Extract<FromWorker, { type: 'status' | 'checkpoint' | 'error' | 'rejected' }> & { runId: RunId };
-
-/** Messages that belong to an MLM run (everything but the init replies, request replies and distillation messages). */
-export type RunMessage = Exclude<FromWorker, { type: 'ready' | 'init-failed' } | DistillFromWorker> & { runId: RunId };
-
-/** Messages that belong to a distillation run. */
-export type DistillRunMessage = DistillFromWorker | SharedRunMessage;
-
-export const isDistillRun = (runId: RunId) => runId.startsWith('distill-');
-
 type InitReply = Extract<FromWorker, { type: 'ready' | 'init-failed' }>;
 type ReadyReply = Extract<FromWorker, { type: 'ready' }>;
 
@@ -87,11 +81,11 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
   let worker: Worker | null = null;
   let backend: BackendName | null = null;
   let reference: ParityProbe | null = null;
-  let activeRunId: RunId | null = null;
+  const slot = createRunSlot<RunRef>();
   let runCounter = 0;
   let booting: Promise<void> | null = null;
   let requestCounter = 0;
-  const pending = new Map<string, { resolve(r: ModelReply | DistillReply): void; reject(e: Error): void }>();
+  const pending = new Map<string, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
 
   const attach = (w: Worker) => {
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
@@ -99,24 +93,19 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       if ('requestId' in m) {
         const p = pending.get(m.requestId);
         pending.delete(m.requestId);
-        if (m.type === 'model-error') p?.reject(Object.assign(new Error(m.message), { name: m.code }));
+        if (m.type === 'request-error') p?.reject(Object.assign(new Error(m.message), { name: m.code }));
         else p?.resolve(m);
         return;
       }
-      if (!('runId' in m) || m.runId === undefined) {
-        if (m.type === 'error') sink.workerCrashed(null, m.message);
-        return;
-      }
-      if (m.runId !== activeRunId) return; // stale: from a run that is no longer current
-      if (m.type === 'status' && ['done', 'stopped', 'error'].includes(m.state)) activeRunId = null;
-      if (m.type === 'rejected') activeRunId = null;
-      if (isDistillRun(m.runId)) sink.distillMessage(m as DistillRunMessage);
-      else sink.runMessage(m as RunMessage);
+      if (m.type === 'ready' || m.type === 'init-failed') return; // init replies are read by initWorker
+      if (m.runId !== slot.active?.runId) return; // stale: from a run that is no longer current
+      if (m.type === 'run-rejected' || (m.type === 'run-status' && isFinished(m.state))) slot.release(m.runId);
+      sink.runMessage(m);
     };
     w.onerror = (ev) => {
       ev.preventDefault();
-      const runId = activeRunId;
-      activeRunId = null;
+      const runId = slot.active?.runId ?? null;
+      if (runId) slot.release(runId);
       w.terminate();
       if (worker === w) worker = null;
       for (const p of pending.values()) p.reject(new Error(`the training worker crashed: ${ev.message}`));
@@ -182,19 +171,9 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     return false;
   };
 
-  /** Claims the one run slot and makes sure a worker exists (after a crash: a fresh one on the same backend). */
-  const begin = async (kind: 'run' | 'distill', created: (runId: RunId) => void): Promise<RunId | null> => {
-    await booting;
-    if (activeRunId || !backend || !reference) return null;
-    const runId = `${kind}-${++runCounter}`;
-    activeRunId = runId;
-    created(runId);
-    if (!worker && !(await tryBackends(candidateBackends(backend), backend))) {
-      activeRunId = null;
-      sink.backendFailed('no backend could be re-initialised after the crash');
-      return null;
-    }
-    return runId;
+  const control = (action: 'pause' | 'resume' | 'stop') => {
+    const a = slot.active;
+    if (a) worker?.postMessage({ type: 'run-control', runId: a.runId, kind: a.kind, action } satisfies ToWorker);
   };
 
   return {
@@ -210,28 +189,37 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       })();
       return booting;
     },
-    async start(config, inputs = {}) {
-      const runId = await begin('run', (id) => sink.runCreated(id, config));
-      if (!runId) return null;
-      worker!.postMessage({ type: 'start', runId, config, corpus: inputs.corpus ?? defaultCorpus, tokenizerJson: inputs.tokenizerJson, debug: { ...debug } } satisfies ToWorker);
+    /** Claims the one run slot (refused: the reason names the active run) and makes sure a worker exists (after a crash: a fresh one on the same backend). */
+    async start(request) {
+      await booting;
+      const run: RunRef = { runId: `run-${runCounter + 1}`, kind: request.kind };
+      const refusal = slot.claim(run, !!backend && !!reference);
+      if (refusal) {
+        sink.runRefused(request.kind, refusal);
+        return null;
+      }
+      runCounter++;
+      const full = { ...request, corpus: request.corpus ?? defaultCorpus } as RunRequest;
+      sink.runCreated(run.runId, full);
+      if (!worker && !(await tryBackends(candidateBackends(backend!), backend!))) {
+        slot.release(run.runId);
+        sink.backendFailed('no backend could be re-initialised after the crash');
+        return null;
+      }
+      worker!.postMessage({ type: 'run-start', runId: run.runId, ...full, debug: { ...debug } } satisfies ToWorker);
       debug.crashAtStep = undefined; // an injected crash happens once, so the run after it can succeed
-      return runId;
+      return run.runId;
     },
-    async startDistill(recipe, corpus) {
-      const runId = await begin('distill', (id) => sink.distillCreated(id, recipe));
-      if (runId) worker!.postMessage({ type: 'distill-start', runId, recipe, corpus: corpus ?? defaultCorpus } satisfies ToWorker);
-      return runId;
-    },
-    pause: () => activeRunId && worker?.postMessage({ type: 'pause', runId: activeRunId }),
-    resume: () => activeRunId && worker?.postMessage({ type: 'resume', runId: activeRunId }),
-    stop: () => activeRunId && worker?.postMessage({ type: 'stop', runId: activeRunId }),
+    pause: () => control('pause'),
+    resume: () => control('resume'),
+    stop: () => control('stop'),
     async request(msg) {
       await booting;
       if (!worker && backend && !(await tryBackends(candidateBackends(backend), backend))) throw new Error('no backend could be re-initialised');
       if (!worker) throw new Error('no backend is ready');
       const requestId = `req-${++requestCounter}`;
-      const reply = new Promise<ModelReply | DistillReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));
-      worker.postMessage({ ...msg, requestId } as ModelRequest | DistillRequest);
+      const reply = new Promise<WorkerReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));
+      worker.postMessage({ ...msg, requestId } as WorkerRequest);
       return reply;
     },
     dispose: () => { worker?.terminate(); worker = null; },

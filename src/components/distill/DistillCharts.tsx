@@ -1,9 +1,9 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DistillPoint } from '../../distill/types.ts';
-import type { DistillRunRecord } from '../../store/distillSlice.ts';
+import type { DistillRun } from '../../store/runs.ts';
 import { downsample } from '../LossChart.tsx';
 
-const CHARTS: { id: string; key: keyof DistillPoint; title: string }[] = [
+const CHARTS: { id: string; key: keyof DistillPoint & string; title: string }[] = [
   { id: 'total', key: 'loss', title: 'total loss' },
   { id: 'kl', key: 'kl', title: 'KL (× T², before its weight)' },
   { id: 'mlm', key: 'mlm', title: 'MLM loss' },
@@ -20,7 +20,7 @@ export const runColour = (index: number) => PALETTE[index % PALETTE.length];
  * One chart per metric with a line per shown run (the MLM-only baseline dashed). `data-points` on each chart counts
  * the latest run's points that carry that metric (what the end-to-end test compares with the store).
  */
-export function DistillCharts({ runs, order, latest }: { runs: DistillRunRecord[]; order: string[]; latest: DistillRunRecord | null }) {
+export function DistillCharts({ runs, order, latest }: { runs: DistillRun[]; order: string[]; latest: DistillRun | null }) {
   return (
     <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))', gap: '0.6rem' }}>
       {CHARTS.map(({ id, key, title }) => {

@@ -2,10 +2,12 @@ import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { defaultRecipe } from '../../distill/recipe.ts';
 import type { Recipe } from '../../distill/types.ts';
-import { useDistillLab } from '../../store/distillSlice.ts';
-import { useModelLab } from '../../store/modelSlice.ts';
 import { useWorkbench } from '../../store/index.ts';
-import { estimateCost, exportStudent, pauseDistill, resumeDistill, startDistill, stopDistill } from '../../app/distill.ts';
+import { latestRun, liveRun, runsOfKind } from '../../store/runs.ts';
+import { runName } from '../../worker/runSlot.ts';
+import { estimateCost, exportStudent } from '../../app/distill.ts';
+import { pauseRun, resumeRun, startDistill, stopRun } from '../../app/runs.ts';
+import { studentSizeOf } from '../../app/tokenizers.ts';
 import { useCorpusPicker } from '../CorpusPicker.tsx';
 import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
 import { DistillCharts } from './DistillCharts.tsx';
@@ -22,23 +24,28 @@ export function DistillPanel() {
   const [draft, setDraft] = useState<Recipe>(() => defaultRecipe('reduce'));
   const corpus = useCorpusPicker('distill');
   const [exported, setExported] = useState<string[]>([]);
-  const lab = useDistillLab();
-  const teacher = useModelLab(useShallow((s) => ({ status: s.status, name: s.teacher?.name ?? null })));
+  const teacher = useWorkbench(useShallow((s) => ({ status: s.models.status, name: s.models.teacher?.name ?? null })));
   const ready = useWorkbench((s) => s.backend.phase === 'ready');
+  const runs = useWorkbench(useShallow((s) => runsOfKind(s, 'distill')));
+  const latest = useWorkbench((s) => latestRun(s, 'distill'));
+  const live = useWorkbench(liveRun);
+  const shown = useWorkbench((s) => s.shown);
+  const probe = useWorkbench((s) => s.probe);
+  const tabError = useWorkbench((s) => s.tabErrors.distill);
+  const tabStudentSize = useWorkbench((s) => studentSizeOf(s.tokenizers));
 
-  const checked = useMemo(() => checkRecipe(draft), [draft]);
-  const runs = lab.runOrder.map((id) => lab.runs[id]);
-  const latest = runs.length ? runs[runs.length - 1] : null;
-  const active = lab.activeRunId ? lab.runs[lab.activeRunId] : null;
-  const running = !!active && ['starting', 'running', 'paused'].includes(active.state);
-  const estimate = lab.probe.result;
+  const checked = useMemo(() => checkRecipe(draft, tabStudentSize), [draft, tabStudentSize]);
+  const order = runs.map((r) => r.runId);
+  const active = live?.kind === 'distill' ? live : null; // the controls act on this tab's run only
+  const running = live !== null; // one run at a time, of either kind
+  const estimate = probe.result;
   const stale = !!estimate && !!checked.recipe && estimate.recipeJson !== JSON.stringify(checked.recipe);
 
   /** The same student, data, schedule and seed with the MLM loss only: the curve every method is compared against. */
   const baseline = (): Recipe | null => {
     if (!checked.recipe) return null;
     const d = defaultRecipe('mlm-only');
-    return checkRecipe({ ...checked.recipe, method: 'mlm-only', weights: d.weights, temperature: d.temperature }).recipe;
+    return checkRecipe({ ...checked.recipe, method: 'mlm-only', weights: d.weights, temperature: d.temperature }, tabStudentSize).recipe;
   };
 
   return (
@@ -46,25 +53,26 @@ export function DistillPanel() {
       <p className="hint" data-testid="distill-teacher">
         teacher: {teacher.name ? <b>{teacher.name}</b> : teacher.status === 'loading' ? 'loading…' : 'none loaded: load one in the Models tab'}
       </p>
-      <RecipeForm draft={draft} onChange={setDraft} disabled={running} />
+      <RecipeForm draft={draft} onChange={setDraft} disabled={running} tabStudentSize={tabStudentSize} />
       <div className="controls">
         {corpus.picker(running)}
-        <button data-testid="distill-estimate" disabled={!ready || running || !checked.recipe || lab.probe.busy} onClick={() => checked.recipe && void estimateCost(checked.recipe, corpus.source())}>
-          {lab.probe.busy ? 'estimating…' : 'Estimate cost'}
+        <button data-testid="distill-estimate" disabled={!ready || running || !checked.recipe || probe.busy} onClick={() => checked.recipe && void estimateCost(checked.recipe, corpus.source())}>
+          {probe.busy ? 'estimating…' : 'Estimate cost'}
         </button>
         <button data-testid="distill-start" disabled={!ready || running || !checked.recipe} onClick={() => checked.recipe && void startDistill(checked.recipe, corpus.source())}>Start</button>
         {active?.state === 'paused' ? (
-          <button data-testid="distill-resume" onClick={resumeDistill}>Resume</button>
+          <button data-testid="distill-resume" onClick={resumeRun}>Resume</button>
         ) : (
-          <button data-testid="distill-pause" disabled={!running} onClick={pauseDistill}>Pause</button>
+          <button data-testid="distill-pause" disabled={!active} onClick={pauseRun}>Pause</button>
         )}
-        <button data-testid="distill-stop" disabled={!running} onClick={stopDistill}>Stop</button>
+        <button data-testid="distill-stop" disabled={!active} onClick={stopRun}>Stop</button>
         <button data-testid="distill-baseline" disabled={!ready || running || !checked.recipe || draft.method === 'mlm-only'} onClick={() => { const b = baseline(); if (b) void startDistill(b, corpus.source()); }}>
           Start the MLM-only baseline
         </button>
       </div>
+      {live && !active && <div className="hint" data-testid="distill-busy">{runName(live)} is active (Train MLM tab): one run at a time</div>}
       {checked.error && <div className="error" data-testid="distill-recipe-error">{checked.error}</div>}
-      {lab.error && <div className="error" data-testid="distill-error">{lab.error}</div>}
+      {tabError && <div className="error" data-testid="distill-error">{tabError}</div>}
       {estimate && (
         <div className="cards" data-testid="distill-estimate-result" data-stale={stale}>
           <div>student <b data-testid="distill-est-params">{estimate.params.toLocaleString('en')}</b> parameters</div>
@@ -99,8 +107,8 @@ export function DistillPanel() {
       {latest?.error && <div className="error" data-testid="distill-run-error">{latest.error}</div>}
       {latest?.warnings.slice(-3).map((w, i) => <div className="notice" key={i}>⚠ {w}</div>)}
 
-      <DistillCharts runs={runs.filter((r) => lab.shown[r.runId])} order={lab.runOrder} latest={latest} />
-      <DistillRuns runs={runs} shown={lab.shown} />
+      <DistillCharts runs={runs.filter((r) => shown[r.runId])} order={order} latest={latest} />
+      <DistillRuns runs={runs} shown={shown} />
 
       <div className="controls">
         <button data-testid="distill-export" disabled={running || !runs.some((r) => r.outcome)} onClick={async () => setExported(await exportStudent())}>Export student (HF folder)</button>

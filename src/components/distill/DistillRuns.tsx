@@ -1,10 +1,11 @@
-import { distillActions, heldOutWordAcc, type DistillRunRecord } from '../../store/distillSlice.ts';
+import { actions } from '../../store/index.ts';
+import { heldOutWordAcc, type DistillRun } from '../../store/runs.ts';
 import { runColour } from './DistillCharts.tsx';
 
 const fmt = (x: number | undefined | null, d = 3) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
 /** This session's runs: a checkbox each (drawn on the charts or not), student shape, last losses, held-out word accuracy. */
-export function DistillRuns({ runs, shown }: { runs: DistillRunRecord[]; shown: Record<string, boolean> }) {
+export function DistillRuns({ runs, shown }: { runs: DistillRun[]; shown: Record<string, boolean> }) {
   if (!runs.length) return null;
   return (
     <table className="budget" data-testid="distill-runs">
@@ -19,7 +20,7 @@ export function DistillRuns({ runs, shown }: { runs: DistillRunRecord[]; shown: 
           const vocab = r.info?.studentVocab ?? s?.vocabSize; // glmd / kd-full: known once the run reports its info
           return (
             <tr key={r.runId} data-testid={`distill-run-${r.runId}`}>
-              <td><input type="checkbox" data-testid={`distill-show-${r.runId}`} checked={!!shown[r.runId]} onChange={() => distillActions.toggleShown(r.runId)} /></td>
+              <td><input type="checkbox" data-testid={`distill-show-${r.runId}`} checked={!!shown[r.runId]} onChange={() => actions.toggleShown(r.runId)} /></td>
               <td style={{ color: runColour(i) }}>{r.runId}</td>
               <td>{r.recipe?.method ?? '–'}</td>
               <td>{s ? `${s.numLayers}×${s.hiddenSize}${vocab !== undefined ? `, vocab ${vocab.toLocaleString('en')}` : ''}` : '–'}{r.info ? `, ${r.info.studentParams.toLocaleString('en')} params` : ''}</td>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { METHODS, type Method, type Recipe } from '../../distill/types.ts';
-import { defaultRecipe, validateRecipe } from '../../distill/recipe.ts';
+import { defaultRecipe, fixesVocabulary, ignoredFields, requireStudentTokenizer, validateRecipe } from '../../distill/recipe.ts';
 
 /** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
 const NUMBERS: [string, string][] = [
@@ -23,24 +23,39 @@ function setPath(r: Recipe, path: string, value: unknown): Recipe {
   return { ...r, [head]: { ...inner, [rest.join('.')]: value } };
 }
 
-/** The recipe validator's verdict on a draft: the recipe, or the named error (`RecipeError: <field> must be …`). */
-export function checkRecipe(draft: unknown): { recipe: Recipe; error: null } | { recipe: null; error: string } {
+/**
+ * The recipe validator's verdict on a draft: the recipe, or the named error (`RecipeError: <field> must be …`).
+ * `tabStudentSize`: the Tokenizers tab's student (null: none, so a recipe naming it is refused).
+ */
+export function checkRecipe(draft: unknown, tabStudentSize: number | null): { recipe: Recipe; error: null } | { recipe: null; error: string } {
   try {
-    return { recipe: validateRecipe(draft), error: null };
+    const recipe = validateRecipe(draft);
+    requireStudentTokenizer(recipe, tabStudentSize !== null);
+    return { recipe, error: null };
   } catch (e) {
     return { recipe: null, error: `${(e as Error).name}: ${(e as Error).message}` };
   }
 }
 
+/** Why the form's student-vocabulary number does not apply to the draft (null: it does). */
+export function vocabSizeNote(draft: Recipe, tabStudentSize: number | null): string | null {
+  if (fixesVocabulary(draft.method)) return ignoredFields(draft.method)['student.vocabSize']!;
+  if (draft.studentTokenizer === 'tokenizers-tab') return `the student is the Tokenizers tab's${tabStudentSize !== null ? ` (${tabStudentSize.toLocaleString('en')} tokens)` : ''}`;
+  return null;
+}
+
 /**
- * The recipe form (method, temperature, loss weights, student shape and init, schedule, seed) prefilled with the
- * method's defaults (switching method loads its defaults), and a JSON box that shows the recipe for copying and
- * applies a pasted one when it validates (otherwise the error names the field).
+ * The recipe form (method, student tokenizer, temperature, loss weights, student shape and init, schedule, seed)
+ * prefilled with the method's defaults (switching method loads its defaults), and a JSON box that shows the recipe for
+ * copying and applies a pasted one when it validates (otherwise the error names the field). The student's vocabulary
+ * is trained on the corpus (student vocab) or the Tokenizers tab's student; glmd and kd-full fix it themselves, and
+ * the form says so instead of offering a number the run would ignore.
  */
-export function RecipeForm({ draft, onChange, disabled }: { draft: Recipe; onChange(r: Recipe): void; disabled: boolean }) {
+export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draft: Recipe; onChange(r: Recipe): void; disabled: boolean; tabStudentSize: number | null }) {
   const [jsonText, setJsonText] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const edit = (r: Recipe) => { setJsonText(null); setJsonError(null); onChange(r); };
+  const note = vocabSizeNote(draft, tabStudentSize);
   const onJson = (text: string) => {
     setJsonText(text);
     let parsed: unknown;
@@ -49,7 +64,7 @@ export function RecipeForm({ draft, onChange, disabled }: { draft: Recipe; onCha
     } catch (e) {
       return setJsonError(`not JSON: ${(e as Error).message}`);
     }
-    const v = checkRecipe(parsed);
+    const v = checkRecipe(parsed, tabStudentSize);
     setJsonError(v.error);
     if (v.recipe) onChange(v.recipe);
   };
@@ -62,6 +77,20 @@ export function RecipeForm({ draft, onChange, disabled }: { draft: Recipe; onCha
             {METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
+        <label title={fixesVocabulary(draft.method) ? vocabSizeNote(draft, tabStudentSize)! : undefined}>
+          student tokenizer
+          <select
+            data-testid="distill-field-studentTokenizer"
+            value={draft.studentTokenizer}
+            disabled={disabled || fixesVocabulary(draft.method)}
+            onChange={(e) => edit({ ...draft, studentTokenizer: e.target.value as Recipe['studentTokenizer'] })}
+          >
+            <option value="train">WordPiece trained on the corpus (student vocab)</option>
+            <option value="tokenizers-tab" disabled={tabStudentSize === null}>
+              the Tokenizers tab's student{tabStudentSize === null ? ' (train or import one there first)' : ` (${tabStudentSize.toLocaleString('en')} tokens)`}
+            </option>
+          </select>
+        </label>
         {CHOICES.map(([label, path, options]) => (
           <label key={path}>
             {label}
@@ -71,19 +100,20 @@ export function RecipeForm({ draft, onChange, disabled }: { draft: Recipe; onCha
           </label>
         ))}
         {NUMBERS.map(([label, path]) => (
-          <label key={path}>
+          <label key={path} title={path === 'student.vocabSize' ? note ?? undefined : undefined}>
             {label}
             <input
               type="number"
               step="any"
               data-testid={`distill-field-${path}`}
               value={Number.isFinite(getPath(draft, path)) ? String(getPath(draft, path)) : ''}
-              disabled={disabled}
+              disabled={disabled || (path === 'student.vocabSize' && note !== null)}
               onChange={(e) => edit(setPath(draft, path, e.target.value === '' ? NaN : Number(e.target.value)))}
             />
           </label>
         ))}
       </div>
+      {note && <p className="hint" data-testid="distill-vocab-note">student vocab does not apply: {note}</p>}
       <details>
         <summary>recipe as JSON (copy, or paste one: it is applied when it validates)</summary>
         <textarea

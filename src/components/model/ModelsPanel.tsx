@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
-import { useModelLab } from '../../store/modelSlice.ts';
-import { useTokenizerLab } from '../../store/tokenizerSlice.ts';
+import { useWorkbench } from '../../store/index.ts';
+import { studentSizeOf } from '../../app/tokenizers.ts';
 import { exportModel, loadModel, runFillMask } from '../../app/models.ts';
 import { makeConfig, type MlmConfig } from '../../models/config.ts';
 import { countParamsByPart } from '../../models/params.ts';
@@ -21,8 +21,8 @@ function breakdown(name: string, c: MlmConfig, withPooler = false, withMlmHead =
 
 /** Teacher (shipped or imported HF folder), fill-mask, the parameter budget against a student, and HF export. */
 export function ModelsPanel() {
-  const lab = useModelLab();
-  const labStudentSize = useTokenizerLab((s) => s.studentSize);
+  const lab = useWorkbench((s) => s.models);
+  const labStudentSize = useWorkbench((s) => studentSizeOf(s.tokenizers));
   const [text, setText] = useState('Call me [MASK].');
   const [example, setExample] = useState<'loaded' | 'paper' | 'glmd'>('loaded');
   const [student, setStudent] = useState({ layers: 3, hidden: 128, heads: 4, ffn: 384, vocab: 0 });

@@ -1,10 +1,11 @@
 import { useDeferredValue, useMemo, useState } from 'react';
-import { useTokenizerLab, tokenizerLabActions } from '../../store/tokenizerSlice.ts';
-import { tokenizerClient } from '../../app/client.ts';
+import { useShallow } from 'zustand/react/shallow';
+import { actions, useWorkbench } from '../../store/index.ts';
+import { cancelVocabulary, importTokenizer, parseTokenizerFile, trainVocabulary } from '../../app/tokenizers.ts';
 import { EMBEDDED_CORPORA } from '../../data/corpus.ts';
 import { CORPUS_FORMATS } from '../../data/corpusFormats.ts';
 import { DEFAULT_TOKENIZER_TRAIN, type TokenizerTrainOptions } from '../../tokenizers/trainTokenizer.ts';
-import { fromTokenizerJson, fromVocabTxt, toTokenizerJson, toVocabTxt } from '../../tokenizers/hfJson.ts';
+import { fromTokenizerJson, toTokenizerJson, toVocabTxt } from '../../tokenizers/hfJson.ts';
 import { prefixRange, prefixTokenizer } from '../../tokenizers/prefix.ts';
 import { PRESET_NAMES, presetConfig, type PresetName } from '../../models/config.ts';
 import { vocabIndependentParams } from '../../models/params.ts';
@@ -18,9 +19,18 @@ const SAMPLES: Record<string, string> = {
   ru: 'Все люди рождаются свободными и равными в своем достоинстве и правах. Ещё «ёлка» и йод!',
 };
 
-/** Corpus choice, vocabulary training with progress/cancel, the what-if chart, and teacher vs student spans. */
+/**
+ * Corpus choice, vocabulary training with progress/cancel (or an imported vocabulary), the what-if chart, and spans of
+ * the teacher (an imported tokenizer, else the loaded teacher's, else the vocabulary itself), the whole vocabulary and
+ * the student: the vocabulary cut to the chosen size, which is the student tokenizer the Train and Distill tabs can use.
+ */
 export function TokenizerPanel() {
-  const lab = useTokenizerLab();
+  const job = useWorkbench((s) => s.tokenizers.job);
+  const vocabulary = useWorkbench((s) => s.tokenizers.vocabulary);
+  const studentSize = useWorkbench((s) => s.tokenizers.studentSize);
+  const importedTeacher = useWorkbench((s) => s.tokenizers.teacher);
+  const error = useWorkbench((s) => s.tokenizers.error);
+  const loadedTeacher = useWorkbench(useShallow((s) => ({ name: s.models.teacher?.name ?? null, json: s.models.teacherTokenizerJson })));
   const [corpusId, setCorpusId] = useState<string>(EMBEDDED_CORPORA[0].id);
   const [file, setFile] = useState<File | null>(null);
   const [dragOver, setDragOver] = useState(false);
@@ -28,21 +38,24 @@ export function TokenizerPanel() {
   const [preset, setPreset] = useState<PresetName>('tiny');
   const [text, setText] = useState(SAMPLES.en);
 
-  const trained = useMemo(() => (lab.trained ? fromTokenizerJson(lab.trained.json) : null), [lab.trained]);
+  const trained = useMemo(() => (vocabulary ? fromTokenizerJson(vocabulary.json) : null), [vocabulary]);
+  // Parsed only while there is a vocabulary to compare with (the panel stays mounted on other tabs).
   const teacher = useMemo(() => {
-    if (!lab.teacher) return trained;
-    return lab.teacher.name.endsWith('.txt') ? fromVocabTxt(lab.teacher.json) : fromTokenizerJson(lab.teacher.json);
-  }, [lab.teacher, trained]);
+    if (!vocabulary) return null;
+    if (importedTeacher) return { tok: parseTokenizerFile(importedTeacher.name, importedTeacher.json), label: importedTeacher.name };
+    if (loadedTeacher.json) return { tok: fromTokenizerJson(loadedTeacher.json), label: `the loaded teacher, ${loadedTeacher.name}` };
+    return null;
+  }, [vocabulary, importedTeacher, loadedTeacher.json, loadedTeacher.name]);
   const range = useMemo(() => (trained ? prefixRange(trained) : null), [trained]);
   // The deferred size may still belong to the previous vocabulary for one render: clamp it to this one's range.
-  const deferred = useDeferredValue(lab.studentSize);
+  const deferred = useDeferredValue(studentSize);
   const size = range && deferred !== null ? Math.min(range[1], Math.max(range[0], deferred)) : null;
   const student = useMemo(() => (trained && size ? prefixTokenizer(trained, size) : null), [trained, size]);
 
   const start = () => {
     let corpus: CorpusSource;
     if (corpusId === 'file') {
-      if (!file) return tokenizerLabActions.setError('Drop a corpus file first (.txt, .jsonl, .csv or .conllu).');
+      if (!file) return actions.setTokenizerError('Drop a corpus file first (.txt, .jsonl, .csv or .conllu).');
       corpus = { kind: 'file', file };
     } else {
       const c = EMBEDDED_CORPORA.find((x) => x.id === corpusId)!;
@@ -50,23 +63,11 @@ export function TokenizerPanel() {
       setText(SAMPLES[c.language] ?? SAMPLES.en);
     }
     const cfg = presetConfig(preset).model;
-    const jobId = tokenizerClient.train(corpus, opts, { hiddenSize: cfg.hiddenSize, bodyParams: vocabIndependentParams(cfg) });
-    tokenizerLabActions.jobStarted(jobId, opts);
-  };
-
-  const importTeacher = async (f: File | undefined) => {
-    if (!f) return;
-    const content = await f.text();
-    try {
-      if (f.name.endsWith('.txt')) fromVocabTxt(content); else fromTokenizerJson(content); // validate before keeping it
-      tokenizerLabActions.setTeacher({ name: f.name, json: content });
-    } catch (e) {
-      tokenizerLabActions.setError(`${(e as Error).name}: ${(e as Error).message}`);
-    }
+    trainVocabulary(corpus, opts, { hiddenSize: cfg.hiddenSize, bodyParams: vocabIndependentParams(cfg) });
   };
 
   const num = (k: keyof TokenizerTrainOptions) => (e: React.ChangeEvent<HTMLInputElement>) => setOpts({ ...opts, [k]: Number(e.target.value) });
-  const running = lab.job !== null;
+  const running = job !== null;
 
   return (
     <section className="tokenizer-panel">
@@ -108,34 +109,41 @@ export function TokenizerPanel() {
           </select>
         </label>
         <button data-testid="tok-train" disabled={running} onClick={start}>Train vocabulary</button>
-        {running && <button data-testid="tok-cancel" onClick={() => tokenizerClient.cancel(lab.job!.jobId)}>Cancel</button>}
+        {running && <button data-testid="tok-cancel" onClick={() => cancelVocabulary(job.jobId)}>Cancel</button>}
+        <label>or import a vocabulary <input type="file" accept=".json,.txt" data-testid="tok-student-file" disabled={running} onChange={(e) => { const f = e.target.files?.[0]; if (f) void importTokenizer(f, 'student'); }} /></label>
       </div>
-      {lab.job && (
+      {job && (
         <div data-testid="tok-progress">
-          {lab.job.phase}… <progress value={lab.job.fraction ?? undefined} max={1} /> {lab.job.detail}
+          {job.phase}… <progress value={job.fraction ?? undefined} max={1} /> {job.detail}
         </div>
       )}
-      {lab.error && <div className="error" data-testid="tok-error">{lab.error}</div>}
-      {lab.trained && trained && range && (
+      {error && <div className="error" data-testid="tok-error">{error}</div>}
+      {vocabulary && trained && range && (
         <>
-          <p className="hint" data-testid="tok-stats">
-            {lab.trained.stats.corpus}: {lab.trained.stats.documents.toLocaleString('en')} documents, {lab.trained.stats.wordOccurrences.toLocaleString('en')} words
-            ({lab.trained.stats.distinctWords.toLocaleString('en')} distinct), alphabet {lab.trained.stats.alphabet}
-            {lab.trained.stats.invalidUtf8 > 0 && `, ${lab.trained.stats.invalidUtf8} invalid UTF-8 sequences replaced`}
-            {' '}→ {trained.vocabSize.toLocaleString('en')} entries{trained.vocabSize < lab.trained.options.vocabSize && ' (the corpus ran out of merges)'} in {(lab.trained.stats.ms / 1000).toFixed(1)} s.
-          </p>
-          <WhatIfChart points={lab.trained.whatIf} size={size} />
+          {vocabulary.trained ? (
+            <p className="hint" data-testid="tok-stats">
+              {vocabulary.trained.stats.corpus}: {vocabulary.trained.stats.documents.toLocaleString('en')} documents, {vocabulary.trained.stats.wordOccurrences.toLocaleString('en')} words
+              ({vocabulary.trained.stats.distinctWords.toLocaleString('en')} distinct), alphabet {vocabulary.trained.stats.alphabet}
+              {vocabulary.trained.stats.invalidUtf8 > 0 && `, ${vocabulary.trained.stats.invalidUtf8} invalid UTF-8 sequences replaced`}
+              {' '}→ {trained.vocabSize.toLocaleString('en')} entries{trained.vocabSize < vocabulary.trained.options.vocabSize && ' (the corpus ran out of merges)'} in {(vocabulary.trained.stats.ms / 1000).toFixed(1)} s.
+            </p>
+          ) : (
+            <p className="hint" data-testid="tok-stats">imported {vocabulary.name}: {trained.vocabSize.toLocaleString('en')} entries.</p>
+          )}
+          {vocabulary.trained && <WhatIfChart points={vocabulary.trained.whatIf} size={size} />}
           <div className="controls">
             <label style={{ flex: 1 }}>
-              student vocabulary size: <b data-testid="tok-student-size">{lab.studentSize}</b>
-              <input data-testid="tok-size-slider" type="range" min={range[0]} max={range[1]} value={lab.studentSize ?? range[1]} onChange={(e) => tokenizerLabActions.setStudentSize(Number(e.target.value))} />
+              student vocabulary size: <b data-testid="tok-student-size">{studentSize}</b>
+              <input data-testid="tok-size-slider" type="range" min={range[0]} max={range[1]} value={studentSize ?? range[1]} onChange={(e) => actions.setStudentSize(Number(e.target.value))} />
             </label>
-            <label>teacher tokenizer <input type="file" accept=".json,.txt" data-testid="tok-teacher-file" onChange={(e) => void importTeacher(e.target.files?.[0])} /></label>
+            <label>teacher tokenizer <input type="file" accept=".json,.txt" data-testid="tok-teacher-file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void importTokenizer(f, 'teacher'); }} /></label>
             {student && <button onClick={() => download('tokenizer.json', toTokenizerJson(student))}>export tokenizer.json</button>}
             {student && <button onClick={() => download('vocab.txt', toVocabTxt(student), 'text/plain')}>export vocab.txt</button>}
           </div>
+          <p className="hint">The student (the vocabulary cut to this size) is what the Train MLM tab and a Distill recipe with student tokenizer "the Tokenizers tab's student" use.</p>
           <textarea data-testid="tok-text" value={text} onChange={(e) => setText(e.target.value)} />
-          {teacher && <TokenSpans testId="spans-teacher" label={`teacher: ${lab.teacher?.name ?? `trained vocabulary, ${teacher.vocabSize} entries`}`} text={text} encoding={teacher.encode(text)} />}
+          <TokenSpans testId="spans-teacher" label={`teacher: ${teacher ? teacher.label : `the vocabulary (no teacher loaded), ${trained.vocabSize} entries`}`} text={text} encoding={(teacher?.tok ?? trained).encode(text)} />
+          <TokenSpans testId="spans-trained" label={`vocabulary: ${vocabulary.name}, ${trained.vocabSize} entries`} text={text} encoding={trained.encode(text)} />
           {student && <TokenSpans testId="spans-student" label={`student: ${student.vocabSize} entries`} text={text} encoding={student.encode(text)} />}
         </>
       )}

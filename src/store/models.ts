@@ -1,0 +1,29 @@
+/**
+ * The models slice, pure: the teacher loaded in the worker (its summary and its tokenizer.json; the weights stay in the
+ * worker), load status, the last fill-mask results. Reducers return the slice's next fields; requests: app/models.ts.
+ */
+import type { FillMaskResult } from '../models/fillMask.ts';
+import type { ModelSummary } from '../worker/protocol.ts';
+
+export interface ModelsState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  teacher: ModelSummary | null;
+  /** The loaded teacher's tokenizer (tokenizer.json text): the Tokenizers tab's teacher by default. */
+  teacherTokenizerJson: string | null;
+  error: string | null;
+  fillMask: { text: string; results: FillMaskResult[] } | null;
+  busy: boolean;
+}
+
+export const initialModels: ModelsState = { status: 'idle', teacher: null, teacherTokenizerJson: null, error: null, fillMask: null, busy: false };
+
+export const modelsReducers = {
+  loadStarted: (): Partial<ModelsState> => ({ status: 'loading', error: null }),
+  loaded: (teacher: ModelSummary, teacherTokenizerJson: string): Partial<ModelsState> => ({ status: 'ready', teacher, teacherTokenizerJson, fillMask: null }),
+  /** A failed import leaves the previous teacher in place (nothing half-loaded). */
+  loadFailed: (s: ModelsState, error: string): Partial<ModelsState> => ({ status: s.teacher ? 'ready' : 'error', error }),
+  fillMaskStarted: (): Partial<ModelsState> => ({ busy: true, error: null }),
+  fillMaskDone: (text: string, results: FillMaskResult[]): Partial<ModelsState> => ({ busy: false, fillMask: { text, results } }),
+  fillMaskFailed: (error: string): Partial<ModelsState> => ({ busy: false, error }),
+  setError: (error: string | null): Partial<ModelsState> => ({ error }),
+};

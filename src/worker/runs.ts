@@ -1,0 +1,143 @@
+/**
+ * A run in the training worker, either kind, on one path: `startRun` claims the run slot (the one start guard: a
+ * second start of either kind is answered run-rejected naming the active run), queues the run on the device queue and
+ * reports it with run-* messages (status, info, batched points, phases, warnings, checkpoints, done, errors) the same
+ * way for both kinds. A kind only supplies its body: what it validates, reads and trains (`pretrain`, `distill`).
+ */
+import { assertNoDeviceErrors } from '../backend/browser.ts';
+import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
+import { splitDocuments } from '../data/corpus.ts';
+import { createRunControl, runMlm } from '../train/mlmRun.ts';
+import { validateRunConfig } from '../train/runConfig.ts';
+import { DistillStoppedError, runDistill } from '../distill/run.ts';
+import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
+import { distillSetup, loadCorpus, type ActiveRun, type WorkerState } from './workerState.ts';
+import {
+  PHASE_FLUSH_MS, pointBatcher,
+  type FromWorker, type RunEvent, type RunKind, type RunKinds, type RunMessage, type RunOutcome, type RunState, type ToWorker,
+} from './protocol.ts';
+
+type Start = Extract<ToWorker, { type: 'run-start' }>;
+type StartOf<K extends RunKind> = Extract<Start, { kind: K }>;
+type Post = (m: FromWorker) => void;
+
+/** What a body reports through: the same for both kinds. */
+interface RunHooks<K extends RunKind> {
+  control: ActiveRun['control'];
+  /** 'running' is not sent while the run is paused. */
+  status(state: RunState): void;
+  info(info: RunKinds[K]['info']): void;
+  point(p: RunKinds[K]['point']): void;
+  phase(phase: string, done: number, total: number): void;
+  warning(message: string): void;
+  checkpoint(step: number): void;
+  /** After a step: a WebGPU device error stops the run, named (an invalid pipeline computes garbage silently). */
+  step(step: number): void;
+}
+
+type Body<K extends RunKind> = (state: WorkerState, msg: StartOf<K>, hooks: RunHooks<K>) => Promise<{ outcome: RunOutcome; summary: RunKinds[K]['summary'] }>;
+
+/** Pretraining: the run config, the corpus, the given student tokenizer (else runMlm trains a WordPiece). */
+const pretrain: Body<'pretrain'> = async (state, msg, h) => {
+  const config = validateRunConfig(msg.config);
+  const text = await loadCorpus(state, msg.corpus);
+  const tokenizer = msg.tokenizerJson ? fromTokenizerJson(msg.tokenizerJson) : undefined;
+  h.status('running');
+  const outcome = await runMlm(text, config, h.control, {
+    onInfo: h.info,
+    onPoint: h.point,
+    onStep: h.step,
+    onCheckpoint: (c) => {
+      state.checkpoint = c;
+      h.checkpoint(c.step);
+    },
+  }, { tokenizer });
+  return { outcome, summary: null };
+};
+
+/** Distillation: the recipe, the loaded teacher, the corpus, the Tokenizers tab's student when the recipe names it. */
+const distill: Body<'distill'> = async (state, msg, h) => {
+  const recipe = validateRecipe(msg.recipe);
+  requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
+  const texts = splitDocuments(await loadCorpus(state, msg.corpus));
+  const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
+  const result = await runDistill(setup, recipe, h.control, {
+    onInfo: (info) => { // once, when preparation (the phases) is over and training begins
+      h.info(info);
+      h.status('running');
+    },
+    onPhase: h.phase,
+    onPoint: (p) => {
+      h.step(p.step);
+      h.point(p);
+    },
+    onCheckpoint: h.checkpoint,
+    onWarning: h.warning,
+  });
+  state.student?.model.dispose();
+  state.student = { runId: msg.runId, model: result.student, tokenizer: result.studentTokenizer };
+  return { outcome: result.outcome, summary: result.summary };
+};
+
+/** Handles `run-start`: refused at once (run-rejected) or queued behind the device work before it. */
+export function startRun(state: WorkerState, msg: Start, post: Post): void {
+  const { runId, kind } = msg;
+  const control = createRunControl();
+  const refusal = state.slot.claim({ runId, kind, control }, state.backend !== null);
+  if (refusal) return post({ type: 'run-rejected', runId, kind, reason: refusal });
+  const job = msg.kind === 'pretrain' ? () => execute(state, msg, control, pretrain, post) : () => execute(state, msg, control, distill, post);
+  void state.queue.run(job).finally(() => state.slot.release(runId));
+}
+
+/** Runs a body and reports it: every failure becomes run-error + run-status 'error'; nothing escapes. */
+async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, control: ActiveRun['control'], body: Body<K>, post: Post): Promise<void> {
+  const send = (ev: RunEvent<K>) => post({ ...ev, runId: msg.runId, kind: msg.kind } as RunMessage);
+  const points = pointBatcher<RunKinds[K]['point']>((batch) => send({ type: 'run-points', points: batch }));
+  const phaseSent = new Map<string, number>();
+  let crashed = false;
+  try {
+    send({ type: 'run-status', state: 'starting' });
+    const { outcome, summary } = await body(state, msg, {
+      control,
+      status: (s) => { if (!(s === 'running' && control.paused)) send({ type: 'run-status', state: s }); },
+      info: (info) => send({ type: 'run-info', info }),
+      point: points.push,
+      phase: (phase, done, total) => {
+        const now = performance.now();
+        if (done < total && now - (phaseSent.get(phase) ?? -Infinity) < PHASE_FLUSH_MS) return;
+        phaseSent.set(phase, now);
+        send({ type: 'run-phase', phase, done, total });
+      },
+      warning: (message) => send({ type: 'run-warning', message }),
+      checkpoint: (step) => send({ type: 'run-checkpoint', step }),
+      step: (step) => {
+        assertNoDeviceErrors();
+        if (msg.debug?.crashAtStep === step) { // test fault injection: an uncaught error, reported by the worker's error event
+          crashed = true;
+          setTimeout(() => { throw new Error(`injected worker crash after step ${step}`); });
+          control.stop();
+        }
+      },
+    });
+    points.flush();
+    if (crashed) return;
+    send({ type: 'run-done', outcome, summary });
+    if (outcome === 'diverged') send({ type: 'run-status', state: 'stopped', message: 'diverged: a loss or gradient norm was not finite; the weights are the last good checkpoint' });
+    else send({ type: 'run-status', state: outcome });
+  } catch (e) {
+    points.flush();
+    if (e instanceof DistillStoppedError) return send({ type: 'run-status', state: 'stopped', message: e.message }); // stopped while preparing: nothing trained
+    const err = e as Error;
+    const code = err.name || 'Error';
+    send({ type: 'run-error', code, message: err.message ?? String(e) });
+    send({ type: 'run-status', state: 'error', message: `${code}: ${err.message ?? String(e)}` });
+  }
+}
+
+/** Handles `run-control` for the active run (any other runId is stale and ignored). */
+export function controlRun(state: WorkerState, msg: Extract<ToWorker, { type: 'run-control' }>, post: Post): void {
+  const active = state.slot.active;
+  if (active?.runId !== msg.runId) return;
+  active.control[msg.action]();
+  if (msg.action !== 'stop') post({ type: 'run-status', runId: active.runId, kind: active.kind, state: msg.action === 'pause' ? 'paused' : 'running' } as RunMessage);
+}

@@ -1,0 +1,76 @@
+/**
+ * Everything the training worker holds, in one object: the backend, the device queue, the run slot (with the active
+ * run's control), the loaded teacher, the latest pretraining checkpoint (with its tokenizer), the latest distilled
+ * student and the corpus cache. trainer.worker.ts creates the one instance; runs.ts and requests.ts read and write it.
+ * Also here: the reads both runs and requests share (a corpus, a distillation's set-up).
+ */
+import type { BackendName } from '../backend/names.ts';
+import type { ImportedHfModel } from '../models/hfFolder.ts';
+import type { MlmModel } from '../models/mlm.ts';
+import type { Tokenizer } from '../tokenizers/tokenizer.ts';
+import type { Checkpoint } from '../train/mlmRun.ts';
+import type { RunControl } from '../train/loop.ts';
+import type { DistillSetup } from '../distill/run.ts';
+import { documents, formatOf, lines } from '../data/corpusFormats.ts';
+import { DataError } from '../data/mlmBatches.ts';
+import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
+import { createDeviceQueue, type DeviceQueue } from './deviceQueue.ts';
+import { createRunSlot, type RunRef, type RunSlot } from './runSlot.ts';
+import type { CorpusSource, RunId } from './protocol.ts';
+
+export class TeacherMissingError extends Error {
+  override name = 'TeacherMissingError';
+}
+
+/** The active run: its id and kind, and the control its loop polls (pause / resume / stop). */
+export type ActiveRun = RunRef & { control: RunControl & { pause(): void; resume(): void; stop(): void } };
+
+export interface WorkerState {
+  backend: BackendName | null;
+  queue: DeviceQueue;
+  slot: RunSlot<ActiveRun>;
+  /** The model the Models tab loaded: the distillations' teacher and fill-mask's model. */
+  teacher: (ImportedHfModel & { name: string }) | null;
+  /** The latest pretraining checkpoint (weights and tokenizer), for export. */
+  checkpoint: Checkpoint | null;
+  /** The latest finished distillation's student (its weights stay in the worker until the next one replaces them). */
+  student: { runId: RunId; model: MlmModel; tokenizer: Tokenizer } | null;
+  /** Embedded corpora by URL (fetched once). */
+  corpora: Map<string, string>;
+}
+
+export function createWorkerState(): WorkerState {
+  return { backend: null, queue: createDeviceQueue(), slot: createRunSlot<ActiveRun>(), teacher: null, checkpoint: null, student: null, corpora: new Map() };
+}
+
+/** In-page training keeps the corpus in memory: larger corpora should be trained from the CLI. */
+const MAX_CORPUS_BYTES = 100 * 1024 * 1024;
+
+/** A corpus as text, one document per line (an embedded one by URL, cached; a dropped file in any corpus format). */
+export async function loadCorpus(state: WorkerState, src: CorpusSource): Promise<string> {
+  if (src.kind === 'url') {
+    const cached = state.corpora.get(src.url);
+    if (cached !== undefined) return cached;
+    const res = await fetch(src.url);
+    if (!res.ok) throw new Error(`could not load the corpus ${src.name}: HTTP ${res.status}`);
+    const text = await res.text();
+    state.corpora.set(src.url, text);
+    return text;
+  }
+  const { file } = src;
+  if (file.size > MAX_CORPUS_BYTES) {
+    throw new DataError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; in-page training holds the corpus in memory and accepts up to ${MAX_CORPUS_BYTES / 2 ** 20} MB (use \`vocabkd pretrain\` for larger corpora)`);
+  }
+  const docs: string[] = [];
+  for await (const d of documents(lines([await file.text()]), formatOf(file.name))) docs.push(d.replace(/\r?\n/g, ' '));
+  return docs.join('\n');
+}
+
+/** A distillation's set-up: the loaded teacher (none: TeacherMissingError), the texts, the given student tokenizer. */
+export function distillSetup(state: WorkerState, texts: string[], studentTokenizerJson?: string): DistillSetup {
+  const t = state.teacher;
+  if (!t) {
+    throw new TeacherMissingError('no teacher is loaded: load one in the Models tab (the shipped teacher loads at start unless the page was opened with ?teacher=none)');
+  }
+  return { teacher: t.model, teacherTokenizer: t.tokenizer, texts, ...(studentTokenizerJson ? { studentTokenizer: fromTokenizerJson(studentTokenizerJson) } : {}) };
+}
