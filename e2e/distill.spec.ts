@@ -156,3 +156,106 @@ test('an out-of-range recipe names its field (page and worker); no teacher is a 
   await expect(page.getByTestId('distill-run-error')).toContainText('TeacherMissingError');
   await expect(page.getByTestId('distill-run-error')).toContainText('Models tab');
 });
+
+/** The latest run of either kind: its id and kind (read from window.__vocabkd.store). */
+async function latestAnyRun(page: Page): Promise<{ runId: string; kind: string; state: string; points: unknown[] }> {
+  return page.evaluate(() => {
+    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, { runId: string; kind: string; state: string; points: unknown[] }> } } } }).__vocabkd.store.getState();
+    return s.runs[s.runOrder[s.runOrder.length - 1]];
+  });
+}
+
+const startKind = (page: Page, request: object) =>
+  page.evaluate((r) => (window as unknown as { __vocabkd: { client: { start(r: unknown): Promise<string | null> } } }).__vocabkd.client.start(r), request);
+
+test('one run at a time across kinds: a start of the other kind is refused, naming the active run', async ({ page, watch }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?backend=wasm&preset=micro&steps=5000&evalEvery=0');
+  await waitForBackend(page);
+  await expect(page.getByTestId('distill-teacher')).toContainText('shipped', { timeout: 120_000 });
+
+  // An MLM run is active: a distillation start (straight to the client, past the disabled button) is refused naming it.
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
+  const mlm = await latestAnyRun(page);
+  expect(mlm.kind).toBe('pretrain');
+  expect(await startKind(page, { kind: 'distill', recipe: TINY })).toBeNull();
+  await page.getByTestId('tab-distill').click();
+  await expect(page.getByTestId('distill-error')).toContainText(`the pretrain run ${mlm.runId} is active`);
+  await expect(page.getByTestId('distill-busy')).toContainText(mlm.runId);
+  await expect(page.getByTestId('distill-start')).toBeDisabled();
+  expect((await latestAnyRun(page)).runId).toBe(mlm.runId); // no distillation record
+  await page.getByTestId('tab-train').click();
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped');
+
+  // A distillation is active: an MLM start is refused naming it; the distillation runs on and stops when told.
+  await page.getByTestId('tab-distill').click();
+  await page.getByText('recipe as JSON').click();
+  await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ ...TINY, steps: 5000 }));
+  await page.getByTestId('distill-start').click();
+  await expect.poll(async () => (await latestRun(page)).points.length, { timeout: 120_000 }).toBeGreaterThan(0);
+  const distill = await latestAnyRun(page);
+  expect(distill.kind).toBe('distill');
+  const cfg = { preset: 'micro', steps: 40, seed: 1, lr: 0.002, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 0, maskProb: 0.15 };
+  expect(await startKind(page, { kind: 'pretrain', config: cfg })).toBeNull();
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('run-refused')).toContainText(`the distill run ${distill.runId} is active`);
+  await expect(page.getByTestId('run-busy')).toContainText(distill.runId);
+  await expect(page.getByTestId('start')).toBeDisabled();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped'); // the MLM panel still shows its own last run
+  await page.getByTestId('tab-distill').click();
+  await page.getByTestId('distill-stop').click();
+  await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'stopped');
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('start')).toBeEnabled();
+  expect(watch.consoleErrors).toEqual([]);
+});
+
+test('the Tokenizers tab\'s student is the distillation\'s vocabulary; glmd / kd-full say they fix it', async ({ page, watch }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?backend=wasm&tab=distill');
+  await waitForBackend(page);
+  await expect(page.getByTestId('distill-teacher')).toContainText('shipped', { timeout: 120_000 });
+
+  // No vocabulary on the Tokenizers tab yet: a recipe naming it is refused, naming the field.
+  await page.getByText('recipe as JSON').click();
+  await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ ...TINY, studentTokenizer: 'tokenizers-tab' }));
+  await expect(page.getByTestId('distill-json-error')).toContainText('studentTokenizer must be "train" when the Tokenizers tab has no vocabulary');
+
+  // Methods that fix the vocabulary: the number is off, with the reason.
+  await page.getByTestId('distill-method').selectOption('glmd');
+  await expect(page.getByTestId('distill-field-student.vocabSize')).toBeDisabled();
+  await expect(page.getByTestId('distill-field-studentTokenizer')).toBeDisabled();
+  await expect(page.getByTestId('distill-vocab-note')).toContainText("glmd uses the teacher's most frequent K tokens");
+  await page.getByTestId('distill-method').selectOption('kd-full');
+  await expect(page.getByTestId('distill-vocab-note')).toContainText("kd-full keeps the teacher's vocabulary");
+  await page.getByTestId('distill-method').selectOption('reduce');
+  await expect(page.getByTestId('distill-field-student.vocabSize')).toBeEnabled();
+  await expect(page.getByTestId('distill-vocab-note')).toHaveCount(0);
+
+  // Train a 600-token vocabulary and cut the student to 500: that is the student the distillation uses.
+  await page.getByTestId('tab-tokenizers').click();
+  await page.getByTestId('tok-vocab-size').fill('600');
+  await page.getByTestId('tok-train').click();
+  await expect(page.getByTestId('spans-student')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('tok-student-size')).toHaveText('600'); // the whole vocabulary by default
+  await expect(page.getByTestId('spans-teacher')).toContainText('the loaded teacher'); // the tabs connect
+  await page.getByTestId('tok-size-slider').fill('500');
+  await expect(page.getByTestId('tok-student-size')).toHaveText('500');
+  await page.getByTestId('tab-distill').click();
+  await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ ...TINY, studentTokenizer: 'tokenizers-tab' }));
+  await expect(page.getByTestId('distill-json-error')).toHaveCount(0);
+  await expect(page.getByTestId('distill-field-studentTokenizer')).toHaveValue('tokenizers-tab');
+  await expect(page.getByTestId('distill-field-student.vocabSize')).toBeDisabled();
+  await expect(page.getByTestId('distill-vocab-note')).toContainText("the Tokenizers tab's (500 tokens)");
+  await page.getByTestId('distill-start').click();
+  await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', /done|stopped|error/, { timeout: 240_000 });
+  const run = await latestRun(page) as LabRun & { recipe: { studentTokenizer: string; ignored: Record<string, string> } };
+  expect(run.error).toBeNull();
+  expect(run.state).toBe('done');
+  expect(run.info!.studentVocab).toBe(500);
+  expect(run.recipe.studentTokenizer).toBe('tokenizers-tab');
+  expect(run.recipe.ignored['student.vocabSize']).toContain('500 tokens');
+  expect(watch.consoleErrors).toEqual([]);
+});
