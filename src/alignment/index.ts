@@ -15,6 +15,8 @@
  *                  overlap (components, kinds 1:1 / 1:n / n:1 / n:m), the Reduce / Match / GLMD lenses, counters; the
  *                  vocabulary map over teacher entries (σ split, C, counts, GLMD), the vocabulary-loss ranking, the
  *                  σ split-length histogram; what differs between two tokenizer pipelines
+ * - `maskSpan.ts`  the aligned fill-mask probe's span rule: the tokens of a tokenization that a character span masks,
+ *                  the span of a clicked token's word (issue 12 item 3)
  * - `types.ts`     SigmaMap, SharedVocab, SpecialIds, T2s, MatchPairs
  */
 export { buildSigma, checkStudentSpecials, sharedVocab, sigmaTokens, StudentVocabError } from './sigma.ts';
@@ -28,4 +30,5 @@ export type {
   AlignCounters, AlignmentContext, GlmdLens, TokenContext, IdTokenRow, Link, LinkKind, LinkLayout, MatchLens, PipelineParts, ReduceLens, TextAlignment, TokenRow,
   VocabularyLossEntry, VocabularyMap, VocabularyRow,
 } from './textMap.ts';
+export { checkSpan, maskedRange, spanPositions, SpanError, wordSpan, type SpanRow } from './maskSpan.ts';
 export type { MatchPairs, SharedVocab, SigmaMap, SpecialIds, T2s } from './types.ts';
