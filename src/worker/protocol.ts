@@ -17,6 +17,7 @@ import type { MlmConfig } from '../models/config.ts';
 import type { FillMaskResult } from '../models/fillMask.ts';
 import type { DistillPoint, Recipe } from '../distill/types.ts';
 import type { DistillInfo, DistillSummary } from '../distill/run.ts';
+import type { AlignView, CorpusView, GlmdView, VocabView } from '../alignment/mapView.ts';
 
 export type RunId = string;
 export type RunKind = 'pretrain' | 'distill';
@@ -95,13 +96,16 @@ export type WorkerRequest =
   | { type: 'fill-mask'; requestId: string; text: string; top: number }
   | { type: 'model-export'; requestId: string; what: 'teacher' | 'checkpoint' | 'student' }
   /** A 3-step cost probe of the recipe (ms/step, parameters, bytes); refused while a run is active. */
-  | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource; studentTokenizerJson?: string };
+  | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource; studentTokenizerJson?: string }
+  /** The loaded teacher's word-embedding table (for the Alignment tab's GLMD columns; bytes transferred). */
+  | { type: 'teacher-embeddings'; requestId: string };
 
 export type WorkerReply =
   | { type: 'model-loaded'; requestId: string; summary: ModelSummary; tokenizerJson: string }
   | { type: 'fill-mask-result'; requestId: string; results: FillMaskResult[] }
   | { type: 'model-files'; requestId: string; files: { name: string; bytes: ArrayBuffer }[]; notes: string[] }
   | { type: 'distill-probe-result'; requestId: string; msPerStep: number; params: number; bytes: number }
+  | { type: 'teacher-embeddings-result'; requestId: string; vocabSize: number; hidden: number; data: ArrayBuffer }
   | { type: 'request-error'; requestId: string; code: string; message: string };
 
 export type ToWorker =
@@ -185,3 +189,32 @@ export type FromTokenizerWorker =
   | { type: 'done'; jobId: JobId; tokenizerJson: string; whatIf: WhatIfPoint[]; stats: TokenizerJobStats }
   | { type: 'cancelled'; jobId: JobId }
   | { type: 'error'; jobId: JobId; code: string; message: string };
+
+// ---- the alignment worker (issue 12 items 1–2: the Alignment tab) ----------------------------------------------------
+
+/** A tokenizer as its file's text: tokenizer.json, or vocab.txt when the name ends in .txt. */
+export interface TokenizerText { name: string; text: string }
+
+export interface AlignTokenizerInfo { name: string; size: number; lowercase: boolean }
+
+/**
+ * In: a teacher/student pair (σ, C and the vocabulary map are built once per pair, kept in the worker), then texts,
+ * corpus statistics, a corpus sample, the GLMD columns (the teacher's embeddings come from the training worker).
+ * Out: one reply per message, matched by pairId / requestId; the page drops replies of an older pair or request.
+ */
+export type ToAlignmentWorker =
+  | { type: 'align-pair'; pairId: string; teacher: TokenizerText; student: TokenizerText }
+  | { type: 'align-text'; requestId: string; pairId: string; text: string; limit?: number }
+  | { type: 'align-corpus'; requestId: string; pairId: string; corpus: CorpusSource }
+  | { type: 'align-sample'; requestId: string; corpus: CorpusSource; seed: number }
+  | { type: 'align-glmd'; requestId: string; pairId: string; corpus: CorpusSource; embeddings: Float32Array; hidden: number; ratio: number };
+
+export type FromAlignmentWorker =
+  | { type: 'align-pair-ready'; pairId: string; teacher: AlignTokenizerInfo; student: AlignTokenizerInfo; differences: string[]; vocab: VocabView; ms: number }
+  | { type: 'align-text-result'; requestId: string; pairId: string; view: AlignView; ms: number }
+  | { type: 'align-corpus-result'; requestId: string; pairId: string; stats: CorpusView; ms: number }
+  | { type: 'align-sample-result'; requestId: string; text: string; index: number; of: number }
+  | { type: 'align-glmd-result'; requestId: string; pairId: string; glmd: GlmdView; ms: number }
+  | { type: 'align-progress'; requestId: string; phase: string; done: number; total: number }
+  /** A named error (TokenizerFormatError, StudentVocabError, …); `side` names the tokenizer that failed to load. */
+  | { type: 'align-error'; requestId: string | null; pairId: string | null; code: string; message: string; side?: 'teacher' | 'student' };

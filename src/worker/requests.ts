@@ -96,6 +96,12 @@ export async function handleRequest(state: WorkerState, msg: WorkerRequest, post
         const r = await probeDistill(distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined), recipe, 3);
         return post({ type: 'distill-probe-result', requestId, msPerStep: r.msPerStep, params: r.params, bytes: r.bytes });
       }
+      case 'teacher-embeddings': {
+        if (!state.teacher) throw new Error('no model is loaded yet');
+        const c = state.teacher.config;
+        const data = ((await state.teacher.model.params['bert.embeddings.word_embeddings.weight'].data()) as Float32Array).slice();
+        return post({ type: 'teacher-embeddings-result', requestId, vocabSize: c.vocabSize, hidden: c.embeddingSize ?? c.hiddenSize, data: data.buffer as ArrayBuffer }, [data.buffer as ArrayBuffer]);
+      }
     }
   } catch (e) {
     const err = e as Error;
