@@ -1,7 +1,7 @@
 /**
  * The workbench store: one zustand store with slices — backend status and page errors (here), runs of both kinds
  * (runs.ts), the Distill tab's cost estimate (here), the loaded teacher (models.ts) and the Tokenizers tab
- * (tokenizers.ts). Components read it with selectors only (`useWorkbench(s => …)`, `useShallow` for objects); every
+ * (tokenizers.ts), the shown tab and the Alignment tab (alignment.ts). Components read it with selectors only (`useWorkbench(s => …)`, `useShallow` for objects); every
  * write goes through `actions` (synchronous state changes). The worker I/O lives in src/worker/ and reaches the store
  * through `storeSink` (the actions the training client calls); requests go through src/app/.
  */
@@ -15,6 +15,8 @@ import type { TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
 import { initialRuns, runCrashed, runCreated, runMessage, runRefused, setTabError, toggleShown, type RunsState } from './runs.ts';
 import { initialModels, modelsReducers as models, type ModelsState } from './models.ts';
 import { initialTokenizers, tokenizersReducers as tokenizers, type TokenizersState } from './tokenizers.ts';
+import { alignmentReducers as alignment, initialAlignment, type AlignLens, type AlignmentState } from './alignment.ts';
+import type { FromAlignmentWorker } from '../worker/protocol.ts';
 
 export interface BackendStatus {
   phase: 'probing' | 'ready' | 'failed';
@@ -46,6 +48,9 @@ export interface WorkbenchState extends RunsState {
   probe: { busy: boolean; result: CostEstimate | null };
   models: ModelsState;
   tokenizers: TokenizersState;
+  /** The tab shown (App.tsx's tab keys); another tab can open one (the Alignment tab's links). */
+  tab: string;
+  alignment: AlignmentState;
 }
 
 export const initialState: WorkbenchState = {
@@ -55,6 +60,8 @@ export const initialState: WorkbenchState = {
   probe: { busy: false, result: null },
   models: initialModels,
   tokenizers: initialTokenizers,
+  tab: 'train',
+  alignment: initialAlignment,
 };
 
 export const useWorkbench = create<WorkbenchState>()(() => initialState);
@@ -62,6 +69,7 @@ export const useWorkbench = create<WorkbenchState>()(() => initialState);
 const set = useWorkbench.setState;
 const setBackend = (patch: (b: BackendStatus) => Partial<BackendStatus>) => set((s) => ({ backend: { ...s.backend, ...patch(s.backend) } }));
 const setModels = (patch: (m: ModelsState) => Partial<ModelsState>) => set((s) => ({ models: { ...s.models, ...patch(s.models) } }));
+const setAlignment = (patch: (a: AlignmentState) => Partial<AlignmentState>) => set((s) => ({ alignment: { ...s.alignment, ...patch(s.alignment) } }));
 const setTokenizers = (patch: (t: TokenizersState) => Partial<TokenizersState>) => set((s) => ({ tokenizers: { ...s.tokenizers, ...patch(s.tokenizers) } }));
 
 /** Every write to the store. */
@@ -106,6 +114,23 @@ export const actions = {
   setStudentSize: (size: number) => setTokenizers(() => tokenizers.setStudentSize(size)),
   setTeacherTokenizer: (teacher: TokenizersState['teacher']) => setTokenizers(() => tokenizers.setTeacher(teacher)),
   setTokenizerError: (error: string | null) => setTokenizers(() => tokenizers.setError(error)),
+
+  // Tabs
+  setTab: (tab: string) => set({ tab }),
+
+  // The Alignment tab (app/alignment.ts sends the worker requests)
+  setAlignmentSources: (p: Parameters<typeof alignment.setSources>[0]) => setAlignment(() => alignment.setSources(p)),
+  setAlignmentCorpus: (corpusId: string, file: File | null) => setAlignment(() => alignment.setCorpus(corpusId, file)),
+  setAlignmentText: (text: string) => setAlignment(() => alignment.setText(text)),
+  setAlignmentLens: (lens: AlignLens) => setAlignment(() => alignment.setLens(lens)),
+  setAlignmentError: (error: string | null) => setAlignment(() => alignment.setError(error)),
+  alignmentPairStarted: (pairId: string) => setAlignment(() => alignment.pairStarted(pairId)),
+  alignmentTextStarted: (requestId: string) => setAlignment(() => alignment.textStarted(requestId)),
+  alignmentCorpusStarted: (requestId: string) => setAlignment(() => alignment.corpusStarted(requestId)),
+  alignmentGlmdStarted: (requestId: string, phase: string) => setAlignment(() => alignment.glmdStarted(requestId, phase)),
+  alignmentGlmdFailed: (requestId: string, error: string) => setAlignment((a) => alignment.glmdFailed(a, requestId, error)),
+  alignmentMessage: (m: FromAlignmentWorker) => setAlignment((a) => alignment.workerMessage(a, m)),
+  alignmentCrashed: (message: string) => setAlignment((a) => alignment.crashed(a, message)),
 };
 
 /** The store's side of the training client: every worker event is one action. */
