@@ -90,6 +90,13 @@ export interface DistillHooks {
   onPhase?(phase: string, done: number, total: number): void;
   onCheckpoint?(step: number): void;
   onWarning?(message: string): void;
+  /** Once preparation is over, before the first step: the student tokenizer, σ, C, the GLMD map, the student. */
+  onPrepared?(p: PreparedDistill): void;
+  /**
+   * After each held-out evaluation inside the loop (every evalEvery steps and the last step), with the student as it is
+   * at `step`: a host keeps its snapshots here (snapshots.ts). Awaited before the loop goes on.
+   */
+  onEvaluated?(step: number, student: MlmModel): void | Promise<void>;
 }
 
 /** Plain data (it crosses postMessage and is written as summary.json). */
@@ -244,6 +251,7 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   const warn = (m: string) => { warnings.push(m); hooks.onWarning?.(m); };
   const p = await prepareDistill(setup, recipe, hooks, control);
   const { data, student, info, evalSet } = p;
+  hooks.onPrepared?.(p);
   const method = recipe.method;
   const losses = createDistillLoss(p, setup.teacher, recipe);
   const { teacherTargets, studentLoss, trainVars } = losses;
@@ -276,6 +284,7 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
     },
     evaluate: opts.evaluate && evalSet ? async (step) => {
       const e = (await evaluateNow(step))!;
+      await hooks.onEvaluated?.(step, student);
       return { evalWordAcc: e.wordAcc, evalLoss: e.loss };
     } : undefined,
   };
