@@ -19,6 +19,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { countParams, type MlmModel } from '../models/mlm.ts';
 
+/** A snapshot that is not (or no longer) kept, or that cannot be compared any more. */
+export class SnapshotError extends Error {
+  override name = 'SnapshotError';
+}
+
 /** Evaluation snapshots kept per run (plus the final one). */
 export const SNAPSHOT_LIMIT = 8;
 

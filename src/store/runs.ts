@@ -98,6 +98,7 @@ export function runMessage(s: RunsState, m: RunMessage): Partial<RunsState> {
     case 'run-phase': return patchRun(s, m.runId, () => ({ phase: { phase: m.phase, done: m.done, total: m.total } }));
     case 'run-warning': return patchRun(s, m.runId, (r) => ({ warnings: [...r.warnings, m.message] }));
     case 'run-checkpoint': return patchRun(s, m.runId, () => ({ checkpointStep: m.step }));
+    case 'run-snapshots': return {}; // the disagreement slice keeps them (store/disagreement.ts)
     case 'run-done': return patchRun(s, m.runId, () => ({ outcome: m.outcome, summary: m.summary } as Partial<RunRecord>));
     case 'run-error': return patchRun(s, m.runId, () => ({ error: `${m.code}: ${m.message}` }));
     case 'run-status': {

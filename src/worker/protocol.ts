@@ -17,6 +17,8 @@ import type { MlmConfig } from '../models/config.ts';
 import type { FillMaskResult } from '../models/fillMask.ts';
 import type { DistillPoint, Recipe } from '../distill/types.ts';
 import type { DistillInfo, DistillSummary } from '../distill/run.ts';
+import type { SnapshotList } from '../distill/snapshots.ts';
+import type { AlignedFillMaskResult, DisagreementResult } from '../distill/disagreement.ts';
 import type { AlignView, CorpusView, GlmdView, VocabView } from '../alignment/mapView.ts';
 
 export type RunId = string;
@@ -84,6 +86,11 @@ export type RunEvent<K extends RunKind = RunKind> =
   | { type: 'run-warning'; message: string }
   /** A weight snapshot was taken (exportable). */
   | { type: 'run-checkpoint'; step: number }
+  /**
+   * Distillations: the student snapshots the worker now keeps for the disagreement view (issue 12 item 3; the latest
+   * distillation's only), after each evaluation and at the end; `sample` is a held-out text of the run's corpus.
+   */
+  | { type: 'run-snapshots'; snapshots: SnapshotList; sample: string }
   /** Before the final run-status of a run that trained: its outcome and summary. */
   | { type: 'run-done'; outcome: RunOutcome; summary: RunKinds[K]['summary'] };
 
@@ -98,7 +105,13 @@ export type WorkerRequest =
   /** A 3-step cost probe of the recipe (ms/step, parameters, bytes); refused while a run is active. */
   | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource; studentTokenizerJson?: string }
   /** The loaded teacher's word-embedding table (for the Alignment tab's GLMD columns; bytes transferred). */
-  | { type: 'teacher-embeddings'; requestId: string };
+  | { type: 'teacher-embeddings'; requestId: string }
+  /**
+   * Where the student disagrees (issue 12 item 3), on a snapshot (`step`) of the distillation `runId`: the heatmap of a
+   * text, and the aligned fill-mask probe of a character span. During that run they run at its next step boundary.
+   */
+  | { type: 'disagreement'; requestId: string; runId: RunId; step: number; text: string }
+  | { type: 'aligned-fill-mask'; requestId: string; runId: RunId; step: number; text: string; start: number; end: number; top: number };
 
 export type WorkerReply =
   | { type: 'model-loaded'; requestId: string; summary: ModelSummary; tokenizerJson: string }
@@ -106,6 +119,8 @@ export type WorkerReply =
   | { type: 'model-files'; requestId: string; files: { name: string; bytes: ArrayBuffer }[]; notes: string[] }
   | { type: 'distill-probe-result'; requestId: string; msPerStep: number; params: number; bytes: number }
   | { type: 'teacher-embeddings-result'; requestId: string; vocabSize: number; hidden: number; data: ArrayBuffer }
+  | { type: 'disagreement-result'; requestId: string; runId: RunId; step: number; text: string; result: DisagreementResult }
+  | { type: 'aligned-fill-mask-result'; requestId: string; runId: RunId; step: number; text: string; result: AlignedFillMaskResult }
   | { type: 'request-error'; requestId: string; code: string; message: string };
 
 export type ToWorker =

@@ -1,8 +1,10 @@
 /**
  * Requests inside the training worker, one reply each: load an HF folder (the shipped teacher by URL, or dropped files)
  * through the one import path, fill-mask with the loaded model, export the teacher / the latest pretraining checkpoint
- * / the latest distilled student as an HF folder (bytes transferred), and the distillation cost probe. The worker
- * queues each on the device queue after `requestRefusal` (runSlot.ts) let it through; every failure is request-error.
+ * / the latest distilled student as an HF folder (bytes transferred), the distillation cost probe, and the disagreement
+ * heatmap / aligned fill-mask probe on a distillation's student snapshot (issue 12 item 3). The worker queues each on
+ * the device queue after `requestRefusal` (runSlot.ts) let it through, except that the snapshot requests go to the
+ * running distillation's step lane (`runsBetweenSteps`); every failure is request-error.
  */
 import * as tf from '@tensorflow/tfjs';
 import { exportHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from '../models/hfFolder.ts';
@@ -12,8 +14,10 @@ import { fromTokenizerJson, toTokenizerJson } from '../tokenizers/hfJson.ts';
 import { splitDocuments } from '../data/corpus.ts';
 import { probeDistill } from '../distill/run.ts';
 import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
+import { alignedFillMask, disagreement } from '../distill/disagreement.ts';
+import { SnapshotError } from '../distill/snapshots.ts';
 import { distillSetup, loadCorpus, type WorkerState } from './workerState.ts';
-import type { ModelSource, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { ModelSource, RunId, WorkerReply, WorkerRequest } from './protocol.ts';
 
 type Post = (m: WorkerReply, transfer?: Transferable[]) => void;
 
@@ -65,6 +69,20 @@ async function exportFolder(state: WorkerState, what: 'teacher' | 'checkpoint' |
   }
 }
 
+/** Requests that look at a distillation's student snapshots: during that run they run at its step boundaries (stepLane.ts). */
+export const runsBetweenSteps = (type: WorkerRequest['type']): boolean => type === 'disagreement' || type === 'aligned-fill-mask';
+
+/** The kept snapshot of `step` of the distillation `runId` with its run's tables; a SnapshotError says why not. */
+function snapshotOf(state: WorkerState, runId: RunId, step: number) {
+  const s = state.snapshots;
+  if (!s) throw new SnapshotError('no student snapshots yet: they are taken at the evaluation points of a distillation');
+  if (s.runId !== runId) throw new SnapshotError(`the worker keeps the snapshots of the latest distillation only (${s.runId}), not those of ${runId}`);
+  if (state.teacher?.model !== s.context.teacher) throw new SnapshotError(`the teacher was replaced after ${runId}: its snapshots cannot be compared with the new one`);
+  const model = s.store.get(step);
+  if (!model) throw new SnapshotError(`${runId} keeps no snapshot of step ${step} (kept: ${s.store.list().steps.join(', ') || 'none yet'})`);
+  return { context: s.context, model };
+}
+
 export async function handleRequest(state: WorkerState, msg: WorkerRequest, post: Post): Promise<void> {
   const { requestId } = msg;
   try {
@@ -76,6 +94,8 @@ export async function handleRequest(state: WorkerState, msg: WorkerRequest, post
         // All variables or none; the parsed Float32Arrays are not kept once they are in variables.
         const model = modelFromWeights(parsed.config, parsed.weights);
         state.teacher?.model.dispose();
+        state.snapshots?.store.dispose(); // compared with the old teacher only
+        state.snapshots = null;
         state.teacher = { config: parsed.config, tokenizer: parsed.tokenizer, warnings: parsed.warnings, model, name: msg.source.name };
         const c = parsed.config;
         const summary = { name: msg.source.name, config: c, vocabSize: c.vocabSize, tokenizerSize: tokenizerSize(parsed.tokenizer), warnings: parsed.warnings, loadMs: performance.now() - t0 };
@@ -95,6 +115,16 @@ export async function handleRequest(state: WorkerState, msg: WorkerRequest, post
         const texts = splitDocuments(await loadCorpus(state, msg.corpus));
         const r = await probeDistill(distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined), recipe, 3);
         return post({ type: 'distill-probe-result', requestId, msPerStep: r.msPerStep, params: r.params, bytes: r.bytes });
+      }
+      case 'disagreement': {
+        const { context, model } = snapshotOf(state, msg.runId, msg.step);
+        const result = await disagreement(context, model, msg.text);
+        return post({ type: 'disagreement-result', requestId, runId: msg.runId, step: msg.step, text: msg.text, result });
+      }
+      case 'aligned-fill-mask': {
+        const { context, model } = snapshotOf(state, msg.runId, msg.step);
+        const result = await alignedFillMask(context, model, msg.text, msg.start, msg.end, msg.top);
+        return post({ type: 'aligned-fill-mask-result', requestId, runId: msg.runId, step: msg.step, text: msg.text, result });
       }
       case 'teacher-embeddings': {
         if (!state.teacher) throw new Error('no model is loaded yet');

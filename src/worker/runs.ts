@@ -11,6 +11,9 @@ import { createRunControl, runMlm } from '../train/mlmRun.ts';
 import { validateRunConfig } from '../train/runConfig.ts';
 import { DistillStoppedError, runDistill } from '../distill/run.ts';
 import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
+import { createSnapshotStore, type SnapshotList } from '../distill/snapshots.ts';
+import { alignedContext, heldOutSample } from '../distill/disagreement.ts';
+import { createStepLane, laneControl } from './stepLane.ts';
 import { distillSetup, loadCorpus, type ActiveRun, type WorkerState } from './workerState.ts';
 import {
   PHASE_FLUSH_MS, pointBatcher,
@@ -31,6 +34,8 @@ interface RunHooks<K extends RunKind> {
   phase(phase: string, done: number, total: number): void;
   warning(message: string): void;
   checkpoint(step: number): void;
+  /** The student snapshots now kept (distillations), and a held-out text of the corpus. */
+  snapshots(list: SnapshotList, sample: string): void;
   /** After a step: a WebGPU device error stops the run, named (an invalid pipeline computes garbage silently). */
   step(step: number): void;
 }
@@ -55,28 +60,55 @@ const pretrain: Body<'pretrain'> = async (state, msg, h) => {
   return { outcome, summary: null };
 };
 
-/** Distillation: the recipe, the loaded teacher, the corpus, the Tokenizers tab's student when the recipe names it. */
+/**
+ * Distillation: the recipe, the loaded teacher, the corpus, the Tokenizers tab's student when the recipe names it.
+ * Student snapshots (issue 12 item 3): the run's alignment tables once prepared (replacing the previous run's
+ * snapshots), a copy of the student at each evaluation point (at most SNAPSHOT_LIMIT, the oldest dropped) and the final
+ * student, each reported as run-snapshots. While it runs, its step boundaries drain a step lane, where the worker
+ * sends the disagreement requests (stepLane.ts); what is left there runs when the run ends.
+ */
 const distill: Body<'distill'> = async (state, msg, h) => {
   const recipe = validateRecipe(msg.recipe);
   requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
   const texts = splitDocuments(await loadCorpus(state, msg.corpus));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
-  const result = await runDistill(setup, recipe, h.control, {
-    onInfo: (info) => { // once, when preparation (the phases) is over and training begins
-      h.info(info);
-      h.status('running');
-    },
-    onPhase: h.phase,
-    onPoint: (p) => {
-      h.step(p.step);
-      h.point(p);
-    },
-    onCheckpoint: h.checkpoint,
-    onWarning: h.warning,
-  });
-  state.student?.model.dispose();
-  state.student = { runId: msg.runId, model: result.student, tokenizer: result.studentTokenizer };
-  return { outcome: result.outcome, summary: result.summary };
+  const store = createSnapshotStore();
+  const sample = heldOutSample(texts);
+  const lane = createStepLane();
+  state.lane = lane;
+  try {
+    const result = await runDistill(setup, recipe, laneControl(h.control, lane), {
+      onInfo: (info) => { // once, when preparation (the phases) is over and training begins
+        h.info(info);
+        h.status('running');
+      },
+      onPhase: h.phase,
+      onPoint: (p) => {
+        h.step(p.step);
+        h.point(p);
+      },
+      onCheckpoint: h.checkpoint,
+      onWarning: h.warning,
+      onPrepared: (p) => {
+        state.snapshots?.store.dispose();
+        state.snapshots = { runId: msg.runId, store, context: alignedContext(p, setup.teacher, setup.teacherTokenizer, recipe) };
+        h.snapshots(store.list(), sample);
+      },
+      onEvaluated: (step, student) => {
+        store.take(step, student);
+        h.snapshots(store.list(), sample);
+      },
+    });
+    store.takeFinal(result.summary.steps, result.student);
+    h.snapshots(store.list(), sample);
+    state.student?.model.dispose();
+    state.student = { runId: msg.runId, model: result.student, tokenizer: result.studentTokenizer };
+    return { outcome: result.outcome, summary: result.summary };
+  } finally {
+    await lane.close();
+    if (state.lane === lane) state.lane = null;
+    if (state.snapshots?.store !== store) store.dispose(); // never installed: the run failed while preparing
+  }
 };
 
 /** Handles `run-start`: refused at once (run-rejected) or queued behind the device work before it. */
@@ -110,6 +142,7 @@ async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, c
       },
       warning: (message) => send({ type: 'run-warning', message }),
       checkpoint: (step) => send({ type: 'run-checkpoint', step }),
+      snapshots: (snapshots, sample) => send({ type: 'run-snapshots', snapshots, sample }),
       step: (step) => {
         assertNoDeviceErrors();
         if (msg.debug?.crashAtStep === step) { // test fault injection: an uncaught error, reported by the worker's error event

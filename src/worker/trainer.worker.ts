@@ -2,7 +2,8 @@
 /**
  * The training worker: owns TF.js and everything on the device. One backend per worker (chosen by the first `init`),
  * one state object (workerState.ts), one device queue that serialises every piece of GPU work (runs of either kind,
- * model load, fill-mask, export, the cost probe; initialisation and its parity probe happen before the queue opens),
+ * model load, fill-mask, export, the cost probe; initialisation and its parity probe happen before the queue opens;
+ * while a distillation runs, the disagreement requests run at its step boundaries instead: stepLane.ts),
  * one active run (runSlot.ts: a second start of either kind is refused naming the active run). Runs: runs.ts;
  * requests: requests.ts.
  */
@@ -10,7 +11,7 @@ import { initBrowserBackend, takeDeviceErrors } from '../backend/browser.ts';
 import { compareParity, runParityProbe } from '../backend/parity.ts';
 import { createWorkerState } from './workerState.ts';
 import { controlRun, startRun } from './runs.ts';
-import { handleRequest } from './requests.ts';
+import { handleRequest, runsBetweenSteps } from './requests.ts';
 import { requestRefusal } from './runSlot.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
@@ -41,7 +42,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     default: {
       const refused = requestRefusal(state.slot.active, msg.type);
       if (refused) return post({ type: 'request-error', requestId: msg.requestId, ...refused });
-      void state.queue.run(() => handleRequest(state, msg, post));
+      const job = () => handleRequest(state, msg, post);
+      // During a distillation its step boundaries serve the snapshot requests (stepLane.ts); the rest waits in the queue.
+      void (state.lane?.open && runsBetweenSteps(msg.type) ? state.lane.run(job) : state.queue.run(job));
     }
   }
 };

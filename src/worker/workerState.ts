@@ -1,7 +1,7 @@
 /**
  * Everything the training worker holds, in one object: the backend, the device queue, the run slot (with the active
  * run's control), the loaded teacher, the latest pretraining checkpoint (with its tokenizer), the latest distilled
- * student and the corpus cache. trainer.worker.ts creates the one instance; runs.ts and requests.ts read and write it.
+ * student, the latest distillation's student snapshots (and, while it runs, its step lane) and the corpus cache. trainer.worker.ts creates the one instance; runs.ts and requests.ts read and write it.
  * Also here: the reads both runs and requests share (a corpus, a distillation's set-up).
  */
 import type { BackendName } from '../backend/names.ts';
@@ -11,11 +11,14 @@ import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import type { Checkpoint } from '../train/mlmRun.ts';
 import type { RunControl } from '../train/loop.ts';
 import type { DistillSetup } from '../distill/run.ts';
+import type { SnapshotStore } from '../distill/snapshots.ts';
+import type { AlignedContext } from '../distill/disagreement.ts';
 import { documents, formatOf, lines } from '../data/corpusFormats.ts';
 import { DataError } from '../data/mlmBatches.ts';
 import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import { createDeviceQueue, type DeviceQueue } from './deviceQueue.ts';
 import { createRunSlot, type RunRef, type RunSlot } from './runSlot.ts';
+import type { StepLane } from './stepLane.ts';
 import type { CorpusSource, RunId } from './protocol.ts';
 
 export class TeacherMissingError extends Error {
@@ -37,10 +40,17 @@ export interface WorkerState {
   student: { runId: RunId; model: MlmModel; tokenizer: Tokenizer } | null;
   /** Embedded corpora by URL (fetched once). */
   corpora: Map<string, string>;
+  /**
+   * The latest distillation's student snapshots (issue 12 item 3) with the run's alignment tables: set when its
+   * preparation is over, freed when the next distillation's is.
+   */
+  snapshots: { runId: RunId; store: SnapshotStore; context: AlignedContext } | null;
+  /** While a distillation runs: the lane its step boundaries drain (the disagreement requests go there). */
+  lane: StepLane | null;
 }
 
 export function createWorkerState(): WorkerState {
-  return { backend: null, queue: createDeviceQueue(), slot: createRunSlot<ActiveRun>(), teacher: null, checkpoint: null, student: null, corpora: new Map() };
+  return { backend: null, queue: createDeviceQueue(), slot: createRunSlot<ActiveRun>(), teacher: null, checkpoint: null, student: null, corpora: new Map(), snapshots: null, lane: null };
 }
 
 /** In-page training keeps the corpus in memory: larger corpora should be trained from the CLI. */
