@@ -1,7 +1,8 @@
 /**
  * The workbench store: one zustand store with slices — backend status and page errors (here), runs of both kinds
  * (runs.ts), the Distill tab's cost estimate (here), the loaded teacher (models.ts) and the Tokenizers tab
- * (tokenizers.ts), the shown tab and the Alignment tab (alignment.ts). Components read it with selectors only (`useWorkbench(s => …)`, `useShallow` for objects); every
+ * (tokenizers.ts), the shown tab, the Alignment tab (alignment.ts) and the Distill tab's disagreement view
+ * (disagreement.ts). Components read it with selectors only (`useWorkbench(s => …)`, `useShallow` for objects); every
  * write goes through `actions` (synchronous state changes). The worker I/O lives in src/worker/ and reaches the store
  * through `storeSink` (the actions the training client calls); requests go through src/app/.
  */
@@ -17,6 +18,8 @@ import { initialModels, modelsReducers as models, type ModelsState } from './mod
 import { initialTokenizers, tokenizersReducers as tokenizers, type TokenizersState } from './tokenizers.ts';
 import { alignmentReducers as alignment, initialAlignment, type AlignLens, type AlignmentState } from './alignment.ts';
 import type { FromAlignmentWorker } from '../worker/protocol.ts';
+import { disagreementReducers as disagreement, initialDisagreement, type DisagreementState, type Shown } from './disagreement.ts';
+import type { AlignedFillMaskResult, DisagreementResult } from '../distill/disagreement.ts';
 
 export interface BackendStatus {
   phase: 'probing' | 'ready' | 'failed';
@@ -51,6 +54,8 @@ export interface WorkbenchState extends RunsState {
   /** The tab shown (App.tsx's tab keys); another tab can open one (the Alignment tab's links). */
   tab: string;
   alignment: AlignmentState;
+  /** The Distill tab's "where the student disagrees" (student snapshots, heatmap, aligned fill-mask probe). */
+  disagreement: DisagreementState;
 }
 
 export const initialState: WorkbenchState = {
@@ -62,6 +67,7 @@ export const initialState: WorkbenchState = {
   tokenizers: initialTokenizers,
   tab: 'train',
   alignment: initialAlignment,
+  disagreement: initialDisagreement,
 };
 
 export const useWorkbench = create<WorkbenchState>()(() => initialState);
@@ -70,6 +76,7 @@ const set = useWorkbench.setState;
 const setBackend = (patch: (b: BackendStatus) => Partial<BackendStatus>) => set((s) => ({ backend: { ...s.backend, ...patch(s.backend) } }));
 const setModels = (patch: (m: ModelsState) => Partial<ModelsState>) => set((s) => ({ models: { ...s.models, ...patch(s.models) } }));
 const setAlignment = (patch: (a: AlignmentState) => Partial<AlignmentState>) => set((s) => ({ alignment: { ...s.alignment, ...patch(s.alignment) } }));
+const setDisagreement = (patch: (d: DisagreementState) => Partial<DisagreementState>) => set((s) => ({ disagreement: { ...s.disagreement, ...patch(s.disagreement) } }));
 const setTokenizers = (patch: (t: TokenizersState) => Partial<TokenizersState>) => set((s) => ({ tokenizers: { ...s.tokenizers, ...patch(s.tokenizers) } }));
 
 /** Every write to the store. */
@@ -87,15 +94,29 @@ export const actions = {
 
   // Runs of both kinds (the training client's sink, and the tabs)
   runCreated: (runId: RunId, request: RunRequest) => set((s) => runCreated(s, runId, request)),
-  runMessage: (m: RunMessage) => set((s) => runMessage(s, m)),
+  runMessage: (m: RunMessage) => {
+    if (m.type === 'run-snapshots') setDisagreement((d) => disagreement.snapshots(d, m.runId, m.snapshots, m.sample));
+    set((s) => runMessage(s, m));
+  },
   runRefused: (kind: RunKind, reason: string) => set((s) => runRefused(s, kind, reason)),
   workerCrashed: (runId: RunId | null, message: string) => {
     set((s) => runCrashed(s, runId, message));
+    setDisagreement(disagreement.crashed); // the snapshots went with the worker
     actions.addError(`The training worker crashed: ${message}. Press Start to begin a new run.`);
   },
   setTabError: (kind: RunKind, error: string | null) => set((s) => setTabError(s, kind, error)),
   toggleShown: (runId: RunId) => set((s) => toggleShown(s, runId)),
   setProbe: (probe: WorkbenchState['probe']) => set({ probe }),
+
+  // Where the student disagrees (the Distill tab; app/disagreement.ts sends the requests)
+  setDisagreementText: (text: string) => setDisagreement(() => disagreement.setText(text)),
+  setDisagreementStep: (step: number | null) => setDisagreement(() => disagreement.setStep(step)),
+  disagreementStarted: (key: string) => setDisagreement((d) => disagreement.heatStarted(d, key)),
+  disagreementDone: (key: string, shown: Shown<DisagreementResult>) => setDisagreement((d) => disagreement.heatDone(d, key, shown)),
+  disagreementFailed: (key: string, error: string) => setDisagreement((d) => disagreement.heatFailed(d, key, error)),
+  alignedProbeStarted: (key: string, span: [number, number]) => setDisagreement((d) => disagreement.probeStarted(d, key, span)),
+  alignedProbeDone: (key: string, shown: Shown<AlignedFillMaskResult>) => setDisagreement((d) => disagreement.probeDone(d, key, shown)),
+  alignedProbeFailed: (key: string, error: string) => setDisagreement((d) => disagreement.probeFailed(d, key, error)),
 
   // The loaded teacher
   modelLoadStarted: () => setModels(models.loadStarted),
