@@ -12,12 +12,14 @@ import { useCorpusPicker } from '../CorpusPicker.tsx';
 import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
 import { DistillCharts } from './DistillCharts.tsx';
 import { DistillRuns } from './DistillRuns.tsx';
+import { DisagreementPanel } from './DisagreementPanel.tsx';
 
 const duration = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
 
 /**
  * The Distill tab: recipe (form + JSON), corpus, cost estimate, Start / Pause / Resume / Stop, phase progress, live
- * charts of this session's runs, the run list with held-out word accuracy, and the student's export. Training runs
+ * charts of this session's runs, the run list with held-out word accuracy, where the student disagrees with the teacher
+ * (DisagreementPanel: kept student snapshots, heatmap, aligned fill-mask probe) and the student's export. Training runs
  * in the worker, with the teacher the Models tab loaded.
  */
 export function DistillPanel() {
@@ -109,6 +111,7 @@ export function DistillPanel() {
 
       <DistillCharts runs={runs.filter((r) => shown[r.runId])} order={order} latest={latest} />
       <DistillRuns runs={runs} shown={shown} />
+      <DisagreementPanel />
 
       <div className="controls">
         <button data-testid="distill-export" disabled={running || !runs.some((r) => r.outcome)} onClick={async () => setExported(await exportStudent())}>Export student (HF folder)</button>
