@@ -102,7 +102,7 @@ function Heatmap({ text, result, scale, method, onPick }: { text: string; result
   const shown = hover !== null ? result.tokens[hover] : null;
   return (
     <>
-      <div className="ainspect" data-testid="disagree-tip" aria-live="polite">
+      <div data-testid="disagree-tip" aria-live="polite" style={{ minHeight: '1.4rem', fontSize: '0.85rem', background: '#f3f4f6', borderRadius: '6px 6px 0 0', padding: '0.3rem 0.5rem', fontFamily: 'ui-monospace, monospace' }}>
         {shown ? tip(shown, method) : 'Hover or focus a token for its numbers; click a word to probe it.'}
       </div>
       <div className="spans-body" data-testid="disagree-heatmap" data-tokens={drawn.length} style={{ fontFamily: 'inherit', lineHeight: 2, borderRadius: '0 0 6px 6px' }}>
@@ -114,14 +114,14 @@ function Heatmap({ text, result, scale, method, onPick }: { text: string; result
 
 function Legend({ scale }: { scale: number }) {
   return (
-    <div className="legend" data-testid="disagree-legend">
+    <div data-testid="disagree-legend" style={{ display: 'flex', flexWrap: 'wrap', gap: '0.2rem 1.2rem', fontSize: '0.85rem', color: '#374151', margin: '0.3rem 0' }}>
       <span>
         KL(teacher ‖ student), nats: 0{' '}
         <span style={{ display: 'inline-block', width: '9rem', height: '0.8rem', verticalAlign: -2, borderRadius: 2, background: `linear-gradient(to right, rgba(${RED}, 0.08), rgba(${RED}, 0.85))` }} />{' '}
         {scale.toFixed(2)} (the largest on this text so far)
       </span>
       <span><span style={{ borderBottom: '2.5px solid #111827' }}>underlined</span>: the two top-1 predictions differ</span>
-      <span><span className="swatch" style={{ background: HATCH }} /> no aligned row</span>
+      <span><span style={{ display: 'inline-block', width: '0.9rem', height: '0.9rem', verticalAlign: -2, borderRadius: 2, background: HATCH }} /> no aligned row</span>
     </div>
   );
 }
@@ -132,7 +132,7 @@ function ProbeList({ title, side, testid }: { title: string; side: ProbeSide; te
       <div className="spans-label">{title}: masks {side.masked.map((m) => m.token).join(' ')}</div>
       <ol data-testid={testid} style={{ margin: '0.2rem 0', paddingLeft: '1.4rem' }}>
         {side.candidates.map((c, j) => (
-          <li key={j} style={{ display: 'grid', gridTemplateColumns: '7rem 1fr 4rem', alignItems: 'center', gap: '0.4rem', fontSize: '0.85rem' }}>
+          <li key={j} data-p={c.probability} style={{ display: 'grid', gridTemplateColumns: '7rem 1fr 4rem', alignItems: 'center', gap: '0.4rem', fontSize: '0.85rem' }}>
             <span className="candidate" style={{ fontFamily: 'ui-monospace, monospace' }}>{c.token}</span>
             <span style={{ background: '#e5e7eb', height: '0.7rem', borderRadius: 3 }}>
               <span data-testid={`${testid}-bar`} style={{ display: 'block', height: '100%', width: `${(c.probability * 100).toFixed(1)}%`, background: '#2563eb', borderRadius: 3 }} />
