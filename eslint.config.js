@@ -7,7 +7,7 @@ import globals from 'globals';
 // worker, in Node (CLI) and in the unit tests.
 const ENGINE = [
   'src/models/**', 'src/data/**', 'src/train/**', 'src/backend/**', 'src/tokenizers/**', 'src/alignment/**', 'src/distill/**',
-  'src/bench/**', 'src/cli/**', 'src/worker/**', 'src/testing/**',
+  'src/bench/**', 'src/cli/**', 'src/worker/**', 'src/testing/**', 'src/eval/**',
 ];
 const NOT_IN_ENGINE = [
   { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'recharts'], message: 'the engine must not import UI libraries' },

@@ -8,14 +8,20 @@ export interface Parsed {
   flags: Record<string, string>;
 }
 
-export function parseArgs(argv: string[], known: readonly string[]): Parsed {
+/** `booleans`: flags that take no value (present → "true"). */
+export function parseArgs(argv: string[], known: readonly string[], booleans: readonly string[] = []): Parsed {
   const positionals: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) { positionals.push(a); continue; }
     const [name, inline] = a.slice(2).split('=', 2);
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}; known: ${known.map((k) => '--' + k).join(' ')}`);
+    if (booleans.includes(name)) {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      flags[name] = 'true';
+      continue;
+    }
+    if (!known.includes(name)) throw new UsageError(`unknown option --${name}; known: ${[...known, ...booleans].map((k) => '--' + k).join(' ')}`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     flags[name] = value;
