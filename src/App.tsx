@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { RunControls } from './components/RunControls.tsx';
@@ -7,15 +6,19 @@ import { TokenizerPanel } from './components/tokenizer/TokenizerPanel.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { ModelsPanel } from './components/model/ModelsPanel.tsx';
 import { DistillPanel } from './components/distill/DistillPanel.tsx';
+import { AlignmentPanel } from './components/alignment/AlignmentPanel.tsx';
+import { actions, useWorkbench } from './store/index.ts';
 
-const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models', distill: 'Distill' } as const;
+const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models', distill: 'Distill', alignment: 'Alignment' } as const;
 type Tab = keyof typeof TABS;
 
+// ?tab= opens a tab; the tab lives in the store so that one tab can open another (the Alignment tab's links).
+const urlTab = new URLSearchParams(globalThis.location?.search ?? '').get('tab');
+if (urlTab && urlTab in TABS) actions.setTab(urlTab);
+
 export function App() {
-  const [tab, setTab] = useState<Tab>(() => {
-    const t = new URLSearchParams(location.search).get('tab');
-    return t && t in TABS ? (t as Tab) : 'train';
-  });
+  const tab = useWorkbench((s) => s.tab) as Tab;
+  const setTab = actions.setTab;
   return (
     <main>
       <header>
@@ -48,6 +51,11 @@ export function App() {
       <div hidden={tab !== 'distill'}>
         <ErrorBoundary name="distill">
           <DistillPanel />
+        </ErrorBoundary>
+      </div>
+      <div hidden={tab !== 'alignment'}>
+        <ErrorBoundary name="alignment">
+          <AlignmentPanel active={tab === 'alignment'} />
         </ErrorBoundary>
       </div>
     </main>

@@ -2,11 +2,12 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { DistillPoint } from '../../distill/types.ts';
 import type { DistillRun } from '../../store/runs.ts';
 import { downsample } from '../LossChart.tsx';
+import { Term } from '../Term.tsx';
 
-const CHARTS: { id: string; key: keyof DistillPoint & string; title: string }[] = [
-  { id: 'total', key: 'loss', title: 'total loss' },
-  { id: 'kl', key: 'kl', title: 'KL (× T², before its weight)' },
-  { id: 'mlm', key: 'mlm', title: 'MLM loss' },
+const CHARTS: { id: string; key: keyof DistillPoint & string; title: React.ReactNode }[] = [
+  { id: 'total', key: 'loss', title: <>total loss (the <Term id="weights" /> sum)</> },
+  { id: 'kl', key: 'kl', title: <><Term id="KL" /> (× <Term id="T2" />, before its weight)</> },
+  { id: 'mlm', key: 'mlm', title: <><Term id="MLM" /> loss</> },
   { id: 'lr', key: 'lr', title: 'learning rate' },
   { id: 'tokens', key: 'tokensPerSec', title: 'tokens/s' },
 ];

@@ -9,6 +9,7 @@ import { estimateCost, exportStudent } from '../../app/distill.ts';
 import { pauseRun, resumeRun, startDistill, stopRun } from '../../app/runs.ts';
 import { studentSizeOf } from '../../app/tokenizers.ts';
 import { useCorpusPicker } from '../CorpusPicker.tsx';
+import { openAlignment } from '../../app/alignment.ts';
 import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
 import { DistillCharts } from './DistillCharts.tsx';
 import { DistillRuns } from './DistillRuns.tsx';
@@ -54,6 +55,7 @@ export function DistillPanel() {
     <section className="distill-panel">
       <p className="hint" data-testid="distill-teacher">
         teacher: {teacher.name ? <b>{teacher.name}</b> : teacher.status === 'loading' ? 'loading…' : 'none loaded: load one in the Models tab'}
+        {' '}<button className="align-link" data-testid="distill-open-alignment" onClick={() => openAlignment('distill')}>See how the teacher's and the student's tokens align →</button>
       </p>
       <RecipeForm draft={draft} onChange={setDraft} disabled={running} tabStudentSize={tabStudentSize} />
       <div className="controls">

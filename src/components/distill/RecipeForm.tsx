@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { METHODS, type Method, type Recipe } from '../../distill/types.ts';
 import { defaultRecipe, fixesVocabulary, ignoredFields, requireStudentTokenizer, validateRecipe } from '../../distill/recipe.ts';
+import { METHOD_TEXT, type TermId } from '../glossary.ts';
+import { Term } from '../Term.tsx';
 
 /** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
 const NUMBERS: [string, string][] = [
@@ -9,6 +11,8 @@ const NUMBERS: [string, string][] = [
   ['FFN', 'student.intermediateSize'], ['steps', 'steps'], ['batch', 'batchSize'], ['seqLen', 'seqLen'], ['lr', 'lr'],
   ['warmup fraction', 'warmupFrac'], ['seed', 'seed'], ['log every', 'logEvery'], ['eval every', 'evalEvery'], ['eval maskings', 'evalMaskings'],
 ];
+/** Labels with a glossary tooltip. */
+const TERM_OF: Record<string, TermId> = { temperature: 'T', 'KL weight': 'wKL', 'MLM weight': 'wMLM', 'MSE weight': 'wMSE' };
 const CHOICES: [string, string, readonly string[]][] = [
   ['student init', 'student.init', ['scratch', 'teacher', 'fvt']],
   ['decay', 'decay', ['cosine', 'linear', 'constant']],
@@ -101,7 +105,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
         ))}
         {NUMBERS.map(([label, path]) => (
           <label key={path} title={path === 'student.vocabSize' ? note ?? undefined : undefined}>
-            {label}
+            {TERM_OF[label] ? <Term id={TERM_OF[label]}>{label}</Term> : label}
             <input
               type="number"
               step="any"
@@ -113,6 +117,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
           </label>
         ))}
       </div>
+      <p className="hint" data-testid="distill-method-text"><b>{METHOD_TEXT[draft.method].title}.</b> {METHOD_TEXT[draft.method].text} (<Term id="weights" />, <Term id="KL" />, <Term id="T2" />)</p>
       {note && <p className="hint" data-testid="distill-vocab-note">student vocab does not apply: {note}</p>}
       <details>
         <summary>recipe as JSON (copy, or paste one: it is applied when it validates)</summary>

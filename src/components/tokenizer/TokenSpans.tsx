@@ -1,13 +1,5 @@
 import type { Encoding } from '../../tokenizers/tokenizer.ts';
-
-/** A stable pastel colour per token string (FNV-1a hash → hue), so the same piece looks the same everywhere. */
-export function tokenColour(token: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
-  return `hsl(${(h >>> 0) % 360} 70% 82%)`;
-}
-
-const visibleGap = (s: string) => s.replace(/ /g, '·').replace(/\t/g, '→').replace(/\n/g, '↵');
+import { tokenColour, visibleGap } from '../tokenColour.ts';
 
 /**
  * One tokenization as coloured spans over the original text: `##` continuations marked, whitespace between tokens
@@ -27,6 +19,8 @@ export function TokenSpans({ label, text, encoding, testId }: { label: string; t
         className={`tok${cont ? ' cont' : ''}${tok === '[UNK]' ? ' unk' : ''}`}
         style={{ background: tokenColour(tok) }}
         title={`${tok} · id ${encoding.ids[i]} · [${s}, ${e})`}
+        aria-label={`${tok}, id ${encoding.ids[i]}, characters ${s} to ${e}`}
+        tabIndex={0}
         data-token={tok}
         data-id={encoding.ids[i]}
       >

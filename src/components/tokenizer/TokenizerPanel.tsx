@@ -13,6 +13,7 @@ import type { CorpusSource } from '../../worker/protocol.ts';
 import { TokenSpans } from './TokenSpans.tsx';
 import { WhatIfChart } from './WhatIfChart.tsx';
 import { download } from './download.ts';
+import { openAlignment } from '../../app/alignment.ts';
 
 const SAMPLES: Record<string, string> = {
   en: 'Call me Ishmael. Some years ago—never mind how long precisely—I thought I would sail about a little.',
@@ -145,6 +146,7 @@ export function TokenizerPanel() {
           <TokenSpans testId="spans-teacher" label={`teacher: ${teacher ? teacher.label : `the vocabulary (no teacher loaded), ${trained.vocabSize} entries`}`} text={text} encoding={(teacher?.tok ?? trained).encode(text)} />
           <TokenSpans testId="spans-trained" label={`vocabulary: ${vocabulary.name}, ${trained.vocabSize} entries`} text={text} encoding={trained.encode(text)} />
           {student && <TokenSpans testId="spans-student" label={`student: ${student.vocabSize} entries`} text={text} encoding={student.encode(text)} />}
+          {student && <button className="align-link" data-testid="tok-open-alignment" onClick={() => openAlignment('tokenizers', text)}>Open the alignment map of this teacher and student →</button>}
         </>
       )}
     </section>

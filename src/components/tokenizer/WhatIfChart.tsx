@@ -1,11 +1,15 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { WhatIfPoint } from '../../tokenizers/whatif.ts';
+import { Term } from '../Term.tsx';
 
 /** Fertility (left axis) and STRR / [UNK] rate / embedding share (right axis, %) against the vocabulary size. */
 export function WhatIfChart({ points, size }: { points: WhatIfPoint[]; size: number | null }) {
   const data = points.map((p) => ({ ...p, strrPct: p.strr * 100, unkPct: p.unkRate * 100, embPct: p.embeddingShare * 100 }));
   return (
     <div className="chart" data-testid="whatif-chart" data-points={points.length}>
+      <div className="spans-label">
+        left axis: <Term id="fertility" /> (tokens per word) · right axis: <Term id="STRR" />, <Term id="UNK" /> rate and the embeddings' share of the student's parameters, at each smaller vocabulary size
+      </div>
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
