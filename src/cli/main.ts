@@ -16,6 +16,8 @@ import { fillMaskCommand, pretrainCommand, MODEL_HELP } from './modelCli.ts';
 import { benchDistillCommand, distillCommand, DISTILL_HELP } from './distillCli.ts';
 import { RecipeError } from '../distill/recipe.ts';
 import { alignCommand, ALIGN_HELP } from './alignCli.ts';
+import { evalCommand, EVAL_HELP } from './evalCli.ts';
+import { TaskError } from '../eval/tasks.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -28,7 +30,7 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
       Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
-${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}${DISTILL_HELP}${ALIGN_HELP}`;
+${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}${DISTILL_HELP}${ALIGN_HELP}${EVAL_HELP}`;
 
 async function trainMlm(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
@@ -97,12 +99,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'pretrain': await pretrainCommand(rest); return 0;
       case 'distill': await distillCommand(rest); return 0;
       case 'align': await alignCommand(rest); return 0;
+      case 'eval': await evalCommand(rest); return 0;
       case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;
       default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
     }
   } catch (e) {
     const err = e as Error;
     process.stderr.write(`error: ${err.name}: ${err.message}\n`);
-    return err instanceof UsageError || err instanceof RecipeError ? 2 : 1;
+    return err instanceof UsageError || err instanceof RecipeError || err instanceof TaskError ? 2 : 1;
   }
 }
