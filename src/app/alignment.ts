@@ -99,6 +99,9 @@ async function fetchDistilled(): Promise<void> {
   actions.setAlignmentSources({ distilled: { name: `the distilled student of ${runId} (tokenizer.json)`, text: new TextDecoder().decode(f.bytes), runId } });
 }
 
+/** The tokenizer texts of the current pair (to notice that a source changed while the tab was hidden). */
+let lastSent: { teacher: string; student: string } | null = null;
+
 /** Builds the pair from the chosen sources in the worker; the map, corpus statistics follow when it is ready. */
 export async function buildPair(): Promise<void> {
   let s = state();
@@ -114,6 +117,7 @@ export async function buildPair(): Promise<void> {
   const teacher = teacherOf(s, s.alignment.teacherSource), student = studentOf(s, s.alignment.studentSource);
   const pairId = nextId('pair');
   actions.alignmentPairStarted(pairId);
+  lastSent = typeof teacher === 'string' || typeof student === 'string' ? null : { teacher: teacher.text, student: student.text };
   if (typeof teacher === 'string' || typeof student === 'string') {
     actions.setAlignmentError([teacher, student].filter((x): x is string => typeof x === 'string').join('; '));
     return;
@@ -135,12 +139,21 @@ export function openAlignment(from: 'tokenizers' | 'distill', text?: string): vo
   void buildPair();
 }
 
-/** The first visit of the tab (by its tab button): the default sources, once. */
+/**
+ * The tab is shown (by its tab button or a link): the first time with the default sources; later the pair is rebuilt
+ * only when a source's tokenizer changed meanwhile (a new vocabulary on the Tokenizers tab, another teacher loaded).
+ */
 export function ensurePair(): void {
-  const a = state().alignment;
-  if (a.pair) return;
-  actions.setAlignmentSources(defaultSources(state(), 'tab'));
-  void buildPair();
+  const s = state();
+  if (!s.alignment.pair) {
+    actions.setAlignmentSources(defaultSources(s, 'tab'));
+    void buildPair();
+    return;
+  }
+  if (s.alignment.pair.status === 'building') return;
+  const teacher = teacherOf(s, s.alignment.teacherSource), student = studentOf(s, s.alignment.studentSource);
+  const now = typeof teacher === 'string' || typeof student === 'string' ? null : { teacher: teacher.text, student: student.text };
+  if (now?.teacher !== lastSent?.teacher || now?.student !== lastSent?.student) void buildPair();
 }
 
 export function setSources(p: { teacherSource?: TeacherSource; studentSource?: StudentSource }): void {
