@@ -4,14 +4,8 @@
 // guard returns the last good checkpoint; mismatched lengths fail before anything starts.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeConfig } from '../models/config.ts';
-import { createMlm, decode, encode, headTransform, mlmLogits, type MlmModel } from '../models/mlm.ts';
-import { createRng } from '../data/rng.ts';
-import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
-import { bertTokenizer, SPECIALS } from '../tokenizers/hfJson.ts';
-import { WordPieceModel } from '../tokenizers/wordpiece.ts';
-import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
-import type { Tokenizer } from '../tokenizers/tokenizer.ts';
+import { decode, encode, headTransform, mlmLogits, type MlmModel } from '../models/mlm.ts';
+import { loadDistillFixture, tinyRecipe, type DistillFixture } from '../testing/distillFixture.ts';
 import { createRunControl } from '../train/mlmRun.ts';
 import { defaultRecipe } from './recipe.ts';
 import { gatherColumns, reduceGroups } from './losses.ts';
@@ -20,30 +14,18 @@ import { createAdamW, distillLr, DistillSetupError, DistillStoppedError, prepare
 import { createDistillLoss, groupSums } from './distillLoss.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
 
-const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');
-const rng = createRng(5);
-const TEXTS = Array.from({ length: 60 }, () => Array.from({ length: 4 + rng.int(20) }, () => WORDS[rng.int(WORDS.length)]).join(' '));
-
-let teacherTok: Tokenizer;
-let studentTok: Tokenizer;
+let fx: DistillFixture;
 let teacher: MlmModel;
-const setup = (): DistillSetup => ({ teacher, teacherTokenizer: teacherTok, texts: TEXTS, studentTokenizer: studentTok });
+const setup = (): DistillSetup => fx.setup();
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  teacherTok = (await trainTokenizer(TEXTS, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: 500, minFrequency: 1 })).tokenizer;
-  const chars = [...new Set(TEXTS.join('').replace(/ /g, ''))].sort();
-  studentTok = bertTokenizer(new WordPieceModel([...SPECIALS, ...chars, ...chars.map((c) => `##${c}`), 'the', 'wh', '##ale', 'sh', '##ip', 'sea']), DEFAULT_NORMALIZER);
-  teacher = createMlm(makeConfig({ vocabSize: teacherTok.vocabSize, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32, maxPositions: 48 }), 7);
+  fx = await loadDistillFixture();
+  ({ teacher } = fx);
 });
-afterAll(() => teacher.dispose());
+afterAll(() => fx.dispose());
 
-const tiny = (method: Method, over: Partial<Recipe> = {}): Recipe => ({
-  ...defaultRecipe(method),
-  student: { ...defaultRecipe(method).student, numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 },
-  steps: 4, batchSize: 4, seqLen: 24, logEvery: 1, evalEvery: 0, checkpointEvery: 0, warmupFrac: 0.25,
-  ...over,
-});
+const tiny = (method: Method, over: Partial<Recipe> = {}): Recipe => tinyRecipe(method, over);
+
 
 async function collect(recipe: Recipe, hooks: { onPoint?: (p: DistillPoint) => void } = {}) {
   const points: (DistillPoint & { tensors: number })[] = [];

@@ -7,43 +7,27 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../models/config.ts';
 import { countParams, createMlm, type MlmModel } from '../models/mlm.ts';
-import { createRng } from '../data/rng.ts';
-import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
-import { bertTokenizer, SPECIALS } from '../tokenizers/hfJson.ts';
-import { WordPieceModel } from '../tokenizers/wordpiece.ts';
-import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
+import { loadDistillFixture, TEXTS, tinyRecipe, type DistillFixture } from '../testing/distillFixture.ts';
 import { createRunControl } from '../train/mlmRun.ts';
-import { defaultRecipe } from './recipe.ts';
 import { runDistill, type DistillSetup, type PreparedDistill } from './run.ts';
 import { copyModel, createSnapshotStore, SNAPSHOT_LIMIT } from './snapshots.ts';
 import { alignedContext, disagreement } from './disagreement.ts';
 import type { Method, Recipe } from './types.ts';
 
-const WORDS = 'the white whale swims and ship sails to sea captain Ahab hunts harpooner Queequeg Ishmael strange voyage , .'.split(' ');
-const rng = createRng(5);
-const TEXTS = Array.from({ length: 60 }, () => Array.from({ length: 4 + rng.int(20) }, () => WORDS[rng.int(WORDS.length)]).join(' '));
-
+let fx: DistillFixture;
 let teacherTok: Tokenizer;
-let studentTok: Tokenizer;
 let teacher: MlmModel;
-const setup = (): DistillSetup => ({ teacher, teacherTokenizer: teacherTok, texts: TEXTS, studentTokenizer: studentTok });
+const setup = (): DistillSetup => fx.setup();
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
-  teacherTok = (await trainTokenizer(TEXTS, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: 500, minFrequency: 1 })).tokenizer;
-  const chars = [...new Set(TEXTS.join('').replace(/ /g, ''))].sort();
-  studentTok = bertTokenizer(new WordPieceModel([...SPECIALS, ...chars, ...chars.map((c) => `##${c}`), 'the', 'wh', '##ale', 'sh', '##ip', 'sea']), DEFAULT_NORMALIZER);
-  teacher = createMlm(makeConfig({ vocabSize: teacherTok.vocabSize, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32, maxPositions: 48 }), 7);
+  fx = await loadDistillFixture();
+  ({ teacherTok, teacher } = fx);
 });
-afterAll(() => teacher.dispose());
+afterAll(() => fx.dispose());
 
-const tiny = (method: Method, over: Partial<Recipe> = {}): Recipe => ({
-  ...defaultRecipe(method),
-  student: { ...defaultRecipe(method).student, numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16 },
-  steps: 12, batchSize: 4, seqLen: 24, logEvery: 1, evalEvery: 1, checkpointEvery: 0, warmupFrac: 0.25, lr: 5e-3,
-  ...over,
-});
+const tiny = (method: Method, over: Partial<Recipe> = {}): Recipe => tinyRecipe(method, { steps: 12, evalEvery: 1, lr: 5e-3, ...over });
+
 
 const weightsOf = async (m: MlmModel) => Promise.all(m.variables.map(async (v) => Float32Array.from(await v.data())));
 
