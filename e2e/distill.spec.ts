@@ -92,16 +92,21 @@ test('a tiny Reduce run plots its KL: points in the store and on the chart, fini
   expect(config.num_hidden_layers).toBe(1);
   expect(config.hidden_size).toBe(32);
 
-  // The MLM-only baseline (same student, data, steps, seed) overlays the total loss; a checkbox hides a run.
+  // The MLM-only baseline (same student, data, steps, seed) overlays the comparable charts (the MLM term, the held-out
+  // scores), never the total loss (each method's own weighted sum); a checkbox hides a run.
   await page.getByTestId('distill-baseline').click();
   await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   const baseline = await latestRun(page);
   expect(baseline.points.every((p) => p.kl === undefined || p.kl === 0)).toBe(true);
+  const mlm = page.getByTestId('distill-chart-mlm');
+  await expect(mlm).toHaveAttribute('data-lines', '2');
+  await expect(mlm.locator('.recharts-line')).toHaveCount(2);
+  await expect(page.getByTestId('distill-chart-heldout-acc')).toHaveAttribute('data-lines', '2');
   const total = page.getByTestId('distill-chart-total');
-  await expect(total).toHaveAttribute('data-lines', '2');
-  await expect(total.locator('.recharts-line')).toHaveCount(2);
-  await page.locator('[data-testid^="distill-show-"]').first().uncheck();
   await expect(total).toHaveAttribute('data-lines', '1');
+  await expect(total).toContainText('not comparable across methods');
+  await page.locator('[data-testid^="distill-show-"]').first().uncheck();
+  await expect(mlm).toHaveAttribute('data-lines', '1');
   expect(watch.consoleErrors).toEqual([]);
 });
 
