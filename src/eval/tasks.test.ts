@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadTask, parseTaskFile, parseTaskSplit, resolveTaskPath, splitLabels, splitUnits, TaskError, validateTask, type TaskSpec } from './tasks.ts';
+import { EMBEDDED_TASKS, loadTask, parseTaskFile, parseTaskSplit, resolveTaskPath, splitLabels, splitUnits, TaskError, validateTask, type TaskSpec } from './tasks.ts';
 import { classificationScores, majorityBaseline } from './metrics.ts';
 // @ts-expect-error: plain .mjs build tool without type declarations
 import { brownToUniversal, prepareTasks } from '../tools/prepare-assets.mjs';
@@ -151,6 +151,7 @@ describe('committed Russian fixtures and embedded English tasks', () => {
 
   it('en-pos (Brown, universal tags) and en-spam (balanced ham / spam) are built at set-up', async () => {
     const tasks = prepareTasks() as Record<string, string>;
+    for (const t of EMBEDDED_TASKS) expect(tasks[t.id].replaceAll('\\', '/').endsWith(`public/${t.path}`)).toBe(true); // the page's list = the built files
     const pos = await readTask(tasks['en-pos']);
     expect(pos.spec).toEqual({ name: 'en-pos', kind: 'token', format: 'conllu', train: 'train.conllu', test: 'test.conllu', label: 'upos' });
     expect(pos.train.kind === 'token' && pos.train.sentences.length).toBe(600);

