@@ -279,13 +279,13 @@ export function unitFeatures(model: MlmModel, b: FeatureBatch): tf.Tensor2D {
 export async function extractFeatures(
   model: MlmModel,
   split: EncodedSplit,
-  opts: { batchSize: number; padId: number; onBatch?: (done: number, total: number) => void | Promise<void>; shouldStop?: () => boolean },
+  opts: { batchSize: number; padId: number; onBatch?: (done: number, total: number) => void | Promise<void>; guard?: () => void },
 ): Promise<Float32Array> {
   const F = featureWidth(split.kind, model.config.hiddenSize);
   const out = new Float32Array(split.units * F);
   const batches = featureBatches(split, opts);
   for (let i = 0; i < batches.length; i++) {
-    if (opts.shouldStop?.()) throw new EvalStoppedError();
+    opts.guard?.(); // throws to stop (EvalStoppedError, EvalTimeLimitError)
     const b = batches[i];
     const f = tf.tidy(() => unitFeatures(model, b));
     const v = (await f.data()) as Float32Array;
@@ -301,4 +301,9 @@ export class EvalStoppedError extends Error {
   constructor() {
     super('evaluation stopped');
   }
+}
+
+/** A downstream evaluation ran past its time cap (ProbeOptions.timeLimitMs): no partial score is reported. */
+export class EvalTimeLimitError extends Error {
+  override name = 'EvalTimeLimitError';
 }

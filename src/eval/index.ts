@@ -18,7 +18,7 @@ export { validateTask, parseTaskFile, parseTaskSplit, loadTask, resolveTaskPath,
 export type { TaskSpec, TaskKind, TaskFormat, TaskData, TaskSplit, TokenExample, TextExample, EmbeddedTask } from './tasks.ts';
 export { prepareTask, scoreTask, evaluateTask, cloneModel, IMBALANCE_WARN_SHARE, UNK_WARN_SHARE } from './probe.ts';
 export type { PreparedTask, PrepareTaskOptions, ProbeOptions, ProbeKind, TaskResult } from './probe.ts';
-export { encodeTask, extractFeatures, featureBatches, featureWidth, unitFeatures, EvalStoppedError } from './features.ts';
+export { encodeTask, extractFeatures, featureBatches, featureWidth, unitFeatures, EvalStoppedError, EvalTimeLimitError } from './features.ts';
 export type { EncodedSplit, EncodedExample, WordPooling } from './features.ts';
 export { classificationScores, majorityBaseline, labelCounts } from './metrics.ts';
 export type { ClassificationScores, LabelScore, MajorityBaseline } from './metrics.ts';

@@ -10,7 +10,7 @@ import { bertTokenizer } from '../tokenizers/hfJson.ts';
 import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 import { createRng } from '../data/rng.ts';
-import { encodeTask, EvalStoppedError, featureBatches, unitFeatures } from './features.ts';
+import { encodeTask, EvalStoppedError, EvalTimeLimitError, featureBatches, unitFeatures } from './features.ts';
 import { evaluateTask, prepareTask, scoreTask } from './probe.ts';
 import type { TaskData, TaskSplit, TextExample } from './tasks.ts';
 
@@ -153,7 +153,7 @@ describe('probes', () => {
     }
   });
 
-  it('fine-tuning trains a copy: the model is unchanged afterwards; stop hooks throw EvalStoppedError', async () => {
+  it('fine-tuning trains a copy: the model is unchanged afterwards; the stop hook and the time cap throw, leaking nothing', async () => {
     const model = createMlm(config(), 4);
     const snap = async () => Promise.all(model.variables.map(async (v) => Array.from(await v.data())));
     const before = await snap();
@@ -166,6 +166,8 @@ describe('probes', () => {
     expect(await snap()).toEqual(before);
     await expect(evaluateTask(model, TOK, data, { shouldStop: () => true })).rejects.toBeInstanceOf(EvalStoppedError);
     await expect(evaluateTask(model, TOK, data, { probe: 'finetune', shouldStop: () => true })).rejects.toBeInstanceOf(EvalStoppedError);
+    await expect(evaluateTask(model, TOK, data, { timeLimitMs: 0 })).rejects.toBeInstanceOf(EvalTimeLimitError);
+    await expect(evaluateTask(model, TOK, data, { probe: 'finetune', timeLimitMs: 0 })).rejects.toBeInstanceOf(EvalTimeLimitError);
     expect(tf.memory().numTensors).toBe(tensors);
     model.dispose();
   });

@@ -22,7 +22,7 @@ import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { createAdamW } from '../train/adamw.ts';
 import { crossEntropy, linear } from '../models/layers.ts';
 import { classificationScores, labelCounts, majorityBaseline, type LabelScore } from './metrics.ts';
-import { encodeTask, EvalStoppedError, extractFeatures, featureBatches, featureWidth, unitFeatures, type EncodedSplit, type WordPooling } from './features.ts';
+import { encodeTask, EvalStoppedError, EvalTimeLimitError, extractFeatures, featureBatches, featureWidth, unitFeatures, type EncodedSplit, type WordPooling } from './features.ts';
 import type { TaskData, TaskKind } from './tasks.ts';
 
 export type ProbeKind = 'linear' | 'finetune';
@@ -95,6 +95,21 @@ export interface ProbeOptions {
   onProgress?: (p: { phase: 'features' | 'train' | 'predict'; done: number; total: number }) => void | Promise<void>;
   /** Polled between batches and steps; true → EvalStoppedError. */
   shouldStop?: () => boolean;
+  /**
+   * Time cap of one scoreTask call, checked between batches and steps: past it the call throws EvalTimeLimitError
+   * (a probe cut short would give a score that is not comparable, so none is given). Budget with maxTrain / maxTest
+   * and the `seconds` of an earlier result.
+   */
+  timeLimitMs?: number;
+}
+
+/** The stop / time-cap check of one call. */
+function guardOf(o: ProbeOptions): () => void {
+  const t0 = performance.now();
+  return () => {
+    if (o.shouldStop?.()) throw new EvalStoppedError();
+    if (o.timeLimitMs !== undefined && performance.now() - t0 > o.timeLimitMs) throw new EvalTimeLimitError(`the evaluation ran past its time cap of ${(o.timeLimitMs / 1000).toFixed(1)} s`);
+  };
 }
 
 export interface TaskResult {
@@ -165,12 +180,11 @@ function minibatches(n: number, size: number, seed: number) {
   };
 }
 
-async function linearProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, seed: number): Promise<Int32Array> {
+async function linearProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, seed: number, guard: () => void): Promise<Int32Array> {
   const F = featureWidth(p.kind, model.config.hiddenSize);
   const batchSize = o.batchSize ?? 16;
-  const stop = o.shouldStop;
-  const xTrain = await extractFeatures(model, p.train, { batchSize, padId: p.padId, shouldStop: stop, onBatch: (d, t) => o.onProgress?.({ phase: 'features', done: d, total: t }) });
-  const xTest = await extractFeatures(model, p.test, { batchSize, padId: p.padId, shouldStop: stop });
+  const xTrain = await extractFeatures(model, p.train, { batchSize, padId: p.padId, guard, onBatch: (d, t) => o.onProgress?.({ phase: 'features', done: d, total: t }) });
+  const xTest = await extractFeatures(model, p.test, { batchSize, padId: p.padId, guard });
   const { mean, std } = columnStats(xTrain, F);
   standardise(xTrain, F, mean, std);
   standardise(xTest, F, mean, std);
@@ -190,7 +204,7 @@ async function linearProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, se
   const next = minibatches(N, 512, seed);
   try {
     for (let s = 0; s < steps; s++) {
-      if (stop?.()) throw new EvalStoppedError();
+      guard();
       const idx = next();
       tf.tidy(() => {
         const i = tf.tensor1d(idx, 'int32');
@@ -219,7 +233,7 @@ export function cloneModel(model: MlmModel): MlmModel {
   return { config: model.config, params, variables, dispose: () => variables.forEach((v) => v.dispose()) };
 }
 
-async function finetuneProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, seed: number): Promise<Int32Array> {
+async function finetuneProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, seed: number, guard: () => void): Promise<Int32Array> {
   const F = featureWidth(p.kind, model.config.hiddenSize);
   const C = p.labels.length;
   const batchSize = o.batchSize ?? 16;
@@ -243,7 +257,7 @@ async function finetuneProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, 
       for (let i = n - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
       const batches = featureBatches(p.train, { batchSize, padId: p.padId, order });
       for (let k = 0; k < batches.length; k++) {
-        if (o.shouldStop?.()) throw new EvalStoppedError();
+        guard();
         const fb = batches[k];
         const y = Int32Array.from(fb.unitIndex, (u) => yAll[u]);
         tf.tidy(() => {
@@ -256,7 +270,7 @@ async function finetuneProbe(model: MlmModel, p: PreparedTask, o: ProbeOptions, 
     const out = new Int32Array(p.test.units);
     const batches = featureBatches(p.test, { batchSize, padId: p.padId });
     for (let k = 0; k < batches.length; k++) {
-      if (o.shouldStop?.()) throw new EvalStoppedError();
+      guard();
       const pred = tf.tidy(() => tf.argMax(head(unitFeatures(copy, batches[k])), -1).cast('int32'));
       const v = await pred.data();
       pred.dispose();
@@ -276,7 +290,8 @@ export async function scoreTask(model: MlmModel, p: PreparedTask, o: ProbeOption
   const t0 = performance.now();
   const probe = o.probe ?? 'linear';
   const seed = o.seed ?? 1;
-  const pred = probe === 'finetune' ? await finetuneProbe(model, p, o, seed) : await linearProbe(model, p, o, seed);
+  const guard = guardOf(o);
+  const pred = probe === 'finetune' ? await finetuneProbe(model, p, o, seed, guard) : await linearProbe(model, p, o, seed, guard);
   const gold = p.test.examples.flatMap((e) => e.labels);
   const trainGold = p.train.examples.flatMap((e) => e.labels);
   const predicted = Array.from(pred, (i) => p.labels[i]);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One-shot set-up run by `npm start` and `npm test` before anything else, with no dependencies of its own:
 //  1. installs npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json;
-//  2. prepares the embedded assets (public/corpus/);
+//  2. prepares the embedded assets (public/corpus/, and the embedded downstream tasks in public/tasks/);
 //  3. with --browser: makes sure a Chromium for the end-to-end tests exists — $CHROMIUM_PATH, else /usr/bin/chromium,
 //     installing Debian's `chromium` package with apt-get when running as root.
 import { execSync } from 'node:child_process';
