@@ -47,6 +47,9 @@ describe('vocabkd eval --intrinsic', () => {
     expect(o.texts).toBe(2);
     expect(o.maskedWords).toBeGreaterThan(0);
     expect(o.model.scoredWords).toBe(o.maskedWords);
+    const all = await vocabkd('eval', '--model', TEACHER, '--intrinsic', '--max-len', '64', '--time-limit', '0.001');
+    expect(JSON.parse(all.stdout).texts).toBe(26); // the embedded slice's held-out lines, no --max-texts
+    expect(JSON.parse(all.stdout).model.complete).toBe(false);
     for (const k of ['wordAcc', 'pll', 'unkRate', 'fertility']) expect(o.model).toHaveProperty(k);
     expect(o.model.pll.pseudoPerplexity).toBeGreaterThan(1);
     expect(o.model).not.toHaveProperty('predictions');

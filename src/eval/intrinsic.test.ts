@@ -131,6 +131,7 @@ describe('fair masking across vocabularies', () => {
     const a = planIntrinsic(TEXTS, { seed: 3 });
     expect(planIntrinsic(TEXTS, { seed: 3 })).toEqual(a);
     expect(planIntrinsic(TEXTS, { seed: 4 }).masked).not.toEqual(a.masked);
+    expect(planIntrinsic(TEXTS, { seed: 3, maxTexts: undefined, maskings: undefined })).toEqual(a); // undefined = default
     expect(a.masked.length).toBe(1 + 1 + 2); // max(1, round(0.15 · 7, 8, 12 words))
   });
 

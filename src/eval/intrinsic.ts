@@ -86,7 +86,8 @@ export const DEFAULT_PLAN: Required<PlanOptions> = { seed: 1, wordShare: 0.15, m
 
 /** Splits texts into word-bounded segments and chooses the masked words (tokenizer-independent, seeded). */
 export function planIntrinsic(texts: readonly string[], options: PlanOptions = {}): IntrinsicPlan {
-  const o = { ...DEFAULT_PLAN, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)); // undefined = default
+  const o: Required<PlanOptions> = { ...DEFAULT_PLAN, ...given };
   if (!(o.wordShare > 0 && o.wordShare <= 1)) throw new IntrinsicError(`wordShare must be in (0, 1], got ${o.wordShare}`);
   if (!Number.isInteger(o.maskings) || o.maskings < 1) throw new IntrinsicError(`maskings must be a positive integer, got ${o.maskings}`);
   if (!Number.isInteger(o.maxSegmentWords) || o.maxSegmentWords < 1) throw new IntrinsicError(`maxSegmentWords must be a positive integer, got ${o.maxSegmentWords}`);
