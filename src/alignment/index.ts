@@ -12,9 +12,10 @@
  *                  lookup (items 22–26); the nearest kept token is an argmax over teacher embedding rows passed as a
  *                  plain Float32Array (the caller reads the table off the device)
  * - `textMap.ts`   the alignment map of one text (issue 12): links between teacher and student tokens whose spans
- *                  overlap (components, kinds 1:1 / 1:n / n:1 / n:m), the Reduce / Match / GLMD lenses, counters; the
- *                  vocabulary map over teacher entries (σ split, C, counts, GLMD), the vocabulary-loss ranking, the
- *                  σ split-length histogram; what differs between two tokenizer pipelines
+ *                  overlap (components, kinds 1:1 / 1:n / n:1 / n:m), the Reduce / Match / GLMD lenses, counters;
+ *                  what differs between two tokenizer pipelines
+ * - `vocabMap.ts`  the vocabulary map over teacher entries (σ split, C, counts, GLMD), the vocabulary-loss ranking,
+ *                  the σ split-length histogram, corpus counts with example contexts
  * - `maskSpan.ts`  the aligned fill-mask probe's span rule: the tokens of a tokenization that a character span masks,
  *                  the span of a clicked token's word (issue 12 item 3)
  * - `types.ts`     SigmaMap, SharedVocab, SpecialIds, T2s, MatchPairs
@@ -23,12 +24,12 @@ export { buildSigma, checkStudentSpecials, sharedVocab, sigmaTokens, StudentVoca
 export { AlignmentError, batchGroups, batchPairs, fitGroups, matchPairs, t2sSequence } from './align.ts';
 export { buildGlmdVocab, GlmdVocabError, keptSize, type GlmdVocab } from './glmdVocab.ts';
 export {
-  alignCounters, alignmentContext, alignText, corpusTokenStats, glmdLens, kindOf, LINK_KINDS, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram,
-  TextMapError, tokenizerDifferences, vocabularyLoss, vocabularyMap, vocabularyRow,
+  alignCounters, alignmentContext, alignText, glmdLens, kindOf, LINK_KINDS, linkLayout, matchLens, reduceLens, sharedMask, TextMapError, tokenizerDifferences,
 } from './textMap.ts';
 export type {
-  AlignCounters, AlignmentContext, GlmdLens, TokenContext, IdTokenRow, Link, LinkKind, LinkLayout, MatchLens, PipelineParts, ReduceLens, TextAlignment, TokenRow,
-  VocabularyLossEntry, VocabularyMap, VocabularyRow,
+  AlignCounters, AlignmentContext, GlmdLens, IdTokenRow, Link, LinkKind, LinkLayout, MatchLens, PipelineParts, ReduceLens, TextAlignment, TokenRow,
 } from './textMap.ts';
+export { corpusTokenStats, splitLengthHistogram, vocabularyLoss, vocabularyMap, vocabularyRow } from './vocabMap.ts';
+export type { TokenContext, VocabularyLossEntry, VocabularyMap, VocabularyRow } from './vocabMap.ts';
 export { checkSpan, maskedRange, spanPositions, SpanError, wordSpan, type SpanRow } from './maskSpan.ts';
 export type { MatchPairs, SharedVocab, SigmaMap, SpecialIds, T2s } from './types.ts';

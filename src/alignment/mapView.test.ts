@@ -2,7 +2,8 @@
 // drawing limit (whole columns, counters of the whole text), the lenses cut to the drawn prefix, the vocabulary views.
 import { describe, expect, it } from 'vitest';
 import { alignView, COLUMN_KINDS, corpusView, drawnColumns, glmdView, joinTokens, mapColumns, sliceColumns, splitTokens, vocabView, type MapColumns } from './mapView.ts';
-import { alignmentContext, alignText, corpusTokenStats, linkLayout } from './textMap.ts';
+import { alignmentContext, alignText, linkLayout } from './textMap.ts';
+import { corpusTokenStats } from './vocabMap.ts';
 import type { GlmdVocab } from './glmdVocab.ts';
 import { bertTokenizer, SPECIALS } from '../tokenizers/hfJson.ts';
 import { WordPieceModel } from '../tokenizers/wordpiece.ts';

@@ -15,10 +15,8 @@
  * Pure TypeScript, no tf.
  */
 import type { GlmdVocab } from './glmdVocab.ts';
-import {
-  alignText, glmdLens, splitLengthHistogram, vocabularyLoss, vocabularyMap, type AlignCounters, type AlignmentContext, type IdTokenRow, type LinkKind,
-  type LinkLayout, type TokenContext, type TokenRow, type VocabularyMap,
-} from './textMap.ts';
+import { alignText, glmdLens, type AlignCounters, type AlignmentContext, type IdTokenRow, type LinkKind, type LinkLayout, type TokenRow } from './textMap.ts';
+import { splitLengthHistogram, vocabularyLoss, vocabularyMap, type TokenContext, type VocabularyMap } from './vocabMap.ts';
 
 /** Column kinds: the four link kinds, then a token alone on its row, then specials. */
 export const COLUMN_KINDS = ['1:1', '1:n', 'n:1', 'n:m', 'teacher only', 'student only', 'special'] as const;

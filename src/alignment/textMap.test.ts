@@ -6,9 +6,10 @@
 // replacements), the counters, the vocabulary map, a brute-force O(n·m) check on random rows, and the speed bound.
 import { describe, expect, it } from 'vitest';
 import {
-  alignCounters, alignmentContext, alignText, corpusTokenStats, glmdLens, linkLayout, matchLens, reduceLens, sharedMask, splitLengthHistogram, TextMapError,
-  tokenizerDifferences, vocabularyLoss, vocabularyMap, vocabularyRow, type LinkLayout, type TokenRow,
+  alignCounters, alignmentContext, alignText, glmdLens, linkLayout, matchLens, reduceLens, sharedMask, TextMapError, tokenizerDifferences, type LinkLayout,
+  type TokenRow,
 } from './textMap.ts';
+import { corpusTokenStats, splitLengthHistogram, vocabularyLoss, vocabularyMap, vocabularyRow } from './vocabMap.ts';
 import { buildSigma, sharedVocab } from './sigma.ts';
 import type { GlmdVocab } from './glmdVocab.ts';
 import { bertTokenizer, SPECIALS } from '../tokenizers/hfJson.ts';
