@@ -56,7 +56,7 @@ describe('validateTask', () => {
     expect(resolveTaskPath('data/pos/task.json', 'train.conllu')).toBe('data/pos/train.conllu');
     expect(resolveTaskPath('C:\\x\\task.json', 'a.csv')).toBe('C:\\x\\a.csv');
     expect(resolveTaskPath('task.json', 'sub/a.csv')).toBe('sub/a.csv');
-    expect(resolveTaskPath('/tasks/en-pos/task.json', '../shared/train.conllu')).toBe('/tasks/en-pos/../shared/train.conllu');
+    expect(resolveTaskPath('/tasks/en-pos/task.json', '../common/train.conllu')).toBe('/tasks/en-pos/../common/train.conllu');
     expect(resolveTaskPath('a/task.json', '/abs/train.csv')).toBe('/abs/train.csv');
     expect(resolveTaskPath('https://h/tasks/t.json', 'x.tsv')).toBe('https://h/tasks/x.tsv');
   });
