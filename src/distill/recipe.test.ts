@@ -99,7 +99,7 @@ describe('validateRecipe: every error branch names the field, the rule and the v
 
   it('unknown keys list the known ones (top level, weights, student)', () => {
     expect(errorOf({ method: 'reduce', temprature: 2 }).message).toBe(
-      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, evalMaskings, checkpointEvery, maskProb, mlmSmoothing, studentTokenizer',
+      'temprature is not a recipe field; known fields: method, temperature, weights, reduceGroup, reduceMapScore, matchWordBounded, glmdKeepRatio, glmdProtected, glmdDivideBy, student, steps, batchSize, seqLen, lr, warmupFrac, decay, minLrFrac, weightDecay, clipNorm, accumulation, seed, logEvery, evalEvery, evalMaskings, checkpointEvery, maskProb, mlmSmoothing, studentTokenizer, benchmarks',
     );
     expect(errorOf({ method: 'reduce', weights: { ce: 1 } }).message).toBe('weights.ce is not a recipe field; known fields of weights: kl, mlm, mse');
     expect(errorOf({ method: 'reduce', student: { layers: 3 } }).message).toBe(
@@ -298,5 +298,35 @@ describe('studentTokenizer (issue 11: the Tokenizers tab\'s student can be the d
     expect(e.studentTokenizer).toBe('tokenizers-tab');
     expect(validateRecipe(JSON.parse(JSON.stringify(e)))).toEqual({ ...r, student: { ...r.student, vocabSize: defaultRecipe('match').student.vocabSize } });
     expect(ignoredFields('glmd', 8064, 'tokenizers-tab')['student.vocabSize']).toMatch(/^glmd uses the teacher's most frequent K tokens/);
+  });
+});
+
+describe('benchmarks (issue 13 item 5: the recipe lists the scores taken at evaluation points)', () => {
+  it('defaults: intrinsic on, no task, a 25 % share cap; given fields fill over the defaults field by field', () => {
+    expect(defaultRecipe('reduce').benchmarks).toEqual({ tasks: [], intrinsic: true, maxTexts: 20, maxShare: 0.25, probe: 'linear', maxTrain: 300, maxTest: 150 });
+    const r = validateRecipe({ method: 'reduce', benchmarks: { tasks: ['en-pos'], maxShare: 0.5 } });
+    expect(r.benchmarks).toEqual({ tasks: ['en-pos'], intrinsic: true, maxTexts: 20, maxShare: 0.5, probe: 'linear', maxTrain: 300, maxTest: 150 });
+    expect(validateRecipe(JSON.parse(recipeToJson(r)))).toEqual(r);
+  });
+
+  it('every bad field is named with the rule and the value', () => {
+    const bad = (benchmarks: unknown) => () => validateRecipe({ method: 'reduce', benchmarks });
+    expect(bad(null)).toThrow('benchmarks must be an object; got null');
+    expect(bad({ task: [] })).toThrow(/benchmarks\.task is not a recipe field; known fields of benchmarks: tasks, intrinsic/);
+    expect(bad({ tasks: 'en-pos' })).toThrow('benchmarks.tasks must be a list of task names or task-file paths; got "en-pos"');
+    expect(bad({ tasks: ['en-pos', ''] })).toThrow('benchmarks.tasks must be a list of task names');
+    expect(bad({ tasks: ['en-pos', 'en-pos'] })).toThrow('benchmarks.tasks must be a list without repeats; got "en-pos"');
+    expect(bad({ maxShare: 0 })).toThrow('benchmarks.maxShare must be a number in (0, 0.9]; got 0');
+    expect(bad({ maxShare: 0.95 })).toThrow('benchmarks.maxShare must be a number in (0, 0.9]; got 0.95');
+    expect(bad({ maxTrain: 2.5 })).toThrow('benchmarks.maxTrain must be an integer in [1, 100000]; got 2.5');
+    expect(bad({ probe: 'mlp' })).toThrow('benchmarks.probe must be one of "linear", "finetune"; got "mlp"');
+    expect(bad({ intrinsic: 'yes' })).toThrow('benchmarks.intrinsic must be true or false; got "yes"');
+  });
+
+  it('the effective recipe keeps its own copy of the benchmarks', () => {
+    const r = validateRecipe({ method: 'match', benchmarks: { tasks: ['en-spam'] } });
+    const e = effectiveRecipe(r);
+    expect(e.benchmarks).toEqual(r.benchmarks);
+    expect(e.benchmarks.tasks).not.toBe(r.benchmarks.tasks);
   });
 });

@@ -34,13 +34,15 @@
  * `student.vocabSize` for glmd (K = ⌈⌊r·V⌋/128⌉·128 of the teacher's tokens) and kd-full (the teacher's vocabulary).
  * Does not: know the teacher (vocabulary / position limits are checked by the run).
  */
-import { METHODS, STUDENT_TOKENIZER_SOURCES, type LossWeights, type Method, type Recipe, type StudentSpec, type StudentTokenizerSource } from './types.ts';
+import { METHODS, STUDENT_TOKENIZER_SOURCES, type BenchmarkSpec, type LossWeights, type Method, type Recipe, type StudentSpec, type StudentTokenizerSource } from './types.ts';
 
 export class RecipeError extends Error {
   override name = 'RecipeError';
 }
 
 const DEFAULT_STUDENT: Omit<StudentSpec, 'init'> = { vocabSize: 4000, numLayers: 2, hiddenSize: 128, numHeads: 2, intermediateSize: 512 };
+/** No downstream task by default (the page's form adds the embedded ones that fit the corpus's language). */
+export const DEFAULT_BENCHMARKS: BenchmarkSpec = { tasks: [], intrinsic: true, maxTexts: 20, maxShare: 0.25, probe: 'linear', maxTrain: 300, maxTest: 150 };
 
 export function defaultRecipe(method: Method): Recipe {
   if (!METHODS.includes(method)) throw new RecipeError(`method must be one of ${METHODS.join(', ')}; got ${show(method)}`);
@@ -74,6 +76,7 @@ export function defaultRecipe(method: Method): Recipe {
     maskProb: 0.15,
     mlmSmoothing: 0.7,
     studentTokenizer: 'train',
+    benchmarks: { ...DEFAULT_BENCHMARKS, tasks: [] },
   };
 }
 
@@ -111,6 +114,12 @@ const STUDENT_NUMBERS: Partial<Record<keyof StudentSpec, Num>> = {
   intermediateSize: int(1, 16_384),
   embeddingSize: int(1, 4095),
 };
+const BENCH_NUMBERS: Partial<Record<keyof BenchmarkSpec, Num>> = {
+  maxTexts: int(1, 10_000),
+  maxShare: real(0, 0.9, true),
+  maxTrain: int(1, 100_000),
+  maxTest: int(1, 100_000),
+};
 const WEIGHT: Num = real(0, 100);
 const CHOICES = {
   reduceGroup: ['sum', 'mean'],
@@ -124,6 +133,7 @@ const INITS = ['scratch', 'teacher', 'fvt'] as const;
 const RECIPE_KEYS = Object.keys(defaultRecipe('reduce')) as (keyof Recipe)[];
 const WEIGHT_KEYS: (keyof LossWeights)[] = ['kl', 'mlm', 'mse'];
 const STUDENT_KEYS: (keyof StudentSpec)[] = ['vocabSize', 'numLayers', 'hiddenSize', 'numHeads', 'intermediateSize', 'init', 'embeddingSize'];
+const BENCH_KEYS = Object.keys(DEFAULT_BENCHMARKS) as (keyof BenchmarkSpec)[];
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -221,11 +231,27 @@ export function validateRecipe(input: unknown): Recipe {
 
   return {
     ...(r as unknown as Recipe),
+    benchmarks: checkBenchmarks(raw.benchmarks),
     method,
     weights: { kl: w.kl, mlm: w.mlm, mse: w.mse },
     glmdProtected: [...(prot as string[])],
     student: { ...spec },
   };
+}
+
+/** The `benchmarks` object, field by field over DEFAULT_BENCHMARKS. */
+function checkBenchmarks(v: unknown): BenchmarkSpec {
+  const given = checkObject('benchmarks', v === undefined ? {} : v);
+  checkKeys('benchmarks', given, BENCH_KEYS);
+  const b = { ...DEFAULT_BENCHMARKS, ...given } as Record<string, unknown>;
+  for (const [k, range] of Object.entries(BENCH_NUMBERS)) checkNumber(`benchmarks.${k}`, b[k], range);
+  checkChoice('benchmarks.probe', b.probe, ['linear', 'finetune'] as const);
+  if (typeof b.intrinsic !== 'boolean') fail('benchmarks.intrinsic', 'true or false', b.intrinsic);
+  const tasks = b.tasks;
+  if (!Array.isArray(tasks) || tasks.some((t) => typeof t !== 'string' || t.trim() === '')) fail('benchmarks.tasks', 'a list of task names or task-file paths', tasks);
+  const dup = (tasks as string[]).find((t, i, a) => a.indexOf(t) !== i);
+  if (dup !== undefined) fail('benchmarks.tasks', 'a list without repeats', dup);
+  return { ...(b as unknown as BenchmarkSpec), tasks: [...(tasks as string[])] };
 }
 
 /** glmd (the teacher's top K tokens) and kd-full (the teacher's vocabulary) choose the student's vocabulary themselves. */
@@ -296,7 +322,9 @@ export function ignoredFields(method: Method, studentVocab?: number, studentToke
 export function effectiveRecipe(recipe: Recipe, info?: { studentVocab: number }): EffectiveRecipe {
   const ignored = ignoredFields(recipe.method, info?.studentVocab, recipe.studentTokenizer);
   const { student, ...top } = recipe;
-  const out: Record<string, unknown> = { ...top, weights: { ...recipe.weights }, glmdProtected: [...recipe.glmdProtected] };
+  const out: Record<string, unknown> = {
+    ...top, weights: { ...recipe.weights }, glmdProtected: [...recipe.glmdProtected], benchmarks: { ...recipe.benchmarks, tasks: [...recipe.benchmarks.tasks] },
+  };
   const st: Record<string, unknown> = { ...student };
   for (const path of Object.keys(ignored)) {
     if (path.startsWith('student.')) delete st[path.slice('student.'.length)];

@@ -127,6 +127,29 @@ export interface Recipe {
    * (student.vocabSize is then ignored). glmd and kd-full fix the vocabulary themselves: 'train' only.
    */
   studentTokenizer: StudentTokenizerSource;
+  /** The benchmark scores taken at every evaluation point (issue 13; src/eval/live.ts). */
+  benchmarks: BenchmarkSpec;
+}
+
+/**
+ * Which scores a run takes at its evaluation points (every evalEvery steps and the last step): the intrinsic metrics on
+ * the corpus's held-out texts (whole-word masked accuracy, teacher–student agreement, PLL per word) and downstream
+ * tasks scored by a probe on the student's frozen features. The teacher is scored once; the student at each point
+ * unless that would push the share of the run's time spent scoring above `maxShare` (the last point is always scored).
+ */
+export interface BenchmarkSpec {
+  /** Downstream tasks: an embedded task's id (en-pos, en-spam), a task file the page was given, or (CLI) a task-file path. */
+  tasks: string[];
+  /** Score the intrinsic metrics on the held-out texts. */
+  intrinsic: boolean;
+  /** Held-out texts the intrinsic metrics read (the first N). */
+  maxTexts: number;
+  /** Cap on the share of the run's wall time spent scoring, in (0, 0.9]. */
+  maxShare: number;
+  probe: 'linear' | 'finetune';
+  /** Training / test examples of each task (sentences for token tasks): the first N. */
+  maxTrain: number;
+  maxTest: number;
 }
 
 export type StudentTokenizerSource = 'train' | 'tokenizers-tab';

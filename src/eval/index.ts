@@ -10,6 +10,8 @@
  *   const spec = parseTaskFile(json);  const data = await loadTask(spec, taskUrl, fetchText);
  *   const prepared = prepareTask(tokenizer, model.config, data, { maxTrain, maxTest });
  *   const result = await scoreTask(model, prepared, { probe: 'linear', seed, onProgress, shouldStop });
+ * Live (live.ts) — a run's evaluation points: `createLiveBench({spec, tasks, heldout, teacher, cache})`, then
+ *   `reference()` (the teacher, once) and `point(step, student, tokenizer, {runMs, final})` under the share cap.
  * Every tensor op is in tf.tidy; results are read with await data(); `shouldStop` → EvalStoppedError.
  */
 export { heldoutTexts, planIntrinsic, scoreIntrinsic, compareIntrinsic, intrinsicRows, IntrinsicError, DEFAULT_PLAN } from './intrinsic.ts';
@@ -22,3 +24,5 @@ export { encodeTask, extractFeatures, featureBatches, featureWidth, unitFeatures
 export type { EncodedSplit, EncodedExample, WordPooling } from './features.ts';
 export { classificationScores, majorityBaseline, labelCounts } from './metrics.ts';
 export type { ClassificationScores, LabelScore, MajorityBaseline } from './metrics.ts';
+export { createLiveBench, loadBenchTasks } from './live.ts';
+export type { LiveBench, LiveBenchInput, BenchTask, BenchMetric, BenchReference, BenchPoint } from './live.ts';
