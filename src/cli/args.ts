@@ -22,8 +22,9 @@ export function parseArgs(argv: string[], known: readonly string[], booleans: re
       continue;
     }
     if (!known.includes(name)) throw new UsageError(`unknown option --${name}; known: ${[...known, ...booleans].map((k) => '--' + k).join(' ')}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    // A missing value never swallows the next flag: `--out --overwrite` is an error, not an output folder "--overwrite".
+    const value = inline ?? (argv[i + 1]?.startsWith('--') ? undefined : argv[++i]);
+    if (value === undefined) throw new UsageError(`--${name} needs a value${argv[i + 1] ? ` (got the flag ${argv[i + 1]})` : ''}`);
     flags[name] = value;
   }
   return { positionals, flags };

@@ -5,15 +5,19 @@
  * folder) and DIR/summary.json (recipe, info, final evaluation, outcome, counts, wall time); progress goes to stderr,
  * the final summary line to stdout. Ctrl-C stops the run cleanly and the files are still written (a stop during
  * preparation leaves no student: only metrics.jsonl, empty, and the stdout line). A bad recipe is a
- * RecipeError (exit code 2).
+ * RecipeError (exit code 2). --out must be empty or absent (--overwrite replaces it whole, before the run starts);
+ * student/ and summary.json are written atomically (atomic.ts), summary.json last. A diverged run writes no student/
+ * (the last good weights go to last-good-student/), says "diverged" in summary.json and exits 1 (DivergedError).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, intFlag, parseArgs } from './args.ts';
 import { embeddedCorpusPath, PROJECT_ROOT } from './assets.ts';
 import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
+import { atomicWriteFile, freshRunFolder } from './atomic.ts';
+import { inputFolder, readCorpus, readInputText } from './files.ts';
+import { recipeNotes, studentVocabWarning } from './inputChecks.ts';
 import { initNodeBackend } from '../backend/node.ts';
-import { splitDocuments } from '../data/corpus.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
 import { RecipeError, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { DistillStoppedError, runDistill } from '../distill/run.ts';
@@ -21,10 +25,12 @@ import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillB
 import { createRunControl } from '../train/mlmRun.ts';
 import type { DistillPoint } from '../distill/types.ts';
 
-export const DISTILL_HELP = `  vocabkd distill --recipe recipe.json --out DIR [--teacher DIR] [--corpus FILE] [--backend wasm|cpu]
+export const DISTILL_HELP = `  vocabkd distill --recipe recipe.json --out DIR [--teacher DIR] [--corpus FILE] [--backend wasm|cpu] [--overwrite]
       Distils the teacher (default: the shipped public/models/teacher-en) into the recipe's student on the corpus
-      (default: the embedded Moby-Dick slice, one text per line); writes DIR/metrics.jsonl, DIR/student/ (HF folder)
-      and DIR/summary.json; progress on stderr; Ctrl-C stops and still writes the files. Recipes: src/distill/recipes/.
+      (default: the embedded Moby-Dick slice, one text per line; .txt/.jsonl/.csv/.tsv/.conllu); writes
+      DIR/metrics.jsonl, DIR/student/ (HF folder) and DIR/summary.json; progress on stderr; Ctrl-C stops and still
+      writes the files. DIR must be empty or absent (--overwrite replaces it whole). A diverged run exits 1 and writes
+      no student/. Recipes: src/distill/recipes/.
   vocabkd bench distill --method reduce|match|glmd [--steps 5] [--backend wasm|cpu] [--teacher DIR] [--corpus FILE]
       Times distillation steps split into teacher forward, alignment (batch building + gather/reduce ops) and student
       forward+backward; prints JSON with alignmentShare.
@@ -32,34 +38,35 @@ export const DISTILL_HELP = `  vocabkd distill --recipe recipe.json --out DIR [-
 
 export const SHIPPED_TEACHER = join(PROJECT_ROOT, 'public', 'models', 'teacher-en');
 
-function readRecipe(path: string) {
-  if (!existsSync(path)) throw new UsageError(`recipe file not found: ${path}`);
+function readRecipe(path: string, log: (s: string) => void) {
+  const text = readInputText(path, '--recipe');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
     throw new RecipeError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   const recipe = validateRecipe(json);
   requireStudentTokenizer(recipe, false); // the CLI has no Tokenizers tab: its students train their own WordPiece
+  for (const w of recipeNotes(json, recipe)) log(`warning: ${w}`);
   return recipe;
 }
 
 const fmt = (x: number | undefined, d = 4) => (x === undefined ? '' : x.toFixed(d));
 
 export async function distillCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, ['recipe', 'out', 'teacher', 'corpus', 'backend']);
+  const { flags } = parseArgs(argv, ['recipe', 'out', 'teacher', 'corpus', 'backend'], ['overwrite']);
   for (const f of ['recipe', 'out']) if (flags[f] === undefined) throw new UsageError(`distill needs --${f}`);
-  const recipe = readRecipe(flags.recipe);
-  const teacherDir = flags.teacher ?? SHIPPED_TEACHER;
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const recipe = readRecipe(flags.recipe, log);
+  const teacherDir = inputFolder(flags.teacher ?? SHIPPED_TEACHER, '--teacher');
   const corpus = flags.corpus ?? embeddedCorpusPath();
-  if (!existsSync(corpus)) throw new UsageError(`corpus file not found: ${corpus}`);
+  const { docs } = await readCorpus(corpus, '--corpus', (m) => process.stderr.write(m));
+  const out = flags.out;
+  freshRunFolder(out, flags.overwrite === 'true');
   const backend = await initNodeBackend(flags.backend ?? 'wasm');
   const t = await loadHfFolder(teacherDir);
-  const log = (s: string) => process.stderr.write(s + '\n');
   for (const w of t.warnings) log(`warning: teacher: ${w}`);
-  const out = flags.out;
-  mkdirSync(out, { recursive: true });
   const metricsPath = join(out, 'metrics.jsonl');
   writeFileSync(metricsPath, '');
   const control = createRunControl();
@@ -69,13 +76,16 @@ export async function distillCommand(argv: string[]): Promise<void> {
   const started = new Set<string>();
   const finished = new Set<string>();
   try {
-    const result = await runDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts: splitDocuments(readFileSync(corpus, 'utf8')) }, recipe, control, {
+    const result = await runDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts: docs }, recipe, control, {
       onPhase: (phase, done, total) => {
         if (done < total && !started.has(phase)) log(`${phase} …`);
         if (done >= total && !finished.has(phase)) log(`${phase} done (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         (done < total ? started : finished).add(phase);
       },
-      onInfo: (i) => log(`${i.method}: teacher ${i.teacherParams.toLocaleString('en')} → student ${i.studentParams.toLocaleString('en')} parameters, student vocab ${i.studentVocab}, ${i.trainSequences} train / ${i.heldoutSequences} held-out sequences`),
+      onInfo: (i) => {
+        log(`${i.method}: teacher ${i.teacherParams.toLocaleString('en')} → student ${i.studentParams.toLocaleString('en')} parameters, student vocab ${i.studentVocab}, ${i.trainSequences} train / ${i.heldoutSequences} held-out sequences`);
+        studentVocabWarning(recipe, i.studentVocab, log);
+      },
       onPoint: (p: DistillPoint) => {
         appendFileSync(metricsPath, JSON.stringify(p) + '\n');
         const ev = p.evalWordAcc !== undefined ? ` wordAcc ${fmt(p.evalWordAcc)}` : '';
@@ -86,11 +96,14 @@ export async function distillCommand(argv: string[]): Promise<void> {
       onWarning: (m) => log(`warning: ${m}`),
     });
     try {
-      const { files, notes } = await exportHfFolder(result.student, result.studentTokenizer, { metadata: { method: recipe.method, step: String(result.summary.steps) } });
-      await writeHfFolderFiles(join(out, 'student'), files);
+      const diverged = result.outcome === 'diverged';
+      const dir = join(out, diverged ? 'last-good-student' : 'student');
+      const { files, notes } = await exportHfFolder(result.student, result.studentTokenizer, { metadata: { method: recipe.method, step: String(result.summary.steps), outcome: result.outcome } });
+      if (!diverged || result.summary.steps > 0) await writeHfFolderFiles(dir, files);
       const summary = { ...result.summary, backend, teacher: teacherDir, corpus, exportNotes: notes, wallSeconds: (performance.now() - t0) / 1000 };
-      writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      atomicWriteFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
       process.stdout.write(JSON.stringify({ event: result.outcome, out, steps: result.summary.steps, finalEval: result.summary.finalEval, seconds: summary.wallSeconds }) + '\n');
+      if (diverged) throw new DivergedError(`the loss or gradient norm was not finite at step ${result.summary.divergedAt}: no student/ written (summary.json says "diverged"${result.summary.steps > 0 ? `; the weights of step ${result.summary.steps} are in ${dir}` : ''}); lower the learning rate or check the teacher`);
     } finally {
       result.student.dispose();
     }
@@ -104,6 +117,11 @@ export async function distillCommand(argv: string[]): Promise<void> {
   }
 }
 
+/** A distillation whose loss or gradient norm became non-finite (exit code 1: a runtime failure). */
+export class DivergedError extends Error {
+  override name = 'DivergedError';
+}
+
 export async function benchDistillCommand(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['method', 'steps', 'backend', 'teacher', 'corpus']);
   const method = (flags.method ?? 'reduce') as BenchMethod;
@@ -113,7 +131,7 @@ export async function benchDistillCommand(argv: string[]): Promise<void> {
   const backend = await initNodeBackend(flags.backend ?? 'wasm');
   const t = await loadHfFolder(flags.teacher ?? SHIPPED_TEACHER);
   try {
-    const texts = splitDocuments(readFileSync(flags.corpus ?? embeddedCorpusPath(), 'utf8'));
+    const { docs: texts } = await readCorpus(flags.corpus ?? embeddedCorpusPath(), '--corpus', (m) => process.stderr.write(m));
     const result = await benchDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts }, method, { steps });
     process.stdout.write(JSON.stringify({ bench: 'distill', backend, ...result }, null, 2) + '\n');
   } finally {

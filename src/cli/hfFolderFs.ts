@@ -3,10 +3,11 @@
  * so a folder with pytorch_model.bin next to model.safetensors is not read twice over) and write exported files
  * (checked first: files whose special-token ids disagree with their vocabulary are refused and nothing is written).
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HfFolderError, importHfFolder, isHfFolderFile, type HfFile, type ImportedHfModel } from '../models/hfFolder.ts';
 import { checkFolderSpecials } from '../models/hfSpecials.ts';
+import { atomicWriteFolder } from './atomic.ts';
 
 export async function readHfFolderFiles(dir: string): Promise<HfFile[]> {
   const s = await stat(dir).catch(() => null);
@@ -15,17 +16,13 @@ export async function readHfFolderFiles(dir: string): Promise<HfFile[]> {
   return Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(dir, name))) })));
 }
 
-/** Writes the files into `dir` (created); SpecialTokenMismatchError, before anything is created, when their ids disagree. */
-export async function writeHfFolderFiles(dir: string, files: HfFile[]): Promise<string[]> {
+/**
+ * Writes the files as the folder `dir`, atomically (src/cli/atomic.ts: complete or absent; a non-empty `dir` only with
+ * `overwrite`, then replaced whole); SpecialTokenMismatchError, before anything is created, when their ids disagree.
+ */
+export async function writeHfFolderFiles(dir: string, files: HfFile[], opts: { overwrite?: boolean } = {}): Promise<string[]> {
   checkFolderSpecials(files);
-  await mkdir(dir, { recursive: true });
-  const paths: string[] = [];
-  for (const f of files) {
-    const p = join(dir, f.name);
-    await writeFile(p, f.bytes);
-    paths.push(p);
-  }
-  return paths;
+  return atomicWriteFolder(dir, files, opts);
 }
 
 /** readHfFolderFiles + importHfFolder (needs a TF.js backend set). */

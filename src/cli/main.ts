@@ -1,9 +1,12 @@
 /**
  * `vocabkd` command line: the same engine as the worker, on Node's WASM or CPU backend. Results go to stdout as JSON;
- * errors go to stderr as one line `error: <Name>: <message>` with exit code 2 (usage) or 1 (anything else).
+ * errors go to stderr as one line `error: <Name>: <message>` with exit code 2 (input or usage: exitCodes.ts) or 1
+ * (runtime failures). `--help` (or -h) after any command prints that command's help with an example (help.ts).
  */
-import { readFileSync } from 'node:fs';
 import { UsageError, parseArgs, intFlag, numFlag } from './args.ts';
+import { classify } from './exitCodes.ts';
+import { commandHelp, isHelpFlag } from './help.ts';
+import { readCorpus } from './files.ts';
 import { initNodeBackend } from '../backend/node.ts';
 import { validateRunConfig } from '../train/runConfig.ts';
 import { createRunControl, runMlm } from '../train/mlmRun.ts';
@@ -14,10 +17,8 @@ import { benchTokenizer } from '../bench/tokenizerBench.ts';
 import { modelInfoCommand, MODEL_INFO_HELP } from './modelInfo.ts';
 import { fillMaskCommand, pretrainCommand, MODEL_HELP } from './modelCli.ts';
 import { benchDistillCommand, distillCommand, DISTILL_HELP } from './distillCli.ts';
-import { RecipeError } from '../distill/recipe.ts';
 import { alignCommand, ALIGN_HELP } from './alignCli.ts';
 import { evalCommand, EVAL_HELP } from './evalCli.ts';
-import { TaskError } from '../eval/tasks.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -43,7 +44,8 @@ async function trainMlm(argv: string[]): Promise<void> {
     evalEvery: intFlag(flags, 'eval-every', 25),
   });
   const backend = await initNodeBackend(flags.backend ?? 'wasm');
-  const text = readFileSync(flags.corpus ?? embeddedCorpusPath(), 'utf8');
+  const { docs } = await readCorpus(flags.corpus ?? embeddedCorpusPath(), '--corpus', (m) => process.stderr.write(m));
+  const text = docs.join('\n');
   const control = createRunControl();
   process.once('SIGINT', () => control.stop());
   const t0 = performance.now();
@@ -91,6 +93,10 @@ async function model(argv: string[]): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
+    if (cmd !== undefined && cmd !== 'help' && (isHelpFlag(cmd) || rest.some(isHelpFlag))) {
+      process.stdout.write(commandHelp(HELP, argv) ?? HELP);
+      return 0;
+    }
     switch (cmd) {
       case 'train-mlm': await trainMlm(rest); return 0;
       case 'bench': await bench(rest); return 0;
@@ -104,8 +110,8 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command "${cmd}"; run vocabkd --help`);
     }
   } catch (e) {
-    const err = e as Error;
-    process.stderr.write(`error: ${err.name}: ${err.message}\n`);
-    return err instanceof UsageError || err instanceof RecipeError || err instanceof TaskError ? 2 : 1;
+    const { error, code } = classify(e);
+    process.stderr.write(`error: ${error.name}: ${error.message}\n`);
+    return code;
   }
 }

@@ -1,11 +1,11 @@
 /**
  * Documents from user corpus files, streamed line by line (a 200 MB file never sits in memory as one string):
- * .txt (a document per non-empty line), .jsonl (the "text" field, else the first string field), .csv (the "text"
- * column, else the first; one record per line, RFC-4180 quotes within a line), .conllu (one sentence per document:
+ * .txt (a document per non-empty line), .jsonl (the "text" field, else the first string field), .csv / .tsv (the
+ * "text" column, else the first; one record per line, RFC-4180 quotes within a line), .conllu (one sentence per document:
  * the FORM column of word lines, skipping comments, multi-word ranges "1-2" and empty nodes "1.1").
  */
-export type CorpusFormat = 'txt' | 'jsonl' | 'csv' | 'conllu';
-export const CORPUS_FORMATS: readonly CorpusFormat[] = ['txt', 'jsonl', 'csv', 'conllu'];
+export type CorpusFormat = 'txt' | 'jsonl' | 'csv' | 'tsv' | 'conllu';
+export const CORPUS_FORMATS: readonly CorpusFormat[] = ['txt', 'jsonl', 'csv', 'conllu', 'tsv'];
 
 export class CorpusFormatError extends Error {
   override name = 'CorpusFormatError';
@@ -30,6 +30,11 @@ export async function* lines(chunks: AsyncIterable<string> | Iterable<string>): 
 
 /** One CSV record (no embedded newlines) → fields. */
 export function parseCsvLine(line: string): string[] {
+  return parseDelimitedLine(line, ',');
+}
+
+/** One CSV (sep ',') or TSV (sep '\t') record → fields, RFC-4180 quotes. */
+export function parseDelimitedLine(line: string, sep: string): string[] {
   const out: string[] = [];
   let field = '';
   let quoted = false;
@@ -40,11 +45,22 @@ export function parseCsvLine(line: string): string[] {
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') { out.push(field); field = ''; }
+    else if (c === sep) { out.push(field); field = ''; }
     else field += c;
   }
   out.push(field);
   return out;
+}
+
+/** The text of one .jsonl line (undefined for a blank line); CorpusFormatError naming line `n` when there is none. */
+export function jsonlText(line: string, n: number): string | undefined {
+  if (!line) return undefined;
+  let o: unknown;
+  try { o = JSON.parse(line); } catch { throw new CorpusFormatError(`line ${n} is not valid JSON (a .jsonl file has one JSON object per line)`); }
+  const rec = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
+  const text = typeof rec.text === 'string' ? rec.text : Object.values(rec).find((v): v is string => typeof v === 'string');
+  if (text === undefined) throw new CorpusFormatError(`line ${n} has no string field (expected "text")`);
+  return text;
 }
 
 /** Documents of a corpus file, from its lines. Bad records raise CorpusFormatError naming the line. */
@@ -57,18 +73,13 @@ export async function* documents(src: AsyncIterable<string> | Iterable<string>, 
     const line = format === 'conllu' ? raw : raw.trim();
     if (format === 'txt') { if (line) yield line; continue; }
     if (format === 'jsonl') {
-      if (!line) continue;
-      let o: unknown;
-      try { o = JSON.parse(line); } catch { throw new CorpusFormatError(`line ${n} is not valid JSON (a .jsonl file has one JSON object per line)`); }
-      const rec = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
-      const text = typeof rec.text === 'string' ? rec.text : Object.values(rec).find((v): v is string => typeof v === 'string');
-      if (text === undefined) throw new CorpusFormatError(`line ${n} has no string field (expected "text")`);
-      if (text.trim()) yield text;
+      const text = jsonlText(line, n);
+      if (text?.trim()) yield text;
       continue;
     }
-    if (format === 'csv') {
+    if (format === 'csv' || format === 'tsv') {
       if (!line) continue;
-      const fields = parseCsvLine(line);
+      const fields = parseDelimitedLine(line, format === 'tsv' ? '\t' : ',');
       if (textColumn < 0) {
         const i = fields.findIndex((f) => f.trim().toLowerCase() === 'text');
         textColumn = i >= 0 ? i : 0;
