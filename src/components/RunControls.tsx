@@ -8,6 +8,7 @@ import { pageOptions } from '../app/client.ts';
 import { pauseRun, resumeRun, startPretrain, stopRun } from '../app/runs.ts';
 import { studentSizeOf } from '../app/tokenizers.ts';
 import { useCorpusPicker } from './CorpusPicker.tsx';
+import { CopyLinkButton, RecipeLinkNotice, useOpenedLink } from './RecipeLink.tsx';
 
 /**
  * Recipe form (corpus, vocabulary, preset, steps, learning rate) and Start / Pause / Resume / Stop of the MLM run.
@@ -24,6 +25,7 @@ export function RunControls() {
   const refused = useWorkbench((s) => s.tabErrors.pretrain);
   const mine = live?.kind === 'pretrain' ? live : null; // the controls act on this tab's run only
   const busy = live !== null;
+  useOpenedLink('pretrain', (l) => { setForm(l.config); setTokenizerChoice(l.tokenizer === 'tokenizers-tab' ? 'lab' : 'train'); });
 
   const onStart = () => {
     try {
@@ -49,15 +51,15 @@ export function RunControls() {
       </label>
       <label>
         model
-        <select value={form.preset} disabled={busy} onChange={(e) => setForm({ ...form, preset: e.target.value as PresetName })}>
+        <select data-testid="run-preset" value={form.preset} disabled={busy} onChange={(e) => setForm({ ...form, preset: e.target.value as PresetName })}>
           {PRESET_NAMES.map((p) => <option key={p}>{p}</option>)}
         </select>
       </label>
       <label>
-        steps <input type="number" value={form.steps} disabled={busy} onChange={num('steps')} />
+        steps <input type="number" data-testid="run-steps" value={form.steps} disabled={busy} onChange={num('steps')} />
       </label>
       <label>
-        learning rate <input type="number" step="0.0001" value={form.lr} disabled={busy} onChange={num('lr')} />
+        learning rate <input type="number" data-testid="run-lr" step="0.0001" value={form.lr} disabled={busy} onChange={num('lr')} />
       </label>
       <button data-testid="start" disabled={!ready || busy} onClick={onStart}>Start</button>
       {mine?.state === 'paused' ? (
@@ -66,6 +68,8 @@ export function RunControls() {
         <button data-testid="pause" disabled={!mine} onClick={pauseRun}>Pause</button>
       )}
       <button data-testid="stop" disabled={!mine} onClick={stopRun}>Stop</button>
+      <CopyLinkButton kind="pretrain" draft={() => ({ kind: 'pretrain', config: validateRunConfig(form), tokenizer: tokenizerChoice === 'lab' ? 'tokenizers-tab' : 'train' })} />
+      <RecipeLinkNotice kind="pretrain" />
       {live && !mine && <div className="hint" data-testid="run-busy">{runName(live)} is active (Distill tab): one run at a time</div>}
       {formError && <div className="error" data-testid="form-error">{formError}</div>}
       {refused && <div className="error" data-testid="run-refused">{refused}</div>}

@@ -3,6 +3,7 @@ import { METHODS, type Method, type Recipe } from '../../distill/types.ts';
 import { defaultRecipe, fixesVocabulary, ignoredFields, requireStudentTokenizer, validateRecipe } from '../../distill/recipe.ts';
 import { METHOD_TEXT, type TermId } from '../glossary.ts';
 import { Term } from '../Term.tsx';
+import { CopyLinkButton, RecipeLinkNotice, useOpenedLink } from '../RecipeLink.tsx';
 
 /** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
 const NUMBERS: [string, string][] = [
@@ -60,6 +61,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
   const [jsonError, setJsonError] = useState<string | null>(null);
   const edit = (r: Recipe) => { setJsonText(null); setJsonError(null); onChange(r); };
   const note = vocabSizeNote(draft, tabStudentSize);
+  useOpenedLink('distill', (l) => edit(l.recipe));
   const onJson = (text: string) => {
     setJsonText(text);
     let parsed: unknown;
@@ -81,6 +83,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
             {METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
+        <CopyLinkButton kind="distill" draft={() => ({ kind: 'distill', recipe: validateRecipe(draft) })} />
         <label title={fixesVocabulary(draft.method) ? vocabSizeNote(draft, tabStudentSize)! : undefined}>
           student tokenizer
           <select
@@ -118,6 +121,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
         ))}
       </div>
       <p className="hint" data-testid="distill-method-text"><b>{METHOD_TEXT[draft.method].title}.</b> {METHOD_TEXT[draft.method].text} (<Term id="weights" />, <Term id="KL" />, <Term id="T2" />)</p>
+      <RecipeLinkNotice kind="distill" />
       {note && <p className="hint" data-testid="distill-vocab-note">student vocab does not apply: {note}</p>}
       <details>
         <summary>recipe as JSON (copy, or paste one: it is applied when it validates)</summary>

@@ -1,0 +1,70 @@
+/**
+ * The page's side of recipe links (recipeUrl.ts is the format): the link the page was opened with (read once from
+ * `location.hash`; it opens its run kind's tab, a damaged one becomes a page error), the corpus each form shows (the
+ * corpus pickers report it), the teacher the Distill tab uses, and the URL of a form's recipe. Pasting another link
+ * into the address bar reloads the page with it.
+ */
+import { actions, useWorkbench } from '../store/index.ts';
+import type { RunKind } from '../worker/protocol.ts';
+import type { MlmRunConfig } from '../train/runConfig.ts';
+import type { Recipe } from '../distill/types.ts';
+import { EMBEDDED_CORPORA } from '../data/corpus.ts';
+import { SHIPPED_TEACHER } from './models.ts';
+import { RECIPE_PARAM, recipeFromHash, recipeHash, SHIPPED_TEACHER_ID, type CorpusRef, type DecodedLink, type RecipeLink, type TeacherRef } from './recipeUrl.ts';
+
+/** Query parameters a recipe link replaces (urlParams.ts reads them as run defaults). */
+const RUN_PARAMS = ['preset', 'steps', 'lr', 'evalEvery', 'seed', 'tab'];
+
+/** What a form knows of its recipe; the page adds the corpus and, for a distillation, the teacher. */
+export type LinkDraft =
+  | { kind: 'pretrain'; config: MlmRunConfig; tokenizer: 'train' | 'tokenizers-tab' }
+  | { kind: 'distill'; recipe: Recipe };
+
+const hash = globalThis.location?.hash ?? '';
+
+/** The recipe the page was opened with (null: none in the URL). Settles once; never rejects. */
+export const openedLink: Promise<DecodedLink | null> = recipeFromHash(hash).then((d) => {
+  if (d?.link) actions.setTab(d.link.kind === 'pretrain' ? 'train' : 'distill');
+  else if (d) d.problems.forEach((p) => actions.addError(`Recipe link: ${p.field}: ${p.message}`));
+  return d;
+}, () => null);
+
+globalThis.addEventListener?.('hashchange', () => {
+  if (new URLSearchParams(location.hash.slice(1)).has(RECIPE_PARAM)) location.reload();
+});
+
+const formCorpus: Record<RunKind, CorpusRef> = { pretrain: { embedded: EMBEDDED_CORPORA[0].id }, distill: { embedded: EMBEDDED_CORPORA[0].id } };
+
+/** The corpus pickers report what their form shows (an embedded corpus, or a file by name). */
+export function noteFormCorpus(kind: RunKind, corpus: CorpusRef): void {
+  formCorpus[kind] = corpus;
+}
+
+/** The Distill tab's teacher as a link names it: the shipped one, or a folder the user loaded (by name). */
+function currentTeacher(): TeacherRef {
+  const name = useWorkbench.getState().models.teacher?.name;
+  return !name || name === SHIPPED_TEACHER.name ? { shipped: SHIPPED_TEACHER_ID } : { folder: name };
+}
+
+export function completeLink(draft: LinkDraft): RecipeLink {
+  const corpus = formCorpus[draft.kind];
+  return draft.kind === 'pretrain' ? { ...draft, corpus } : { ...draft, corpus, teacher: currentTeacher() };
+}
+
+/** This page's URL with the recipe in its hash (backend and other page options kept, run parameters dropped). */
+export async function recipeLinkUrl(draft: LinkDraft): Promise<string> {
+  const url = new URL(location.href);
+  for (const p of RUN_PARAMS) url.searchParams.delete(p);
+  url.hash = await recipeHash(completeLink(draft));
+  return url.href;
+}
+
+/** What an opened link expects the user to provide (files are named, never embedded). */
+export function linkExpects(link: RecipeLink): string[] {
+  const out: string[] = [];
+  if ('file' in link.corpus) out.push(`the corpus file "${link.corpus.file}": choose it as the corpus file`);
+  if (link.kind === 'pretrain' && link.tokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
+  if (link.kind === 'distill' && link.recipe.studentTokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
+  if (link.kind === 'distill' && 'folder' in link.teacher) out.push(`the teacher "${link.teacher.folder}": load its folder in the Models tab`);
+  return out;
+}
