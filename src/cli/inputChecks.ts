@@ -4,7 +4,7 @@
  * - a recipe whose "student" is null (the validator would take the defaults) → RecipeError;
  * - a KL temperature so small that KL × T² vanishes → warning;
  * - a student vocabulary the corpus could not fill (the WordPiece trainer stopped early) → warning;
- * - a config.json vocab_size that differs from the tokenizer's size (pretrain) → ConfigError.
+ * - a config.json vocab_size below the tokenizer's size (pretrain) → ConfigError; above it → warning.
  */
 import { RecipeError, ignoredFields } from '../distill/recipe.ts';
 import type { Recipe } from '../distill/types.ts';
@@ -32,10 +32,15 @@ export function studentVocabWarning(recipe: Recipe, studentVocab: number, log: (
   }
 }
 
-/** pretrain: config.json's vocab_size must equal the tokenizer's size (no silent replacement). */
-export function checkConfigVocab(configJson: unknown, tokenizerSize: number, configPath: string, tokenizerPath: string): void {
+/**
+ * pretrain: config.json's vocab_size below the tokenizer's size is an error (the engine would silently grow it); above
+ * it, a warning (a padded vocabulary: the extra rows are never fed in).
+ */
+export function checkConfigVocab(configJson: unknown, tokenizerSize: number, paths: { config: string; tokenizer: string }, log: (s: string) => void): void {
   const stated = (configJson as { vocab_size?: unknown } | null)?.vocab_size;
-  if (typeof stated === 'number' && stated !== tokenizerSize) {
-    throw new ConfigError(`${configPath} says vocab_size ${stated} but ${tokenizerPath} has ${tokenizerSize} tokens: set "vocab_size": ${tokenizerSize} in ${configPath}`);
+  if (typeof stated !== 'number') return;
+  if (stated < tokenizerSize) {
+    throw new ConfigError(`${paths.config} says vocab_size ${stated} but ${paths.tokenizer} has ${tokenizerSize} tokens: set "vocab_size": ${tokenizerSize} (or more) in ${paths.config}`);
   }
+  if (stated > tokenizerSize) log(`warning: ${paths.config} says vocab_size ${stated}, ${paths.tokenizer} has ${tokenizerSize} tokens: rows ${tokenizerSize}..${stated - 1} are never used (a padded vocabulary)\n`);
 }
