@@ -1,6 +1,7 @@
 /**
  * Seeded pseudo-random numbers (mulberry32) so that data sampling and weight init are identical on every host
- * and every backend: the parity self-test and the unit tests rely on that.
+ * and every backend: the parity self-test and the unit tests rely on that. The whole state is one 32-bit integer
+ * (`state()` / `setState()`): a run checkpoint (train/checkpoint.ts) saves it so a resumed run draws the same batches.
  */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -9,6 +10,9 @@ export interface Rng {
   int(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
+  /** The generator's whole state (an unsigned 32-bit integer): `setState(state())` replays the same numbers. */
+  state(): number;
+  setState(state: number): void;
 }
 
 export function createRng(seed: number): Rng {
@@ -27,6 +31,11 @@ export function createRng(seed: number): Rng {
       const u = Math.max(next(), 1e-12);
       const v = next();
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    state: () => a,
+    setState: (s) => {
+      if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new RangeError(`an Rng state is an unsigned 32-bit integer; got ${s}`);
+      a = s;
     },
   };
 }

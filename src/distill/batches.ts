@@ -24,6 +24,7 @@
  */
 import type { Tokenizer, Encoding } from '../tokenizers/tokenizer.ts';
 import { createRng, type Rng } from '../data/rng.ts';
+import type { DataPosition } from '../train/checkpoint.ts';
 import { batchGroups, batchPairs, checkStudentSpecials, fitGroups, matchPairs, sharedVocab, t2sSequence } from '../alignment/index.ts';
 import type { GlmdVocab, SharedVocab, SigmaMap, SpecialIds } from '../alignment/index.ts';
 import { selectMlmTargets, selectionWeights, tokenCounts } from './mlmSelect.ts';
@@ -294,19 +295,28 @@ function padRows(rows: readonly Int32Array[], T: number, pad: number): { ids: In
   return { ids, mask };
 }
 
-export function createDistillBatcher(data: DistillData, recipe: Recipe): { next(): DistillBatch } {
+export interface DistillBatcher {
+  next(): DistillBatch;
+  /** The data position (a run checkpoint keeps it): the RNG state and the batches left in this epoch, as example indices. */
+  position(): DataPosition;
+  /** Continues from a saved position (the same data and recipe); throws DistillDataError on an index out of range. */
+  restore(p: DataPosition): void;
+}
+
+export function createDistillBatcher(data: DistillData, recipe: Recipe): DistillBatcher {
   const B = recipe.batchSize;
   const rng = createRng(recipe.seed ^ 0x5eed);
   const buckets = { teacher: bucketLengths(data.maxLen.teacher), student: bucketLengths(data.maxLen.student), t2s: bucketLengths(data.maxLen.t2s) };
   const method = data.method;
   const shared = usesSharedTokenizer(method);
-  let queue: DistillExample[][] = [];
+  /** Batches left in this epoch (indices into data.train), the next one last. */
+  let queue: number[][] = [];
 
   /** One epoch: shuffle, stable-sort by student bucket, cut into batches of B, shuffle the batch order. */
   const epoch = () => {
-    const bucketOf = (e: DistillExample) => buckets.student.indexOf(padTo(e.student.length, buckets.student));
-    const order = shuffle([...data.train], rng).sort((a, b) => bucketOf(a) - bucketOf(b));
-    const batches: DistillExample[][] = [];
+    const bucketOf = (i: number) => buckets.student.indexOf(padTo(data.train[i].student.length, buckets.student));
+    const order = shuffle(data.train.map((_, i) => i), rng).sort((a, b) => bucketOf(a) - bucketOf(b));
+    const batches: number[][] = [];
     for (let i = 0; i < order.length; i += B) {
       const batch = order.slice(i, i + B);
       // A short last batch takes the examples just before it (same bucket, no repeats when there are ≥ B examples).
@@ -363,7 +373,14 @@ export function createDistillBatcher(data: DistillData, recipe: Recipe): { next(
   return {
     next() {
       if (queue.length === 0) queue = epoch();
-      return build(queue.pop()!);
+      return build(queue.pop()!.map((i) => data.train[i]));
+    },
+    position: () => ({ rng: rng.state(), queue: queue.map((b) => [...b]) }),
+    restore(p) {
+      const bad = (p.queue ?? []).flat().find((i) => !Number.isInteger(i) || i < 0 || i >= data.train.length);
+      if (bad !== undefined) throw new DistillDataError(`the saved data position names example ${bad}; this run has ${data.train.length}`);
+      rng.setState(p.rng);
+      queue = (p.queue ?? []).map((b) => [...b]);
     },
   };
 }

@@ -32,6 +32,10 @@
  * NaN guard: a device-side scalar records the first step whose loss or gradient norm is not finite; it is read on
  * logging and checkpoint steps, and then the run ends 'diverged' with the student restored to the last good
  * checkpoint (a device copy of the weights taken every checkpointEvery steps and at step 0).
+ * Checkpoints (train/checkpoint.ts): `onCheckpoint`'s `capture()` gives the whole run state (student and MSE projection
+ * weights, AdamW, the batcher's RNG and epoch queue, counts, evaluations, points, the student tokenizer, the recipe with
+ * fingerprints of the corpus and the teacher); `runDistill(…, {resumeFrom})` prepares the same run with the checkpoint's
+ * student tokenizer and continues at its step + 1 (the same losses as the uninterrupted run, checkpoint.test.ts).
  * Does not: read files, post messages, or export (the hosts do).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -39,7 +43,8 @@ import type { MlmConfig } from '../models/config.ts';
 import { countParams, type MlmModel } from '../models/mlm.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
-import { bertTokenizer } from '../tokenizers/hfJson.ts';
+import { bertTokenizer, fromTokenizerJson, toTokenizerJson } from '../tokenizers/hfJson.ts';
+import { assertResumable, loopStateFor, makeRunCheckpoint, textFingerprint, type LoopState, type RunCheckpoint } from '../train/checkpoint.ts';
 import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 import { runLoop, type LoopResult, type LoopTask, type RunControl } from '../train/loop.ts';
@@ -49,7 +54,7 @@ import { buildGlmdVocab, buildSigma, sharedVocab, type GlmdVocab, type SigmaMap 
 import { tokenCounts } from './mlmSelect.ts';
 import { createDistillLoss, isReduce, type Parts } from './distillLoss.ts';
 import { initStudent, studentConfig } from './student.ts';
-import { createDistillBatcher, prepareDistillData, type DataStats, type DistillData } from './batches.ts';
+import { createDistillBatcher, prepareDistillData, type DataStats, type DistillBatcher, type DistillData } from './batches.ts';
 import { evaluateWords, prepareWordEval, type WordEval, type WordEvalSet } from './evaluate.ts';
 import { effectiveRecipe, type EffectiveRecipe } from './recipe.ts';
 import type { DistillPoint, Method, Recipe } from './types.ts';
@@ -88,7 +93,8 @@ export interface DistillHooks {
   onPoint(p: DistillPoint): void;
   onInfo?(i: DistillInfo): void;
   onPhase?(phase: string, done: number, total: number): void;
-  onCheckpoint?(step: number): void;
+  /** Every checkpointEvery steps and at the end; `capture` reads the whole run state (call it before returning; a promise is awaited). */
+  onCheckpoint?(step: number, capture: () => Promise<DistillCheckpoint>): unknown;
   onWarning?(message: string): void;
   /** Once preparation is over, before the first step: the student tokenizer, σ, C, the GLMD map, the student. */
   onPrepared?(p: PreparedDistill): void;
@@ -245,11 +251,51 @@ export async function prepareDistill(
   return { studentTokenizer: studentTok, sigma, glmd, data, student, info, evalSet };
 }
 
-async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks, opts: { evaluate: boolean }): Promise<DistillResult> {
-  const t0 = performance.now();
+/** What rebuilds a distillation (a checkpoint's recipe): the recipe and fingerprints of the corpus and the teacher. */
+export interface DistillRecord {
+  recipe: Recipe;
+  corpus: string;
+  teacher: { config: MlmConfig; vocab: string };
+}
+export type DistillCheckpoint = RunCheckpoint<DistillRecord>;
+type Progress = { counts: DistillSummary['counts']; evals: DistillSummary['evals']; warnings: string[]; points: DistillPoint[] };
+
+const distillRecord = (setup: DistillSetup, recipe: Recipe): DistillRecord => ({
+  recipe, corpus: textFingerprint(setup.texts), teacher: { config: setup.teacher.config, vocab: textFingerprint(setup.teacherTokenizer.vocab) },
+});
+
+/** A prepared run's checkpoints: `restore` puts a checkpoint's data position and progress back; `capture` reads the state. */
+function distillCheckpoints(record: DistillRecord, p: PreparedDistill, trainVars: tf.Variable[], batcher: DistillBatcher, progress: Progress) {
+  const own = Object.keys(p.student.params);
+  const keys = [...own, ...trainVars.slice(own.length).map((_, i) => `distill.extra.${i}`)]; // the MSE projection
+  const tokenizers = { student: toTokenizerJson(p.studentTokenizer, false) };
+  return {
+    restore(from: DistillCheckpoint): LoopState {
+      const state = loopStateFor(from, keys, trainVars.map((v) => v.shape));
+      batcher.restore(from.data);
+      const x = from.extra as Partial<Progress>;
+      Object.assign(progress.counts, x.counts);
+      progress.evals.push(...(x.evals ?? []));
+      progress.warnings.push(...(x.warnings ?? []));
+      progress.points.push(...(from.points as DistillPoint[]));
+      return state;
+    },
+    capture: (loop: () => Promise<LoopState>) => async (): Promise<DistillCheckpoint> => makeRunCheckpoint('distill', await loop(), {
+      recipe: record, tokenizers, keys, data: batcher.position(), points: progress.points,
+      extra: { counts: { ...progress.counts }, evals: [...progress.evals], warnings: [...progress.warnings] },
+    }),
+  };
+}
+
+async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks, opts: { evaluate: boolean; resumeFrom?: DistillCheckpoint }): Promise<DistillResult> {
+  const resume = opts.resumeFrom;
+  const t0 = performance.now() - (resume?.elapsedMs ?? 0);
   const warnings: string[] = [];
-  const warn = (m: string) => { warnings.push(m); hooks.onWarning?.(m); };
-  const p = await prepareDistill(setup, recipe, hooks, control);
+  const warn = (m: string) => { if (!warnings.includes(m)) warnings.push(m); hooks.onWarning?.(m); };
+  const record = distillRecord(setup, recipe);
+  if (resume) assertResumable(resume, 'distill', record);
+  // A resumed run prepares with the checkpoint's student tokenizer (the glmd / kd-full preparation ignores it).
+  const p = await prepareDistill(resume ? { ...setup, studentTokenizer: fromTokenizerJson(resume.tokenizers.student) } : setup, recipe, hooks, control);
   const { data, student, info, evalSet } = p;
   hooks.onPrepared?.(p);
   const method = recipe.method;
@@ -258,6 +304,8 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   const batcher = createDistillBatcher(data, recipe);
   const counts = { microBatches: 0, studentTokens: 0, klSkippedBatches: 0, matchPairs: 0, t2sTruncated: 0 };
   const evals: DistillSummary['evals'] = [];
+  const points: DistillPoint[] = [];
+  const checkpoints = distillCheckpoints(record, p, trainVars, batcher, { counts, evals, warnings, points });
   const evaluateNow = async (step: number) => {
     if (!evalSet) return null;
     const e = await evaluateWords(student, evalSet);
@@ -294,14 +342,15 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   try {
     hooks.onInfo?.(info);
     if (!evalSet) warn('no held-out text (every 20th text is held out): no masked-word accuracy will be reported');
+    const from = resume && checkpoints.restore(resume);
     result = await runLoop(task, {
       steps: recipe.steps, logEvery: recipe.logEvery, evalEvery: recipe.evalEvery, evalAtEnd: true, checkpointEvery: recipe.checkpointEvery,
       schedule: distillSchedule(recipe), optimizer: DISTILL_OPTIMIZER(recipe), clipNorm: recipe.clipNorm, accumulation: recipe.accumulation, startedAt: t0,
     }, control, {
-      onPoint: (pt) => hooks.onPoint(pt as DistillPoint),
-      onCheckpoint: (step) => hooks.onCheckpoint?.(step),
+      onPoint: (pt) => { points.push(pt as DistillPoint); hooks.onPoint(pt as DistillPoint); },
+      onCheckpoint: async (step, loop) => void (await hooks.onCheckpoint?.(step, checkpoints.capture(loop))),
       yieldToHost: macrotask,
-    });
+    }, from);
     if (result.outcome === 'diverged') {
       warn(`the loss or gradient norm was not finite at step ${result.divergedAt}: stopped; the student is the checkpoint of step ${result.lastStep}`);
     }
@@ -324,8 +373,9 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   return { outcome, student, studentTokenizer: p.studentTokenizer, summary };
 }
 
-export async function runDistill(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks): Promise<DistillResult> {
-  return run(setup, recipe, control, hooks, { evaluate: true });
+/** `resumeFrom`: continue a checkpointed run of the same recipe, corpus and teacher (else CheckpointError). */
+export async function runDistill(setup: DistillSetup, recipe: Recipe, control: RunControl, hooks: DistillHooks, opts: { resumeFrom?: DistillCheckpoint } = {}): Promise<DistillResult> {
+  return run(setup, recipe, control, hooks, { evaluate: true, resumeFrom: opts.resumeFrom });
 }
 
 /** Times `steps` optimizer steps after one warm-up step (shader compilation): median ms per step, student parameters, peak bytes. */

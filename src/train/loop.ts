@@ -12,10 +12,15 @@
  * messages), reads scalars back only on logging, evaluation and checkpoint steps, and keeps a device copy of the guarded
  * weights at step 0 and every `checkpointEvery` steps. A non-finite step ends the run 'diverged' with the weights
  * restored to that copy. Tensor counts stay flat from the first step on (tested).
+ *
+ * Resume (checkpoint.ts): `onCheckpoint` gets a `capture()` that reads the loop's state back (step, trainable weights,
+ * AdamW's count and moments); `runLoop(…, resumeFrom)` writes such a state into the task's variables and a new
+ * optimizer and continues at step + 1, so the learning-rate schedule and the bias correction go on where they stopped.
  */
 import * as tf from '@tensorflow/tfjs';
 import { addAll } from '../models/layers.ts';
 import { createAdamW } from './adamw.ts';
+import { CheckpointError, type LoopState } from './checkpoint.ts';
 import { lrAt, type LrSchedule } from './schedule.ts';
 
 /** Named loss terms of one micro-batch (kept with tf.keep by the task; the loop averages and disposes them). */
@@ -103,8 +108,11 @@ export function createRunControl(): RunControl & { pause(): void; resume(): void
 
 export interface LoopHooks {
   onPoint(p: TrainPoint): void;
-  /** After the guard copy of a checkpoint step, and once at the end (done or stopped) when a step was taken. */
-  onCheckpoint?(step: number): void | Promise<void>;
+  /**
+   * After the guard copy of a checkpoint step, and once at the end (done or stopped) when a step was taken. `capture`
+   * reads the loop's state back (a device read; call it before this hook returns, the next step changes it).
+   */
+  onCheckpoint?(step: number, capture: () => Promise<LoopState>): void | Promise<void>;
   /** After every step; a host may use it for fault injection or progress (a throw ends the run). */
   onStep?(step: number): void;
   /** Lets the host's event loop run (messages, rendering). Default: a macrotask. */
@@ -141,16 +149,29 @@ export interface Stepper {
   /** One optimizer step (the next, 0-based `stepCount`). */
   step(): StepResult;
   readonly stepCount: number;
+  /** The state a resumed stepper starts from: stepCount, the trainable weights, AdamW's state (device reads). */
+  state(): Promise<LoopState>;
   /** The first step (1-based) whose loss or gradient norm was not finite, or null. A device read. */
   divergedAt(): Promise<number | null>;
   dispose(): void;
 }
 
-export function createStepper(task: LoopTask, spec: StepSpec): Stepper {
+/** Writes a loop state's weights into `vars` (same order and sizes, else CheckpointError). */
+function restoreWeights(vars: tf.Variable[], state: LoopState): void {
+  if (state.weights.length !== vars.length) throw new CheckpointError(`the checkpoint has ${state.weights.length} weights, the run ${vars.length} variables`, 'shape');
+  state.weights.forEach((w, i) => {
+    if (w.data.length !== vars[i].size) throw new CheckpointError(`weight ${i} has ${w.data.length} values in the checkpoint, [${vars[i].shape.join(', ')}] in the run`, 'shape');
+  });
+  tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(state.weights[i].data, v.shape))));
+}
+
+/** `from`: a captured state to continue (weights written into task.vars, AdamW restored, stepCount = from.step). */
+export function createStepper(task: LoopTask, spec: StepSpec, from?: LoopState): Stepper {
   const { vars } = task;
-  const optimizer = createAdamW(vars, spec.optimizer);
+  if (from) restoreWeights(vars, from);
+  const optimizer = createAdamW(vars, spec.optimizer, from?.optimizer);
   const firstBad = tf.tidy(() => tf.variable(tf.scalar(Infinity), false));
-  let stepCount = 0;
+  let stepCount = from?.step ?? 0;
 
   type Acc = { value: tf.Scalar; grads: tf.NamedTensorMap; parts: Parts; n: Record<string, number>; tokens: number };
   const addParts = (acc: Acc, parts: Parts) => {
@@ -218,6 +239,10 @@ export function createStepper(task: LoopTask, spec: StepSpec): Stepper {
       stepCount++;
       return { ...out, lr, tokens: a.tokens };
     },
+    async state() {
+      const weights = await Promise.all(vars.map(async (v) => ({ shape: [...v.shape], data: (await v.data()) as Float32Array })));
+      return { step: stepCount, weights, optimizer: await optimizer.state() };
+    },
     async divergedAt() {
       const v = (await firstBad.data())[0];
       return Number.isFinite(v) ? v : null;
@@ -232,20 +257,23 @@ export function createStepper(task: LoopTask, spec: StepSpec): Stepper {
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
 const readScalar = async (x: tf.Tensor) => (await x.data())[0]; // never dataSync: wrong on WebGPU
 
-export async function runLoop(task: LoopTask, spec: LoopSpec, control: RunControl, hooks: LoopHooks): Promise<LoopResult> {
+/** `resumeFrom`: continue a run from a captured state (checkpoint.ts) at step resumeFrom.step + 1. */
+export async function runLoop(task: LoopTask, spec: LoopSpec, control: RunControl, hooks: LoopHooks, resumeFrom?: LoopState): Promise<LoopResult> {
   const t0 = spec.startedAt ?? performance.now();
   const guarded = task.guarded ?? task.vars;
-  const stepper = createStepper(task, spec);
-  let guard = { step: 0, weights: guarded.map((v) => tf.clone(v)) };
+  const stepper = createStepper(task, spec, resumeFrom);
+  const first = stepper.stepCount + 1;
+  let guard = { step: first - 1, weights: guarded.map((v) => tf.clone(v)) };
   const yieldToHost = hooks.yieldToHost ?? macrotask;
+  const capture = () => stepper.state();
   let outcome: LoopOutcome = 'done';
-  let lastStep = 0;
+  let lastStep = first - 1;
   let bad: number | null = null;
   try {
     let windowStart = performance.now();
     let windowSteps = 0;
     let windowTokens = 0;
-    for (let step = 1; step <= spec.steps; step++) {
+    for (let step = first; step <= spec.steps; step++) {
       await control.waitWhilePaused();
       if (control.stopped) { outcome = 'stopped'; break; }
       const r = stepper.step();
@@ -276,7 +304,7 @@ export async function runLoop(task: LoopTask, spec: LoopSpec, control: RunContro
       if (isCheckpoint) {
         tf.dispose(guard.weights);
         guard = { step, weights: guarded.map((v) => tf.clone(v)) };
-        await hooks.onCheckpoint?.(step);
+        await hooks.onCheckpoint?.(step, capture);
       }
       hooks.onStep?.(step);
       await yieldToHost();
@@ -285,7 +313,7 @@ export async function runLoop(task: LoopTask, spec: LoopSpec, control: RunContro
     if (outcome === 'diverged') {
       guarded.forEach((v, i) => v.assign(guard.weights[i]));
       lastStep = guard.step;
-    } else if (lastStep > 0) await hooks.onCheckpoint?.(lastStep);
+    } else if (lastStep > 0) await hooks.onCheckpoint?.(lastStep, capture);
   } finally {
     stepper.dispose();
     tf.dispose(guard.weights);

@@ -3,6 +3,8 @@
  * one held-out rule (every 20th line, data/heldout.ts), the tokenizer is the given one or a WordPiece trained by our
  * trainer on the training lines (the preset's vocabulary size), and the steps run through the one training loop
  * (loop.ts) with an MLM task: Adam (AdamW without decay), clipping, the schedule, the NaN guard, pause / stop.
+ * Checkpoints (checkpoint.ts): `onCheckpoint`'s `capture()` gives the whole run state (weights, Adam, the batcher's RNG,
+ * the run description, the tokenizer, the points); `inputs.resumeFrom` continues such a run at its step + 1.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeConfig, presetConfig, type MlmConfig } from '../models/config.ts';
@@ -12,11 +14,13 @@ import { splitDocuments, tokenStreams, type IdEncoder } from '../data/corpus.ts'
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { gatherRows } from '../models/layers.ts';
 import { trainTokenizer, DEFAULT_TOKENIZER_TRAIN } from '../tokenizers/trainTokenizer.ts';
-import { toTokenizerJson } from '../tokenizers/hfJson.ts';
+import { fromTokenizerJson, toTokenizerJson } from '../tokenizers/hfJson.ts';
 import { splitHeldOut } from '../data/heldout.ts';
 import { batchTensors, createMlmTask, MLM_OPTIMIZER } from './mlmTask.ts';
 import { runLoop, type RunControl, type TrainPoint, type LoopOutcome } from './loop.ts';
+import type { LoopState } from './checkpoint.ts';
 import type { MlmRunConfig } from './runConfig.ts';
+import { assertResumable, loopStateFor, makeRunCheckpoint, textFingerprint, type RunCheckpoint } from './checkpoint.ts';
 
 export { createRunControl, type RunControl } from './loop.ts';
 
@@ -48,8 +52,22 @@ export async function snapshot(model: MlmModel, step: number, tokenizerJson: str
   return { step, config: model.config, tokenizerJson, weights };
 }
 
+/** What rebuilds a pretraining run (a run checkpoint's recipe): compared field by field on resume. */
+export interface PretrainRecipe {
+  config: MlmRunConfig;
+  model: MlmConfig;
+  seqLen: number;
+  batchSize: number;
+  /** textFingerprint of the corpus text. */
+  corpus: string;
+}
+
+export type PretrainCheckpoint = RunCheckpoint<PretrainRecipe>;
+
 /** What a run trains on besides the corpus: a tokenizer (else a WordPiece is trained on the training lines) and a model shape. */
 export interface RunInputs {
+  /** Continue this run (its tokenizer, model shape, sequence length and batch size unless given; they must agree). */
+  resumeFrom?: PretrainCheckpoint;
   tokenizer?: Tokenizer;
   /** A full model shape (e.g. from a config.json) instead of cfg.preset's; its vocabulary must hold the tokenizer. */
   model?: MlmConfig;
@@ -71,8 +89,12 @@ export interface RunHooks {
   onPoint(p: MetricPoint): void;
   /** Called after every step; a host may use it for fault injection or progress. */
   onStep?(step: number): void;
-  /** A weight snapshot every cfg.checkpointEvery steps and at the end (done or stopped; diverged: none). */
-  onCheckpoint?(c: Checkpoint): void;
+  /**
+   * A weight snapshot every cfg.checkpointEvery steps and at the end (done or stopped; diverged: none). `capture` reads
+   * the whole run state for a resumable checkpoint (call it before this hook's promise resolves; a returned promise is
+   * awaited before the next step).
+   */
+  onCheckpoint?(c: Checkpoint, capture: () => Promise<PretrainCheckpoint>): unknown;
   /** Lets the host's event loop run (messages, rendering). Default: a macrotask. */
   yieldToHost?(): Promise<void>;
 }
@@ -101,15 +123,18 @@ async function evaluate(model: MlmModel, batches: MlmBatch[]): Promise<{ loss: n
 }
 
 export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: RunControl, hooks: RunHooks, inputs: RunInputs = {}): Promise<RunOutcome> {
+  const resume = inputs.resumeFrom;
   const preset = presetConfig(cfg.preset);
-  const seqLen = inputs.seqLen ?? preset.seqLen;
-  const batchSize = inputs.batchSize ?? preset.batchSize;
-  const shape = inputs.model ?? preset.model;
+  const seqLen = inputs.seqLen ?? resume?.recipe.seqLen ?? preset.seqLen;
+  const batchSize = inputs.batchSize ?? resume?.recipe.batchSize ?? preset.batchSize;
+  const given = inputs.model ?? resume?.recipe.model;
+  const shape = given ?? preset.model;
   const docs = splitDocuments(corpusText);
-  // No tokenizer given: a WordPiece of our trainer on the training lines only (never the held-out ones).
-  const hf: Tokenizer = inputs.tokenizer ?? (await trainTokenizer(splitHeldOut(docs).train, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: shape.vocabSize, minFrequency: 1 })).tokenizer;
+  // No tokenizer given: the checkpoint's, else a WordPiece of our trainer on the training lines only (never the held-out ones).
+  const hf: Tokenizer = inputs.tokenizer ?? (resume ? fromTokenizerJson(resume.tokenizers.model)
+    : (await trainTokenizer(splitHeldOut(docs).train, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: shape.vocabSize, minFrequency: 1 })).tokenizer);
   // A preset takes the tokenizer's vocabulary size; a given shape keeps its own unless the tokenizer needs more rows.
-  const vocabSize = inputs.model ? Math.max(shape.vocabSize, hf.vocabSize) : hf.vocabSize;
+  const vocabSize = given ? Math.max(shape.vocabSize, hf.vocabSize) : hf.vocabSize;
   // [PAD]'s id is the tokenizer's (config.json's pad_token_id when the checkpoint is exported), whatever the shape said.
   const padTokenId = hf.tokenToId('[PAD]') ?? shape.padTokenId;
   const mc = vocabSize === shape.vocabSize && padTokenId === shape.padTokenId ? shape : makeConfig({ ...shape, vocabSize, padTokenId });
@@ -126,10 +151,19 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   }
   const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
+  const recipe: PretrainRecipe = { config: cfg, model: mc, seqLen, batchSize, corpus: textFingerprint(corpusText) };
+  if (resume) assertResumable(resume, 'pretrain', recipe);
   const model = createMlm(mc, cfg.seed);
   const tokenizerJson = toTokenizerJson(hf, false);
+  const keys = Object.keys(model.params);
+  const points: MetricPoint[] = resume ? [...(resume.points as MetricPoint[])] : [];
   hooks.onInfo?.({ params: countParams(mc), vocabSize: mc.vocabSize, trainTokens: streams.train.length, validationTokens: streams.validation.length, batchSize, seqLen });
   try {
+    const from = resume && loopStateFor(resume, keys, model.variables.map((v) => v.shape));
+    if (resume) batcher.rng.setState(resume.data.rng);
+    const capture = (loop: () => Promise<LoopState>) => async (): Promise<PretrainCheckpoint> => makeRunCheckpoint('pretrain', await loop(), {
+      recipe, tokenizers: { model: tokenizerJson }, keys, data: { rng: batcher.rng.state() }, points, extra: {},
+    });
     const task = createMlmTask(model, () => batcher.next());
     const result = await runLoop(
       {
@@ -142,15 +176,16 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
       {
         steps: cfg.steps, logEvery: cfg.logEvery, evalEvery: cfg.evalEvery, evalAtEnd: false, checkpointEvery: cfg.checkpointEvery,
         schedule: { peak: cfg.lr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, floorRatio: 0.1 },
-        optimizer: MLM_OPTIMIZER, clipNorm: cfg.clipNorm, accumulation: 1,
+        optimizer: MLM_OPTIMIZER, clipNorm: cfg.clipNorm, accumulation: 1, startedAt: resume ? performance.now() - resume.elapsedMs : undefined,
       },
       control,
       {
-        onPoint: (p) => hooks.onPoint(p as MetricPoint),
-        onCheckpoint: hooks.onCheckpoint ? async (step) => hooks.onCheckpoint!(await snapshot(model, step, tokenizerJson)) : undefined,
+        onPoint: (p) => { points.push(p as MetricPoint); hooks.onPoint(p as MetricPoint); },
+        onCheckpoint: hooks.onCheckpoint ? async (step, loop) => void (await hooks.onCheckpoint!(await snapshot(model, step, tokenizerJson), capture(loop))) : undefined,
         onStep: hooks.onStep,
         yieldToHost: hooks.yieldToHost,
       },
+      from,
     );
     return result.outcome;
   } finally {
