@@ -5,10 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportHfFolder, HfFolderError, importHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from './hfFolder.ts';
-import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, readSafetensors, SafetensorsError, writeSafetensors, type WritableDtype } from './safetensors.ts';
+import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, NonFiniteWeightError, readSafetensors, SafetensorsError, writeSafetensors, type WritableDtype } from './safetensors.ts';
 import { createMlm, encode, mlmLogits, type MlmModel } from './mlm.ts';
 import { ConfigError, makeConfig } from './config.ts';
-import { bertTokenizer, toTokenizerJson, TokenizerFormatError } from '../tokenizers/hfJson.ts';
+import { bertTokenizer, toTokenizerJson, toVocabTxt, TokenizerFormatError } from '../tokenizers/hfJson.ts';
 import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { BpeModel } from '../tokenizers/bpe.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
@@ -669,5 +669,27 @@ describe('export of our own models', () => {
     const model = createMlm(makeConfig({ vocabSize: 40, hiddenSize: 8, numLayers: 1, numHeads: 2, intermediateSize: 8, maxPositions: 8 }), 8);
     await expect(exportHfFolder(model, TOKENIZER)).rejects.toThrow(/the tokenizer has 50 tokens but the model's vocabulary is 40/);
     model.dispose();
+  });
+});
+
+describe('refused at load (issue 17 §3, §4)', () => {
+  it('a tensor with NaN or Infinity is a NonFiniteWeightError naming the tensor, the count and the first index', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const t = hfTensors();
+      const q = t.get('bert.encoder.layer.0.attention.self.query.weight')!;
+      const data = Float32Array.from(q.data);
+      data[5] = bad;
+      data[7] = bad;
+      t.set('bert.encoder.layer.0.attention.self.query.weight', { ...q, data });
+      expect(() => parseHfFolder(folder({ tensors: t }))).toThrow(NonFiniteWeightError);
+      expect(() => parseHfFolder(folder({ tensors: t }))).toThrow(/tensor "bert\.encoder\.layer\.0\.attention\.self\.query\.weight" has 2 non-finite values .*first at flat index 5/);
+    }
+  });
+
+  it('a vocab.txt (no tokenizer.json) shorter than vocab_size is an HfFolderError; a tokenizer.json one stays a warning', () => {
+    const files = folder({ config: { ...BASE_CONFIG, vocab_size: 56 }, tensors: hfTensors(56) });
+    const vocabOnly = [...files.filter((f) => f.name !== 'tokenizer.json'), { name: 'vocab.txt', bytes: new TextEncoder().encode(toVocabTxt(TOKENIZER)) }];
+    expect(() => parseHfFolder(vocabOnly)).toThrow(/vocab\.txt has 50 entries but config\.json vocab_size is 56/);
+    expect(parseHfFolder(files).warnings).toHaveLength(1);
   });
 });

@@ -20,9 +20,11 @@
  *   `bert.embeddings.position_ids` (a buffer older checkpoints store) is dropped silently;
  * - anything else is unexpected: dropped, listed in a warning returned with the model.
  *
- * Vocabulary sizes: HF models often pad vocab_size beyond the tokenizer (e.g. to a multiple of 8 or 64), so a tokenizer
- * SMALLER than vocab_size is a warning (the extra rows are never fed in; their logits exist and should be ignored),
- * and a tokenizer LARGER than vocab_size is an error (its top ids would index past the embedding table).
+ * Vocabulary sizes: HF models often pad vocab_size beyond the tokenizer (e.g. to a multiple of 8 or 64), so a
+ * tokenizer.json SMALLER than vocab_size is a warning (the extra rows are never fed in; their logits exist and should be
+ * ignored); a vocab.txt (no tokenizer.json) shorter than vocab_size is an error (a vocab.txt lists every row: a shorter
+ * one is truncated or another model's), and a tokenizer LARGER than vocab_size is an error (its top ids would index past
+ * the embedding table). Every weight is checked once for NaN / Infinity (NonFiniteWeightError naming the tensor).
  *
  * Export writes config.json (`"architectures": ["BertForMaskedLM"]`, model_type "bert"), model.safetensors (HF layout,
  * HF keys, metadata format "pt", no decoder.weight since it is tied, `cls.predictions.bias`), tokenizer.json,
@@ -40,7 +42,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MlmConfig } from './config.ts';
 import { fromBertConfigJson, hfCompatibility, toBertConfigJson } from './hfConfig.ts';
 import { isDenseKernel, paramShapes, type MlmModel, type Params } from './mlm.ts';
-import { readSafetensors, writeSafetensors, type ReadTensor, type WritableDtype } from './safetensors.ts';
+import { assertFinite, readSafetensors, writeSafetensors, type ReadTensor, type WritableDtype } from './safetensors.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { fromTokenizerJson, fromVocabTxt, toTokenizerJson, toVocabTxt } from '../tokenizers/hfJson.ts';
 import { checkFolderSpecials, SpecialTokenMismatchError, tokenizerFilesJson, tokenizerSpecials } from './hfSpecials.ts';
@@ -221,6 +223,9 @@ export function parseHfFolder(fileList: HfFile[]): ParsedHfFolder {
   if (tokSize > config.vocabSize) {
     throw new HfFolderError(`the tokenizer has ${tokSize} tokens but config.json vocab_size is ${config.vocabSize}: ids ${config.vocabSize}..${tokSize - 1} would index past the embedding table`);
   }
+  if (tokSize < config.vocabSize && !files.has('tokenizer.json')) {
+    throw new HfFolderError(`vocab.txt has ${tokSize} entries but config.json vocab_size is ${config.vocabSize}: a vocab.txt lists every row of the embedding (is it truncated, or another model's?); give the full vocab.txt`);
+  }
   if (tokSize < config.vocabSize) {
     warnings.push(`the tokenizer has ${tokSize} tokens, fewer than config.json vocab_size ${config.vocabSize} (a padded vocabulary): ids ${tokSize}..${config.vocabSize - 1} are never produced; ignore their logits`);
   }
@@ -289,6 +294,7 @@ export function parseHfFolder(fileList: HfFile[]): ParsedHfFolder {
   const weights = new Map<string, Float32Array>();
   for (const [key, ours] of expected) {
     const data = found.get(key)!.t.data as Float32Array;
+    assertFinite(found.get(key)!.fileKey, data); // once, at load: a NaN model would train or fill-mask into nonsense
     weights.set(key, isDenseKernel(key) && ours.length === 2 ? transpose(data, ours[1], ours[0]) : data);
   }
   return { config, tokenizer, weights, warnings };

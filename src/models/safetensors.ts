@@ -83,18 +83,24 @@ function numel(shape: readonly number[]): number {
   return n;
 }
 
-/** Parses and validates the header without decoding any tensor data. */
-export function readSafetensorsHeader(input: Uint8Array | ArrayBuffer): SafetensorsHeader {
+/**
+ * Parses and validates the header without decoding any tensor data. `fileSize`: the whole file's size when `input`
+ * holds only its beginning (at least the 8 + header bytes), so a file on disk is checked (truncated? trailing bytes?)
+ * without reading its tensors.
+ */
+export function readSafetensorsHeader(input: Uint8Array | ArrayBuffer, opts: { fileSize?: number } = {}): SafetensorsHeader {
   const bytes = asBytes(input);
-  if (bytes.length < 8) throw new SafetensorsError(`file is ${bytes.length} bytes; a safetensors file starts with an 8-byte header length`);
+  const size = opts.fileSize ?? bytes.length;
+  if (size < 8) throw new SafetensorsError(`file is ${size} bytes; a safetensors file starts with an 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
   const n = hi * 2 ** 32 + lo; // exact up to 2^53; beyond that it is far past any file anyway
-  if (n > bytes.length - 8) {
-    throw new SafetensorsError(`header length ${n} runs past the end of the file (${bytes.length} bytes, at most ${bytes.length - 8} left for the header)`);
+  if (n > size - 8) {
+    throw new SafetensorsError(`header length ${n} runs past the end of the file (${size} bytes, at most ${size - 8} left for the header)`);
   }
   if (n > MAX_HEADER_BYTES) throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (8 + n > bytes.length) throw new SafetensorsError(`the header needs ${8 + n} bytes; ${bytes.length} given`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
@@ -111,7 +117,7 @@ export function readSafetensorsHeader(input: Uint8Array | ArrayBuffer): Safetens
   if (!isObj(json)) throw new SafetensorsError('header is not a JSON object');
 
   const bufferStart = 8 + n;
-  const bufferLength = bytes.length - bufferStart;
+  const bufferLength = size - bufferStart;
   let metadata: Record<string, string> | null = null;
   const tensors: TensorInfo[] = [];
   for (const [name, entry] of Object.entries(json)) {
@@ -174,6 +180,21 @@ function parseEntry(name: string, entry: unknown, bufferLength: number): TensorI
   }
   if (e > bufferLength) throw bad(`data_offsets [${b}, ${e}] run past the end of the ${bufferLength}-byte buffer`);
   return { name, dtype: dtype as SafetensorsDtype, shape: dims, dataOffsets: [b, e] };
+}
+
+/** A tensor with NaN or ±Infinity values, refused when a model is loaded (hfFolder.ts). */
+export class NonFiniteWeightError extends Error {
+  override name = 'NonFiniteWeightError';
+}
+
+/** Throws NonFiniteWeightError naming the tensor, the count of non-finite values and the first one's index. */
+export function assertFinite(name: string, data: ArrayLike<number>): void {
+  let bad = 0, first = -1;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v - v !== 0) { bad++; if (first < 0) first = i; } // NaN and ±Infinity; one subtraction per value
+  }
+  if (bad) throw new NonFiniteWeightError(`tensor "${name}" has ${bad} non-finite value${bad > 1 ? 's' : ''} (NaN or Infinity; the first at flat index ${first}, ${data[first]}): the model is broken (a diverged training?); refusing to load it`);
 }
 
 /** Reads and validates a whole file; `only` restricts decoding to those names (the header is still fully checked). */
