@@ -9,7 +9,7 @@
  * `--out` checks: an existing file where a folder is wanted, or a non-empty folder without --overwrite, is an
  * OutputError (exit code 2) before any work starts.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FileError, fsError } from './files.ts';
 
@@ -65,11 +65,22 @@ function swapInto(tmp: string, dest: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
+/** Hard-links (else copies) the files of the sub-folder `entry` of `from` into `to`: what a replaced folder keeps. */
+function carry(from: string, to: string, entry: string): void {
+  const src = join(from, entry);
+  if (!existsSync(src) || !statSync(src).isDirectory()) return;
+  mkdirSync(join(to, entry));
+  for (const n of readdirSync(src)) {
+    try { linkSync(join(src, n), join(to, entry, n)); } catch { copyFileSync(join(src, n), join(to, entry, n)); }
+  }
+}
+
 /**
  * Writes `files` as the folder `dest`, atomically. `dest` may exist empty; a non-empty one only with `overwrite`
- * (it is then replaced whole). Returns the final paths.
+ * (it is then replaced whole, except the sub-folders named in `keep`, carried into the new folder: a run's
+ * checkpoints/). Returns the final paths.
  */
-export function atomicWriteFolder(dest: string, files: OutFile[], opts: { overwrite?: boolean } = {}): string[] {
+export function atomicWriteFolder(dest: string, files: OutFile[], opts: { overwrite?: boolean; keep?: string[] } = {}): string[] {
   checkOutFolder(dest, opts.overwrite ?? false);
   const tmp = tmpSibling(dest, 'tmp');
   try {
@@ -79,6 +90,7 @@ export function atomicWriteFolder(dest: string, files: OutFile[], opts: { overwr
       writeFileSync(join(tmp, f.name), f.bytes);
       slowWrite();
     }
+    for (const k of opts.keep ?? []) carry(dest, tmp, k);
     swapInto(tmp, dest);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

@@ -20,7 +20,7 @@ export async function readHfFolderFiles(dir: string): Promise<HfFile[]> {
  * Writes the files as the folder `dir`, atomically (src/cli/atomic.ts: complete or absent; a non-empty `dir` only with
  * `overwrite`, then replaced whole); SpecialTokenMismatchError, before anything is created, when their ids disagree.
  */
-export async function writeHfFolderFiles(dir: string, files: HfFile[], opts: { overwrite?: boolean } = {}): Promise<string[]> {
+export async function writeHfFolderFiles(dir: string, files: HfFile[], opts: { overwrite?: boolean; keep?: string[] } = {}): Promise<string[]> {
   checkFolderSpecials(files);
   return atomicWriteFolder(dir, files, opts);
 }
