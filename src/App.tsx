@@ -7,9 +7,10 @@ import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { ModelsPanel } from './components/model/ModelsPanel.tsx';
 import { DistillPanel } from './components/distill/DistillPanel.tsx';
 import { AlignmentPanel } from './components/alignment/AlignmentPanel.tsx';
+import { HistoryPanel } from './components/history/HistoryPanel.tsx';
 import { actions, useWorkbench } from './store/index.ts';
 
-const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models', distill: 'Distill', alignment: 'Alignment' } as const;
+const TABS = { train: 'Train MLM', tokenizers: 'Tokenizers', models: 'Models', distill: 'Distill', alignment: 'Alignment', history: 'History' } as const;
 type Tab = keyof typeof TABS;
 
 // ?tab= opens a tab; the tab lives in the store so that one tab can open another (the Alignment tab's links).
@@ -56,6 +57,11 @@ export function App() {
       <div hidden={tab !== 'alignment'}>
         <ErrorBoundary name="alignment">
           <AlignmentPanel active={tab === 'alignment'} />
+        </ErrorBoundary>
+      </div>
+      <div hidden={tab !== 'history'}>
+        <ErrorBoundary name="history">
+          <HistoryPanel active={tab === 'history'} />
         </ErrorBoundary>
       </div>
     </main>

@@ -1,0 +1,49 @@
+import { useState } from 'react';
+import { dismissHistoryError } from '../../app/historyPage.ts';
+import { QUOTA_NEAR } from '../../app/history.ts';
+import { HistoryList } from './HistoryList.tsx';
+import { Comparison } from './Comparison.tsx';
+import { useHistory } from './useHistory.ts';
+
+function StorageLine({ storage }: { storage: { text: string; near: boolean } | null }) {
+  if (!storage) return <p className="hint" data-testid="history-storage">storage use: not reported by this browser</p>;
+  return (
+    <>
+      <p className="hint" data-testid="history-storage" data-near={storage.near}>storage use (this site): {storage.text}</p>
+      {storage.near && (
+        <div className="notice" data-testid="history-quota-near" role="status">
+          The browser&apos;s storage quota for this site is nearly used up (over {QUOTA_NEAR * 100} %): new runs may fail to
+          save. Delete runs you no longer need.
+        </div>
+      )}
+    </>
+  );
+}
+
+/**
+ * The History tab: every run of this browser (kept in IndexedDB across reloads, shared by the site's tabs), rename,
+ * delete, storage use and quota warnings, and the comparison of the runs picked.
+ */
+export function HistoryPanel({ active }: { active: boolean }) {
+  const { status, entries, storage } = useHistory(active);
+  const [picked, setPicked] = useState<string[]>([]);
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
+  const compared = (entries ?? []).filter((e) => picked.includes(e.id));
+  return (
+    <section className="history-panel" data-testid="history-panel">
+      <p className="hint">
+        Every run you start is kept in this browser (IndexedDB): its recipe, curves, results and benchmark scores, saved
+        when it starts, every few seconds while it runs and when it ends. Tick two or more to compare them.
+      </p>
+      <StorageLine storage={storage} />
+      {status.unavailable && <div className="error" data-testid="history-unavailable">{status.unavailable}</div>}
+      {status.error && (
+        <div className="error" data-testid="history-error" role="alert">
+          {status.error} <button onClick={dismissHistoryError}>dismiss</button>
+        </div>
+      )}
+      {entries && <HistoryList entries={entries} picked={picked} onPick={toggle} />}
+      {compared.length >= 2 && <Comparison entries={compared} />}
+    </section>
+  );
+}
