@@ -20,7 +20,7 @@ const entry = (id: string, createdAt: number, record: unknown = { runId: id, poi
 /** Makes every put into `store` fail like a full disk, for the duration of `body`. */
 async function withQuotaExceeded<T>(store: string, body: () => Promise<T>): Promise<T> {
   const put = FakeObjectStore.prototype.put;
-  FakeObjectStore.prototype.put = function (this: FakeObjectStore, ...args: Parameters<typeof put>) {
+  FakeObjectStore.prototype.put = function (this: { name: string }, ...args: Parameters<typeof put>) {
     if (this.name === store) throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
     return put.apply(this, args);
   };
