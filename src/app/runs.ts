@@ -4,6 +4,7 @@
  * active run named. The Tokenizers tab's student goes with a run that asks for it. Recipes and run configs are
  * validated by the forms and again in the worker.
  */
+import { taskSources } from './tasks.ts';
 import { trainerClient } from './client.ts';
 import { studentTokenizerJson } from './tokenizers.ts';
 import { actions } from '../store/index.ts';
@@ -25,7 +26,14 @@ export async function startPretrain(config: MlmRunConfig, corpus: CorpusSource, 
 export function startDistill(recipe: Recipe, corpus: CorpusSource): Promise<RunId | null> {
   actions.setTabError('distill', null);
   const studentTokenizer = recipe.studentTokenizer === 'tokenizers-tab' ? studentTokenizerJson() : undefined;
-  return trainerClient.start({ kind: 'distill', recipe, corpus, studentTokenizerJson: studentTokenizer });
+  let tasks;
+  try {
+    tasks = taskSources(recipe.benchmarks.tasks);
+  } catch (e) {
+    actions.setTabError('distill', `${(e as Error).name}: ${(e as Error).message}`);
+    return Promise.resolve(null);
+  }
+  return trainerClient.start({ kind: 'distill', recipe, corpus, studentTokenizerJson: studentTokenizer, tasks });
 }
 
 export const pauseRun = () => trainerClient.pause();

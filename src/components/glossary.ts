@@ -40,7 +40,7 @@ export const METHOD_TEXT: Record<Method, MethodText> = {
   },
 };
 
-export type TermId = 'KL' | 'T' | 'T2' | 'sigma' | 'C' | 'STRR' | 'fertility' | 'weights' | 'wKL' | 'wMLM' | 'wMSE' | 'UNK' | 'MLM';
+export type TermId = 'KL' | 'T' | 'T2' | 'sigma' | 'C' | 'STRR' | 'fertility' | 'weights' | 'wKL' | 'wMLM' | 'wMSE' | 'UNK' | 'MLM' | 'agreement' | 'PLL' | 'probe' | 'majority';
 
 export interface TermText { label: string; text: string }
 
@@ -58,6 +58,10 @@ export const TERMS: Record<TermId, TermText> = {
   wMSE: { label: 'MSE weight', text: "MSE weight: how much the mean squared error between the student's and the teacher's hidden states counts (0 = off)." },
   UNK: { label: '[UNK]', text: '[UNK], the unknown token: what a tokenizer emits for a word it cannot spell with its vocabulary. Its meaning is lost.' },
   MLM: { label: 'MLM', text: 'MLM, masked-language modelling: some tokens are hidden and the model learns to guess them from the rest of the text.' },
+  agreement: { label: 'agreement', text: "Teacher–student agreement: on the same hidden words (the same character spans for both vocabularies), the share where the student's top guess spells the same word as the teacher's." },
+  PLL: { label: 'PLL', text: 'Pseudo-log-likelihood per word: each word is hidden in turn (its pieces left to right) and the model scores it; the mean log-probability in nats. Closer to 0 is better.' },
+  probe: { label: 'probe', text: "A probe: a small classifier trained on the model's frozen hidden states for a task (part-of-speech tags, spam). It measures what the features already encode, without changing the model." },
+  majority: { label: 'majority class', text: "The majority-class floor: the score of always answering the training split's most frequent label. A model's score is only worth something above it." },
 };
 
 /** Splits a text into sentences (a sentence ends with . ! or ? followed by a space or the end). */

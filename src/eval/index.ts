@@ -16,7 +16,7 @@
  */
 export { heldoutTexts, planIntrinsic, scoreIntrinsic, compareIntrinsic, intrinsicRows, IntrinsicError, DEFAULT_PLAN } from './intrinsic.ts';
 export type { IntrinsicPlan, PlanOptions, PlanSegment, IntrinsicOptions, IntrinsicScores, IntrinsicComparison, PllScores } from './intrinsic.ts';
-export { validateTask, parseTaskFile, parseTaskSplit, loadTask, resolveTaskPath, splitLabels, splitUnits, TaskError, TASK_KINDS, TASK_FORMATS, CONLLU_COLUMNS, EMBEDDED_TASKS } from './tasks.ts';
+export { validateTask, parseTaskFile, parseTaskSplit, loadTask, resolveTaskPath, splitLabels, splitUnits, taskColumns, taskFormatOf, TaskError, TASK_KINDS, TASK_FORMATS, CONLLU_COLUMNS, EMBEDDED_TASKS } from './tasks.ts';
 export type { TaskSpec, TaskKind, TaskFormat, TaskData, TaskSplit, TokenExample, TextExample, EmbeddedTask } from './tasks.ts';
 export { prepareTask, scoreTask, evaluateTask, cloneModel, IMBALANCE_WARN_SHARE, UNK_WARN_SHARE } from './probe.ts';
 export type { PreparedTask, PrepareTaskOptions, ProbeOptions, ProbeKind, TaskResult } from './probe.ts';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_TASKS, loadTask, parseTaskFile, parseTaskSplit, resolveTaskPath, splitLabels, splitUnits, TaskError, validateTask, type TaskSpec } from './tasks.ts';
+import { EMBEDDED_TASKS, loadTask, parseTaskFile, parseTaskSplit, resolveTaskPath, splitLabels, splitUnits, taskColumns, taskFormatOf, TaskError, validateTask, type TaskSpec } from './tasks.ts';
 import { classificationScores, majorityBaseline } from './metrics.ts';
 // @ts-expect-error: plain .mjs build tool without type declarations
 import { brownToUniversal, prepareTasks } from '../tools/prepare-assets.mjs';
@@ -192,5 +192,27 @@ describe('metrics', () => {
     expect(m.label).toBe('b');
     expect(m.trainShare).toBeCloseTo(2 / 3, 12);
     expect(m.accuracy).toBeCloseTo(1 / 5, 12);
+  });
+});
+
+describe('taskColumns / taskFormatOf (the page\'s task form)', () => {
+  it('lists a CSV / TSV header, the first JSONL record\'s fields, CoNLL-U\'s ten columns', () => {
+    expect(taskColumns('csv', '\n"text, quoted",label\n"a, b",x\n')).toEqual(['text, quoted', 'label']);
+    expect(taskColumns('tsv', 'premise\thypothesis\tlabel\r\np\th\tentailment\n')).toEqual(['premise', 'hypothesis', 'label']);
+    expect(taskColumns('jsonl', '{"sentence": "a", "y": 1}\n{"other": 2}\n')).toEqual(['sentence', 'y']);
+    expect(taskColumns('conllu', '')).toEqual(['id', 'form', 'lemma', 'upos', 'xpos', 'feats', 'head', 'deprel', 'deps', 'misc']);
+    expect(taskColumns('csv', '\n\n')).toEqual([]);
+  });
+
+  it('a first JSONL line that is not an object is named', () => {
+    expect(() => taskColumns('jsonl', '[1, 2]\n', 'train.jsonl')).toThrow('train.jsonl: the first line is not a JSON object');
+    expect(() => taskColumns('jsonl', '{oops\n', 'train.jsonl')).toThrow(TaskError);
+  });
+
+  it('the format follows the extension, case-insensitively; anything else is null', () => {
+    expect(taskFormatOf('Train.CSV')).toBe('csv');
+    expect(taskFormatOf('ud/ru_gsd-ud-train.conllu')).toBe('conllu');
+    expect(taskFormatOf('data.txt')).toBeNull();
+    expect(taskFormatOf('noext')).toBeNull();
   });
 });

@@ -227,6 +227,32 @@ function parseJsonl(spec: TaskSpec, content: string, file: string): TaskSplit {
 }
 
 /**
+ * The columns a split's file offers (the page's task form lists them): the header of a CSV / TSV file, the fields of
+ * the first JSONL record, CoNLL-U's ten columns. A first JSONL line that is not an object is a TaskError naming it.
+ */
+export function taskColumns(format: TaskFormat, content: string, file = 'the file'): string[] {
+  if (format === 'conllu') return [...CONLLU_COLUMNS];
+  const first = lineSplit(content).find((l) => l.trim());
+  if (first === undefined) return [];
+  if (format === 'tsv') return first.split('\t').map((h) => h.trim());
+  if (format === 'csv') return parseCsvLine(first).map((h) => h.trim());
+  let o: unknown;
+  try {
+    o = JSON.parse(first);
+  } catch {
+    throw new TaskError(`${file}: the first line is not valid JSON (a .jsonl file has one JSON object per line)`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TaskError(`${file}: the first line is not a JSON object`);
+  return Object.keys(o);
+}
+
+/** The task format a file name implies (.conllu, .csv, .tsv, .jsonl), or null. */
+export function taskFormatOf(name: string): TaskFormat | null {
+  const ext = name.toLowerCase().match(/\.([a-z]+)$/)?.[1];
+  return ext && (TASK_FORMATS as readonly string[]).includes(ext) ? (ext as TaskFormat) : null;
+}
+
+/**
  * One split's file content → examples. `file` names the file in errors (use the path the user gave). An empty split is
  * a TaskError naming the split and the file.
  */

@@ -20,6 +20,20 @@ import { alignmentReducers as alignment, initialAlignment, type AlignLens, type 
 import type { FromAlignmentWorker } from '../worker/protocol.ts';
 import { disagreementReducers as disagreement, initialDisagreement, type DisagreementState, type Shown } from './disagreement.ts';
 import type { AlignedFillMaskResult, DisagreementResult } from '../distill/disagreement.ts';
+import type { TaskSpec } from '../eval/tasks.ts';
+
+/**
+ * A benchmark task the user gave the page (the Distill tab's task form): its validated spec and its files' contents,
+ * keyed by the paths the spec's train / test resolve to against `file` (the task file's name).
+ */
+export interface UserTask {
+  id: string;
+  spec: TaskSpec;
+  file: string;
+  files: Record<string, string>;
+  /** e.g. "sequence · 1,200 train / 300 test lines · text → label". */
+  summary: string;
+}
 
 export interface BackendStatus {
   phase: 'probing' | 'ready' | 'failed';
@@ -56,6 +70,8 @@ export interface WorkbenchState extends RunsState {
   alignment: AlignmentState;
   /** The Distill tab's "where the student disagrees" (student snapshots, heatmap, aligned fill-mask probe). */
   disagreement: DisagreementState;
+  /** Benchmark tasks the user gave the page (beside the embedded ones), by id. */
+  userTasks: UserTask[];
 }
 
 export const initialState: WorkbenchState = {
@@ -68,6 +84,7 @@ export const initialState: WorkbenchState = {
   tab: 'train',
   alignment: initialAlignment,
   disagreement: initialDisagreement,
+  userTasks: [],
 };
 
 export const useWorkbench = create<WorkbenchState>()(() => initialState);
@@ -135,6 +152,10 @@ export const actions = {
   setStudentSize: (size: number) => setTokenizers(() => tokenizers.setStudentSize(size)),
   setTeacherTokenizer: (teacher: TokenizersState['teacher']) => setTokenizers(() => tokenizers.setTeacher(teacher)),
   setTokenizerError: (error: string | null) => setTokenizers(() => tokenizers.setError(error)),
+
+  // Benchmark tasks given to the page (a task with the same id is replaced)
+  userTaskAdded: (t: UserTask) => set((s) => ({ userTasks: [...s.userTasks.filter((x) => x.id !== t.id), t] })),
+  userTaskRemoved: (id: string) => set((s) => ({ userTasks: s.userTasks.filter((x) => x.id !== id) })),
 
   // Tabs
   setTab: (tab: string) => set({ tab }),

@@ -7,6 +7,7 @@
 import type { MlmRunConfig } from '../train/runConfig.ts';
 import { effectiveRecipe, validateRecipe, type EffectiveRecipe } from '../distill/recipe.ts';
 import type { DistillInfo } from '../distill/run.ts';
+import type { BenchPoint, BenchReference } from '../eval/live.ts';
 import { isFinished, type RunId, type RunKind, type RunKinds, type RunMessage, type RunOutcome, type RunRequest, type RunState } from '../worker/protocol.ts';
 
 interface RunBase<K extends RunKind> {
@@ -42,6 +43,8 @@ export interface DistillRun extends RunBase<'distill'> {
    * validate (the worker then answers with its RecipeError).
    */
   recipe: EffectiveRecipe | null;
+  /** Benchmark scores (issue 13 item 5): the teacher's reference once, then the student's points in step order. */
+  bench: { reference: BenchReference | null; points: BenchPoint[] };
 }
 
 export type RunRecord = PretrainRun | DistillRun;
@@ -76,7 +79,7 @@ export function runCreated(s: RunsState, runId: RunId, request: RunRequest): Par
   const base = { runId, state: 'starting' as const, message: null, info: null, points: [], phase: null, warnings: [], checkpointStep: null, outcome: null, summary: null, error: null };
   const record: RunRecord = request.kind === 'pretrain'
     ? { ...base, kind: 'pretrain', config: request.config, tokenizer: request.tokenizerJson ? 'tokenizers-tab' : 'train' }
-    : { ...base, kind: 'distill', recipe: effectiveOrNull(request.recipe) };
+    : { ...base, kind: 'distill', recipe: effectiveOrNull(request.recipe), bench: { reference: null, points: [] } };
   return {
     runs: { ...s.runs, [runId]: record },
     runOrder: [...s.runOrder, runId],
@@ -99,6 +102,8 @@ export function runMessage(s: RunsState, m: RunMessage): Partial<RunsState> {
     case 'run-warning': return patchRun(s, m.runId, (r) => ({ warnings: [...r.warnings, m.message] }));
     case 'run-checkpoint': return patchRun(s, m.runId, () => ({ checkpointStep: m.step }));
     case 'run-snapshots': return {}; // the disagreement slice keeps them (store/disagreement.ts)
+    case 'run-bench-reference': return patchRun(s, m.runId, (r) => (r.kind === 'distill' ? { bench: { ...r.bench, reference: m.reference } } : {}));
+    case 'run-bench': return patchRun(s, m.runId, (r) => (r.kind === 'distill' ? { bench: { ...r.bench, points: [...r.bench.points, m.point] } } : {}));
     case 'run-done': return patchRun(s, m.runId, () => ({ outcome: m.outcome, summary: m.summary } as Partial<RunRecord>));
     case 'run-error': return patchRun(s, m.runId, () => ({ error: `${m.code}: ${m.message}` }));
     case 'run-status': {

@@ -20,6 +20,7 @@ import type { DistillInfo, DistillSummary } from '../distill/run.ts';
 import type { SnapshotList } from '../distill/snapshots.ts';
 import type { AlignedFillMaskResult, DisagreementResult } from '../distill/disagreement.ts';
 import type { AlignView, CorpusView, GlmdView, VocabView } from '../alignment/mapView.ts';
+import type { BenchPoint, BenchReference } from '../eval/live.ts';
 
 export type RunId = string;
 export type RunKind = 'pretrain' | 'distill';
@@ -60,7 +61,15 @@ export type RunRequest =
       kind: 'distill'; recipe: Recipe; corpus: CorpusSource;
       /** The Tokenizers tab's student, for a recipe with studentTokenizer 'tokenizers-tab'. */
       studentTokenizerJson?: string;
+      /** Where each of recipe.benchmarks.tasks is read: an embedded task's URL, or the files the user gave the page. */
+      tasks?: TaskSource[];
     };
+
+/**
+ * A benchmark task as the worker reads it: `file` is the task file's URL (embedded) or name (given files), and the
+ * given files' contents are keyed by the paths `loadTask` resolves against it.
+ */
+export type TaskSource = { id: string; kind: 'url'; file: string } | { id: string; kind: 'files'; file: string; files: Record<string, string> };
 
 /** What a run of each kind reports: its info, its points (the loop's TrainPoint with extra fields), its summary. */
 export interface RunKinds {
@@ -91,6 +100,10 @@ export type RunEvent<K extends RunKind = RunKind> =
    * distillation's only), after each evaluation and at the end; `sample` is a held-out text of the run's corpus.
    */
   | { type: 'run-snapshots'; snapshots: SnapshotList; sample: string }
+  /** Distillations with benchmarks (issue 13 item 5): the teacher's scores and the floors, once, before the first point. */
+  | { type: 'run-bench-reference'; reference: BenchReference }
+  /** The student's scores at an evaluation point (or why the point was skipped). */
+  | { type: 'run-bench'; point: BenchPoint }
   /** Before the final run-status of a run that trained: its outcome and summary. */
   | { type: 'run-done'; outcome: RunOutcome; summary: RunKinds[K]['summary'] };
 

@@ -14,11 +14,16 @@ import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { createSnapshotStore, type SnapshotList } from '../distill/snapshots.ts';
 import { alignedContext, heldOutSample } from '../distill/disagreement.ts';
 import { createStepLane, laneControl } from './stepLane.ts';
+import { createRunBench } from './bench.ts';
 import { distillSetup, loadCorpus, type ActiveRun, type WorkerState } from './workerState.ts';
 import {
   PHASE_FLUSH_MS, pointBatcher,
-  type FromWorker, type RunEvent, type RunKind, type RunKinds, type RunMessage, type RunOutcome, type RunState, type ToWorker,
+  type CorpusSource, type FromWorker, type RunEvent, type RunKind, type RunKinds, type RunMessage, type RunOutcome, type RunState, type ToWorker,
 } from './protocol.ts';
+import type { BenchPoint, BenchReference } from '../eval/live.ts';
+
+/** Names a corpus in the teacher-score cache. */
+const corpusKey = (c: CorpusSource) => (c.kind === 'url' ? c.url : `file:${c.file.name}:${c.file.size}:${c.file.lastModified}`);
 
 type Start = Extract<ToWorker, { type: 'run-start' }>;
 type StartOf<K extends RunKind> = Extract<Start, { kind: K }>;
@@ -38,6 +43,9 @@ interface RunHooks<K extends RunKind> {
   snapshots(list: SnapshotList, sample: string): void;
   /** After a step: a WebGPU device error stops the run, named (an invalid pipeline computes garbage silently). */
   step(step: number): void;
+  /** Distillations' benchmark scores: the teacher's reference once, then a point per evaluation. */
+  benchReference(reference: BenchReference): void;
+  bench(point: BenchPoint): void;
 }
 
 type Body<K extends RunKind> = (state: WorkerState, msg: StartOf<K>, hooks: RunHooks<K>) => Promise<{ outcome: RunOutcome; summary: RunKinds[K]['summary'] }>;
@@ -65,13 +73,19 @@ const pretrain: Body<'pretrain'> = async (state, msg, h) => {
  * Student snapshots (issue 12 item 3): the run's alignment tables once prepared (replacing the previous run's
  * snapshots), a copy of the student at each evaluation point (at most SNAPSHOT_LIMIT, the oldest dropped) and the final
  * student, each reported as run-snapshots. While it runs, its step boundaries drain a step lane, where the worker
- * sends the disagreement requests (stepLane.ts); what is left there runs when the run ends.
+ * sends the disagreement requests (stepLane.ts); what is left there runs when the run ends. Benchmark scores
+ * (bench.ts): the recipe's tasks are read before training; the student is scored after each snapshot is taken.
  */
 const distill: Body<'distill'> = async (state, msg, h) => {
+  const startedAt = performance.now();
   const recipe = validateRecipe(msg.recipe);
   requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
   const texts = splitDocuments(await loadCorpus(state, msg.corpus));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
+  const bench = await createRunBench({
+    recipe, texts, teacher: state.teacher!, corpusKey: corpusKey(msg.corpus), sources: msg.tasks ?? [], control: h.control, startedAt,
+    hooks: { reference: h.benchReference, point: h.bench, warning: h.warning },
+  });
   const store = createSnapshotStore();
   const sample = heldOutSample(texts);
   const lane = createStepLane();
@@ -93,10 +107,12 @@ const distill: Body<'distill'> = async (state, msg, h) => {
         state.snapshots?.store.dispose();
         state.snapshots = { runId: msg.runId, store, context: alignedContext(p, setup.teacher, setup.teacherTokenizer, recipe) };
         h.snapshots(store.list(), sample);
+        bench?.prepared(p.studentTokenizer);
       },
-      onEvaluated: (step, student) => {
+      onEvaluated: async (step, student) => {
         store.take(step, student);
         h.snapshots(store.list(), sample);
+        await bench?.evaluated(step, student);
       },
     });
     store.takeFinal(result.summary.steps, result.student);
@@ -143,6 +159,8 @@ async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, c
       warning: (message) => send({ type: 'run-warning', message }),
       checkpoint: (step) => send({ type: 'run-checkpoint', step }),
       snapshots: (snapshots, sample) => send({ type: 'run-snapshots', snapshots, sample }),
+      benchReference: (reference) => send({ type: 'run-bench-reference', reference }),
+      bench: (point) => send({ type: 'run-bench', point }),
       step: (step) => {
         assertNoDeviceErrors();
         if (msg.debug?.crashAtStep === step) { // test fault injection: an uncaught error, reported by the worker's error event

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { defaultRecipe } from '../../distill/recipe.ts';
 import type { Recipe } from '../../distill/types.ts';
@@ -14,17 +14,27 @@ import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
 import { DistillCharts } from './DistillCharts.tsx';
 import { DistillRuns } from './DistillRuns.tsx';
 import { DisagreementPanel } from './DisagreementPanel.tsx';
+import { BenchCharts } from './BenchCharts.tsx';
+import { ResultsTable } from './ResultsTable.tsx';
+
+/** The page's first recipe: Reduce with the embedded English tagging task among its benchmarks. */
+const firstRecipe = (): Recipe => {
+  const r = defaultRecipe('reduce');
+  return { ...r, benchmarks: { ...r.benchmarks, tasks: ['en-pos'] } };
+};
 
 const duration = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`);
 
 /**
  * The Distill tab: recipe (form + JSON), corpus, cost estimate, Start / Pause / Resume / Stop, phase progress, live
- * charts of this session's runs, the run list with held-out word accuracy, where the student disagrees with the teacher
+ * charts of this session's runs with their benchmark scores (BenchCharts), the run list with held-out word accuracy,
+ * the results table with the report export (ResultsTable), where the student disagrees with the teacher
  * (DisagreementPanel: kept student snapshots, heatmap, aligned fill-mask probe) and the student's export. Training runs
  * in the worker, with the teacher the Models tab loaded.
  */
 export function DistillPanel() {
-  const [draft, setDraft] = useState<Recipe>(() => defaultRecipe('reduce'));
+  const [draft, setDraft] = useState<Recipe>(firstRecipe);
+  const charts = useRef<HTMLDivElement>(null);
   const corpus = useCorpusPicker('distill');
   const [exported, setExported] = useState<string[]>([]);
   const teacher = useWorkbench(useShallow((s) => ({ status: s.models.status, name: s.models.teacher?.name ?? null })));
@@ -111,8 +121,12 @@ export function DistillPanel() {
       {latest?.error && <div className="error" data-testid="distill-run-error">{latest.error}</div>}
       {latest?.warnings.slice(-3).map((w, i) => <div className="notice" key={i}>⚠ {w}</div>)}
 
-      <DistillCharts runs={runs.filter((r) => shown[r.runId])} order={order} latest={latest} />
+      <div ref={charts}>
+        <DistillCharts runs={runs.filter((r) => shown[r.runId])} order={order} latest={latest} />
+        <BenchCharts runs={runs.filter((r) => shown[r.runId])} order={order} />
+      </div>
       <DistillRuns runs={runs} shown={shown} />
+      <ResultsTable runs={runs} chartsRoot={() => charts.current} />
       <DisagreementPanel />
 
       <div className="controls">

@@ -4,6 +4,7 @@ import { defaultRecipe, fixesVocabulary, ignoredFields, requireStudentTokenizer,
 import { METHOD_TEXT, type TermId } from '../glossary.ts';
 import { Term } from '../Term.tsx';
 import { CopyLinkButton, RecipeLinkNotice, useOpenedLink } from '../RecipeLink.tsx';
+import { BenchmarkFields } from './BenchmarkFields.tsx';
 
 /** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
 const NUMBERS: [string, string][] = [
@@ -51,7 +52,8 @@ export function vocabSizeNote(draft: Recipe, tabStudentSize: number | null): str
 
 /**
  * The recipe form (method, student tokenizer, temperature, loss weights, student shape and init, schedule, seed)
- * prefilled with the method's defaults (switching method loads its defaults), and a JSON box that shows the recipe for
+ * prefilled with the method's defaults (switching method loads its defaults; the benchmarks stay), the benchmarks
+ * (BenchmarkFields: intrinsic metrics, tasks, probe, time cap), and a JSON box that shows the recipe for
  * copying and applies a pasted one when it validates (otherwise the error names the field). The student's vocabulary
  * is trained on the corpus (student vocab) or the Tokenizers tab's student; glmd and kd-full fix it themselves, and
  * the form says so instead of offering a number the run would ignore.
@@ -79,7 +81,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
       <div className="controls">
         <label>
           method
-          <select data-testid="distill-method" value={draft.method} disabled={disabled} onChange={(e) => edit(defaultRecipe(e.target.value as Method))}>
+          <select data-testid="distill-method" value={draft.method} disabled={disabled} onChange={(e) => edit({ ...defaultRecipe(e.target.value as Method), benchmarks: draft.benchmarks })}>
             {METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
@@ -123,6 +125,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
       <p className="hint" data-testid="distill-method-text"><b>{METHOD_TEXT[draft.method].title}.</b> {METHOD_TEXT[draft.method].text} (<Term id="weights" />, <Term id="KL" />, <Term id="T2" />)</p>
       <RecipeLinkNotice kind="distill" />
       {note && <p className="hint" data-testid="distill-vocab-note">student vocab does not apply: {note}</p>}
+      <BenchmarkFields draft={draft} edit={edit} disabled={disabled} />
       <details>
         <summary>recipe as JSON (copy, or paste one: it is applied when it validates)</summary>
         <textarea
