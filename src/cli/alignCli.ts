@@ -3,17 +3,17 @@
  * alignment map of each text as one JSON line, computed by alignment/textMap.ts (the same code the page will use).
  * A and B are a tokenizer.json, a vocab.txt or an HF model folder (its tokenizer.json, else its vocab.txt with
  * tokenizer_config.json's do_lower_case). --input is read line by line (a 10 MB file is never held whole; the output
- * waits for stdout to drain); every line is one text, empty lines included (an empty map). σ and C are built once.
+ * waits for stdout to drain); every line is one text, empty lines included (an empty map); a line longer than
+ * MAX_DOC_CHARS (src/data/validate.ts) is cut into several texts, counted on stderr; a binary file is refused. σ and C are built once.
  * Fields, exactly: teacher / student {ids, tokens, offsets} as `vocabkd tokenizer encode` prints them ([CLS]/[SEP]
  * included, UTF-16 offsets), links [{teacher, student, kind}], reduce {t2s, groupStart}, match [[i, j], …] (the paper's
  * greedy pairs over the full sequences, specials included), counters. What differs between the two pipelines
  * (lower-casing, accents, specials) and a timing summary go to stderr.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, parseArgs } from './args.ts';
-import { decodeUtf8Stream, type DecodeStats } from '../tokenizers/train/utf8.ts';
-import { lines } from '../data/corpusFormats.ts';
+import { corpusReport, inputLines, printCorpusNotes } from './files.ts';
 import { fromTokenizerJson, fromVocabTxt, TokenizerFormatError } from '../tokenizers/hfJson.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { alignmentContext, alignText, tokenizerDifferences, type AlignmentContext } from '../alignment/index.ts';
@@ -99,9 +99,9 @@ export async function alignCommand(argv: string[], io: AlignIo = stdio): Promise
   if (flags.text !== undefined) {
     await one(flags.text);
   } else {
-    const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
-    for await (const line of lines(decodeUtf8Stream(createReadStream(flags.input, { highWaterMark: 1 << 20 }), dec))) await one(line);
-    if (dec.invalidReplacements > 0) io.err(`warning: ${flags.input}: ${dec.invalidReplacements} invalid UTF-8 sequences replaced by U+FFFD\n`);
+    const report = corpusReport(flags.input, 'txt');
+    for await (const line of inputLines(flags.input, '--input', report)) await one(line);
+    printCorpusNotes(report, io.err);
   }
   const total = performance.now() - t0;
   io.err(`aligned ${texts} text${texts === 1 ? '' : 's'} in ${total.toFixed(0)} ms (σ and C: ${tables.toFixed(0)} ms; per text: ${texts ? ((total - tables) / texts).toFixed(2) : '0'} ms)\n`);

@@ -9,7 +9,8 @@ import { UsageError, intFlag, numFlag, parseArgs } from './args.ts';
 import { embeddedCorpusPath } from './assets.ts';
 import { loadHfFolder } from './hfFolderFs.ts';
 import { initNodeBackend } from '../backend/node.ts';
-import { documents, formatOf, lines } from '../data/corpusFormats.ts';
+import { formatOf } from '../data/corpusFormats.ts';
+import { corpusReport, corpusStream, printCorpusNotes } from './files.ts';
 import { splitHeldOut } from '../data/heldout.ts';
 import { loadTask, parseTaskFile } from '../eval/tasks.ts';
 import { evaluateTask, type ProbeKind } from '../eval/probe.ts';
@@ -104,8 +105,10 @@ async function intrinsicCommand(flags: Record<string, string>, seed: number, max
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const report = corpusReport(corpus, format);
   const docs: string[] = [];
-  for await (const d of documents(lines([readFileSync(corpus, 'utf8')]), format)) docs.push(d);
+  for await (const d of corpusStream(corpus, '--corpus', report)) docs.push(d);
+  printCorpusNotes(report, (m) => process.stderr.write(m));
   const all = flags['all-lines'] === 'true';
   const texts = all ? docs : splitHeldOut(docs).heldout;
   if (!texts.length) throw new UsageError(`${corpus} has no ${all ? '' : 'held-out '}texts (${docs.length} documents${all ? '' : '; every 20th is held out: add text or pass --all-lines'})`);

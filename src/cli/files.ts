@@ -6,7 +6,7 @@
  */
 import { createReadStream, readFileSync, statSync, type Stats } from 'node:fs';
 import { CORPUS_FORMATS, type CorpusFormat } from '../data/corpusFormats.ts';
-import { corpusDocuments, corpusNotes, newReport, type CorpusReport, type ReadCorpusOptions } from '../data/validate.ts';
+import { corpusDocuments, corpusLines, corpusNotes, newReport, type CorpusReport, type ReadCorpusOptions } from '../data/validate.ts';
 
 export class FileError extends Error {
   override name = 'FileError';
@@ -77,6 +77,12 @@ async function* fileBytes(path: string, what: string): AsyncGenerator<Uint8Array
 export function corpusStream(path: string, what: string, report: CorpusReport, opts: ReadCorpusOptions = {}): AsyncGenerator<string> {
   inputFile(path, what);
   return corpusDocuments(fileBytes(path, what), report.format, report, opts);
+}
+
+/** Every line of a text file (empty ones included), validated and bounded like a .txt corpus. */
+export function inputLines(path: string, what: string, report: CorpusReport, opts: ReadCorpusOptions = {}): AsyncGenerator<string> {
+  inputFile(path, what);
+  return corpusLines(fileBytes(path, what), report, opts.maxDocChars);
 }
 
 export function corpusReport(path: string, format = corpusFormatOf(path)): CorpusReport {

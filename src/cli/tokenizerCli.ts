@@ -3,19 +3,20 @@
  * document per line, streamed: only word counts are held) into an HF tokenizer.json, and the what-if metrics of a
  * tokenizer.json over a file. Results are JSON on stdout; progress and warnings (invalid UTF-8) go to stderr.
  */
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { UsageError, intFlag, numFlag, parseArgs } from './args.ts';
+import { atomicWriteFile, checkOutFile } from './atomic.ts';
+import { corpusReport, corpusStream, inputFile, inputLines, printCorpusNotes, readInputText } from './files.ts';
 import { countFile } from '../tokenizers/train/countFile.ts';
-import { decodeUtf8Stream, type DecodeStats } from '../tokenizers/train/utf8.ts';
 import { whatIf } from '../tokenizers/whatif.ts';
 import { fromTokenizerJson, fromVocabTxt, toTokenizerJson } from '../tokenizers/hfJson.ts';
 import { DEFAULT_TOKENIZER_TRAIN, trainTokenizer, type TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
-import { documents, lines } from '../data/corpusFormats.ts';
 
 export const TOKENIZER_HELP = `  vocabkd tokenizer train --algo wordpiece|bpe --vocab-size N --input FILE --out tokenizer.json
                           [--min-frequency 2] [--coverage 1] [--lowercase] [--strip-accents]
-      Trains a vocabulary (500–60,000 entries) on FILE (UTF-8 text, one document per line) and writes an HF
-      tokenizer.json; prints a JSON summary (sizes, alphabet, invalid UTF-8 replaced, phase timings).
+      Trains a vocabulary (500–60,000 entries) on FILE (UTF-8 text, one document per line; .jsonl/.csv/.tsv/.conllu
+      by extension) and writes an HF tokenizer.json (atomically); prints a JSON summary (sizes, alphabet, invalid
+      UTF-8 replaced, lines cut, phase timings).
   vocabkd tokenizer stats --tokenizer tokenizer.json --input FILE [--sizes 1000,2000,...] [--hidden 264]
                           [--body-params 2307096] [--max-words 20000]
       What-if metrics at many vocabulary sizes (prefixes of the trained order) without retraining, as JSON.
@@ -46,6 +47,8 @@ async function train(argv: string[], io: Io): Promise<void> {
   if (algo !== 'wordpiece' && algo !== 'bpe') throw new UsageError(`--algo must be wordpiece or bpe, got "${algo}"`);
   for (const f of ['vocab-size', 'input', 'out']) if (flags[f] === undefined) throw new UsageError(`tokenizer train needs --${f}`);
   if (!existsSync(flags.input)) throw new UsageError(`input file not found: ${flags.input}`);
+  inputFile(flags.input, '--input');
+  checkOutFile(flags.out);
   const options: TokenizerTrainOptions = {
     algo,
     vocabSize: intFlag(flags, 'vocab-size', 0),
@@ -54,20 +57,20 @@ async function train(argv: string[], io: Io): Promise<void> {
     lowercase,
     stripAccents,
   };
-  const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
+  const report = corpusReport(flags.input);
   const t0 = performance.now();
   let lastReport = 0;
   const { tokenizer, train: result, stats } = await trainTokenizer(
-    documents(lines(decodeUtf8Stream(createReadStream(flags.input, { highWaterMark: 1 << 20 }), dec)), 'txt'),
+    corpusStream(flags.input, '--input', report),
     options,
     { onProgress: (p) => { if (performance.now() - lastReport > 1000) { io.err(`${p.phase}: ${p.detail}\n`); lastReport = performance.now(); } } },
   );
-  if (dec.invalidReplacements > 0) io.err(`warning: ${flags.input}: ${dec.invalidReplacements} invalid UTF-8 sequences replaced by U+FFFD\n`);
-  writeFileSync(flags.out, toTokenizerJson(tokenizer));
+  printCorpusNotes(report, io.err);
+  atomicWriteFile(flags.out, toTokenizerJson(tokenizer));
   io.out(JSON.stringify({
     algo, out: flags.out, vocabSize: result.vocab.length, requestedVocabSize: options.vocabSize, stoppedBy: result.stoppedBy,
     minFrequency: options.minFrequency, characterCoverage: options.characterCoverage, lowercase, stripAccents,
-    input: { path: flags.input, bytes: dec.bytes, invalidUtf8Replaced: dec.invalidReplacements, documents: stats.documents, words: stats.wordOccurrences, distinctWords: stats.distinctWords },
+    input: { path: flags.input, bytes: report.bytes, invalidUtf8Replaced: report.invalidUtf8, linesCut: report.cutLines, documents: stats.documents, words: stats.wordOccurrences, distinctWords: stats.distinctWords },
     alphabet: result.alphabet.length, droppedChars: result.droppedChars, baseSize: result.baseSize, merges: result.merges.length,
     timingsMs: { total: performance.now() - t0, ...result.timings },
   }, null, 2) + '\n');
@@ -78,15 +81,14 @@ async function encode(argv: string[], io: Io): Promise<void> {
   const [noSpecials, rest] = takeSwitch(argv, 'no-special-tokens');
   const { flags } = parseArgs(rest, ['tokenizer', 'input']);
   for (const f of ['tokenizer', 'input']) if (flags[f] === undefined) throw new UsageError(`tokenizer encode needs --${f}`);
-  for (const f of [flags.tokenizer, flags.input]) if (!existsSync(f)) throw new UsageError(`file not found: ${f}`);
-  const text = readFileSync(flags.tokenizer, 'utf8');
+  const text = readInputText(flags.tokenizer, '--tokenizer');
   const tok = flags.tokenizer.endsWith('.txt') ? fromVocabTxt(text) : fromTokenizerJson(text);
-  const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
-  for await (const line of lines(decodeUtf8Stream(createReadStream(flags.input, { highWaterMark: 1 << 20 }), dec))) {
+  const report = corpusReport(flags.input, 'txt');
+  for await (const line of inputLines(flags.input, '--input', report)) {
     const e = tok.encode(line, { addSpecialTokens: !noSpecials });
     io.out(JSON.stringify({ ids: e.ids, tokens: e.tokens, offsets: e.offsets }) + '\n');
   }
-  if (dec.invalidReplacements > 0) io.err(`warning: ${flags.input}: ${dec.invalidReplacements} invalid UTF-8 sequences replaced by U+FFFD\n`);
+  printCorpusNotes(report, io.err);
 }
 
 function parseSizes(s: string | undefined): number[] | undefined {
@@ -99,11 +101,10 @@ function parseSizes(s: string | undefined): number[] | undefined {
 async function stats(argv: string[], io: Io): Promise<void> {
   const { flags } = parseArgs(argv, ['tokenizer', 'input', 'sizes', 'hidden', 'body-params', 'max-words']);
   for (const f of ['tokenizer', 'input']) if (flags[f] === undefined) throw new UsageError(`tokenizer stats needs --${f}`);
-  if (!existsSync(flags.tokenizer)) throw new UsageError(`tokenizer file not found: ${flags.tokenizer}`);
-  const tok = fromTokenizerJson(readFileSync(flags.tokenizer, 'utf8'));
+  const tok = fromTokenizerJson(readInputText(flags.tokenizer, '--tokenizer'));
   const { model, normalizer, preTokenizer } = tok.parts;
   if (preTokenizer !== 'bert') throw new UsageError('tokenizer stats needs a BertPreTokenizer (words are counted the BERT way)');
-  if (!existsSync(flags.input)) throw new UsageError(`input file not found: ${flags.input}`);
+  inputFile(flags.input, '--input');
   const { counts, stats: dec, countMs } = await countFile(flags.input, normalizer ?? { cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false }, io.err);
   const hiddenSize = intFlag(flags, 'hidden', 264);
   const bodyParams = intFlag(flags, 'body-params', DEFAULT_BODY_PARAMS);

@@ -174,17 +174,32 @@ export async function* corpusDocuments(
   bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, format: CorpusFormat, report: CorpusReport, opts: ReadCorpusOptions = {},
 ): AsyncGenerator<string> {
   const max = opts.maxDocChars ?? MAX_DOC_CHARS;
-  const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
-  const text = decodeUtf8Stream(sniffed(bytes, report.name), dec);
-  const src = format === 'txt' ? boundedLines(text, max, report) : recordLines(text, report, opts.maxRecordChars ?? MAX_RECORD_CHARS);
+  const src = format === 'txt' ? corpusLines(bytes, report, max) : recordLines(decoded(bytes, report), report, opts.maxRecordChars ?? MAX_RECORD_CHARS);
   const docs = format === 'jsonl' ? jsonlDocuments(src, report)
     : documents(format === 'csv' || format === 'tsv' ? delimitedDocuments(src, report) : src, format);
+  for await (const d of docs) {
+    const pieces = format === 'txt' ? [d] : cutText(d.replace(/\s*\r?\n\s*/g, ' '), max);
+    if (format !== 'txt') record(report, pieces.length);
+    report.documents += pieces.length;
+    yield* pieces;
+  }
+}
+
+/**
+ * Every line of a text file (empty ones included: `tokenizer encode` and `align` print one record per line), binary
+ * refused, invalid UTF-8 counted, none longer than `max` (a longer line becomes several).
+ */
+export function corpusLines(bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, report: CorpusReport, max = MAX_DOC_CHARS): AsyncGenerator<string> {
+  return boundedLines(decoded(bytes, report), max, report);
+}
+
+/** Sniffed and decoded text; the byte and replacement counts land in `report` as the stream goes. */
+async function* decoded(bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, report: CorpusReport): AsyncGenerator<string> {
+  const dec: DecodeStats = { bytes: 0, invalidReplacements: 0 };
   try {
-    for await (const d of docs) {
-      const pieces = format === 'txt' ? [d] : cutText(d.replace(/\s*\r?\n\s*/g, ' '), max);
-      if (format !== 'txt') record(report, pieces.length);
-      report.documents += pieces.length;
-      yield* pieces;
+    for await (const text of decodeUtf8Stream(sniffed(bytes, report.name), dec)) {
+      report.bytes = dec.bytes;
+      yield text;
     }
   } finally {
     report.bytes = dec.bytes;

@@ -25,7 +25,8 @@ type Json = Record<string, unknown>;
 const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 function unsupported(part: keyof typeof SUPPORTED, type: unknown): never {
-  throw new TokenizerFormatError(`unsupported ${part} type "${String(type)}"; supported: ${SUPPORTED[part].join(', ')}`);
+  const why = part === 'model' && type === 'Unigram' ? ' (Unigram is not supported: a SentencePiece-style model, e.g. T5 / XLM-R; use a WordPiece or BPE tokenizer)' : '';
+  throw new TokenizerFormatError(`unsupported ${part} type "${String(type)}"; supported: ${SUPPORTED[part].join(', ')}${why}`);
 }
 
 /** {token: id} → array indexed by id; ids must be exactly 0..n-1. */
@@ -85,6 +86,8 @@ export function fromTokenizerJson(text: string): Tokenizer {
   }
   if (!isObj(j) || !isObj(j.model)) throw new TokenizerFormatError('tokenizer.json has no "model" object');
   const m = j.model;
+  // Before the vocabulary: Unigram's vocab is a list of [piece, score] pairs, which would be refused for its shape.
+  if (m.type !== undefined && !SUPPORTED.model.includes(String(m.type))) unsupported('model', m.type);
   const vocab = vocabArray(m.vocab);
   let model: WordPieceModel | BpeModel;
   if (m.type === 'WordPiece') {
