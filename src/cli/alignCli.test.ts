@@ -203,14 +203,14 @@ describe('vocabkd align: errors', () => {
     await expect(run('--teacher-tokenizer', TEACHER_JSON, '--student-tokenizer', noMask, '--text', 'ab')).rejects.toThrow(StudentVocabError);
   });
 
-  it('the real entry: usage → exit 2, a non-tokenizer → exit 1, each with one `error: Name: message` line; --help lists align', async () => {
+  it('the real entry: usage → exit 2, a non-tokenizer → exit 2 (input errors), each with one `error: Name: message` line; --help lists align', async () => {
     const usage = await vocabkd('align', '--teacher-tokenizer', TEACHER_JSON);
     expect(usage.code).toBe(2);
     expect(errorLines(usage.stderr)[0]).toMatch(/^error: UsageError: align needs --student-tokenizer/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"model": {"type": "Unigram", "vocab": {}}}');
     const r = await vocabkd('align', '--teacher-tokenizer', TEACHER_JSON, '--student-tokenizer', bad, '--text', 'x');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(errorLines(r.stderr)).toHaveLength(1);
     expect(errorLines(r.stderr)[0]).toMatch(/^error: TokenizerFormatError: --student-tokenizer .*bad\.json: /);
     expect(r.stdout).toBe('');

@@ -35,9 +35,9 @@ describe('vocabkd train-mlm', () => {
     expect(errorLines(r.stderr)[0]).toMatch(/^error: UsageError: unknown option --stpes; known: --steps /);
   });
 
-  it('--steps 0 exits 1 with a RunConfigError naming steps and its range; --steps abc exits 2', async () => {
+  it('--steps 0 exits 2 (an input error) with a RunConfigError naming steps and its range; --steps abc exits 2', async () => {
     const bad = await vocabkd('train-mlm', '--steps', '0');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(errorLines(bad.stderr)).toEqual(['error: RunConfigError: steps must be an integer in [1, 1000000]; got 0']);
     const nan = await vocabkd('train-mlm', '--steps', 'abc');
     expect(nan.code).toBe(2);

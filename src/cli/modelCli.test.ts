@@ -40,7 +40,7 @@ describe('vocabkd pretrain and model fill-mask', () => {
 
   it('usage errors name what is missing', () => {
     const a = cli('model', 'fill-mask', '/nonexistent-dir', '--text', 'x [MASK]');
-    expect(a.status).toBe(1);
+    expect(a.status).toBe(2);
     expect(a.stderr).toMatch(/is not a folder/);
     const b = cli('pretrain', '--corpus', 'x.txt');
     expect(b.status).toBe(2);

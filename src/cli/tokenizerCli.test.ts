@@ -93,16 +93,16 @@ describe('vocabkd tokenizer stats', () => {
 describe('the real vocabkd entry', () => {
   const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/bin.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
 
-  it('an empty corpus (blank lines only) and one of control characters exit 1 with "error: EmptyCorpusError: …"', () => {
+  it('an empty corpus (blank lines only) and one of control characters exit 2 with "error: EmptyCorpusError: …"', () => {
     const empty = join(dir, 'empty.txt');
     writeFileSync(empty, '\n \n');
     const r = cli('tokenizer', 'train', '--vocab-size', '600', '--input', empty, '--out', join(dir, 'e.json'));
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: EmptyCorpusError: the corpus is empty/m);
     const controls = join(dir, 'controls.txt');
-    writeFileSync(controls, '\u0000\u0001\u200b\n\u0007\n');
+    writeFileSync(controls, '\u0001\u200b\n\u0007\n'); // no NUL: a NUL byte makes it binary (BinaryCorpusError, src/cli/badInput.table.ts)
     const c = cli('tokenizer', 'train', '--vocab-size', '600', '--input', controls, '--out', join(dir, 'c.json'));
-    expect(c.status).toBe(1);
+    expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/^error: EmptyCorpusError: the corpus has \d+ characters but no words/m);
   });
 });
