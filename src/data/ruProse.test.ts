@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EMBEDDED_CORPORA, splitDocuments, tokenStreams } from './corpus.ts';
 import { isHeldOut } from './heldout.ts';
+import { MAX_DOC_CHARS } from './validate.ts';
 import { prepareAssets, OUT_RU_PROSE, RU_PROSE_GZ } from '../tools/prepare-assets.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -32,7 +33,9 @@ describe('the embedded Russian prose', () => {
     expect(t.endsWith('\n')).toBe(true);
     const lines = t.slice(0, -1).split('\n');
     expect(splitDocuments(t)).toEqual(lines); // no blank, untrimmed or \r lines: line i is document i
-    expect(lines.length).toBe(10_341);
+    expect(lines.length).toBe(10_343);
+    // no line is over the bound at which every reader cuts a line into several documents (so line i is document i everywhere)
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(MAX_DOC_CHARS);
   });
 
   it('is real Russian prose of the four authors, «ё» and «й» kept, no replacement characters', () => {

@@ -4,7 +4,10 @@
 The corpus is a JSON Lines file of whole works, {"author", "title", "year", "text"}, paragraphs separated by "\\n"
 inside "text" (the RusLit extract of 106 works by Chekhov, Pushkin, Gogol and Lermontov; all public domain). A
 document ("line") of the workbench is one paragraph: each line of "text" with its whitespace collapsed, empty lines
-dropped, works in the file's order. The held-out rule (src/data/heldout.ts) counts these paragraphs.
+dropped, works in the file's order; a paragraph longer than 10,000 characters (5 of the 25,412; the workbench's
+MAX_DOC_CHARS, src/data/validate.ts, would cut such a line into several documents when it reads the file) is cut here
+at the last space before that bound, so that every line is one document wherever it is read and the held-out rule
+(src/data/heldout.ts) counts the same lines in the page, the CLI and this trainer.
 
     /usr/bin/python3 tools/teacher/ru_prose.py --corpus PATH/ruslit-prose.jsonl
 
@@ -30,6 +33,26 @@ SLICE_WORKS = {
     ("Lermontov", "Герой нашего времени"), ("Lermontov", "Ашик-Кериб"), ("Lermontov", "Штосс"),
 }
 SLICE_LIMIT_BYTES = 3_000_000
+MAX_DOC_CHARS = 10_000  # src/data/validate.ts (UTF-16 code units)
+
+
+def utf16_len(s):
+    return len(s.encode("utf-16-le")) // 2
+
+
+def cut_paragraph(p, max_chars=MAX_DOC_CHARS):
+    """Pieces of at most max_chars UTF-16 units, cut at the last space before the bound (a hard cut without one)."""
+    out = []
+    while utf16_len(p) > max_chars:
+        head = p[:max_chars]
+        while utf16_len(head) > max_chars:
+            head = head[:-1]
+        k = head.rfind(" ")
+        k = k if k > 0 else len(head)
+        out.append(p[:k].strip())
+        p = p[k:].strip()
+    out.append(p)
+    return [x for x in out if x]
 
 
 def work_paragraphs(text):
@@ -38,7 +61,7 @@ def work_paragraphs(text):
     for p in text.split("\n"):
         p = re.sub(r"\s+", " ", p).strip()
         if p:
-            out.append(p)
+            out.extend(cut_paragraph(p))
     return out
 
 

@@ -135,8 +135,15 @@ def node_script(script, *args):
 
 
 def encode_file(tokenizer, path, specials=False):
+    """One JSON line per line of `path` (the CLI cuts a line over 10,000 characters into several: MAX_DOC_CHARS of
+    src/data/validate.ts; the corpora here have none, and a count mismatch stops the run)."""
+    with open(path, encoding="utf-8", newline="\n") as f:
+        want = sum(1 for _ in f)
     out = node("tokenizer", "encode", "--tokenizer", tokenizer, "--input", path, *([] if specials else ["--no-special-tokens"]))
-    return [json.loads(l) for l in out.splitlines() if l.strip()]
+    rows = [json.loads(l) for l in out.split("\n") if l.strip()]
+    if len(rows) != want:
+        raise RuntimeError(f"encode {path}: {len(rows)} rows for {want} lines (a line over the CLI's 10,000-character bound?)")
+    return rows
 
 
 # ---------------------------------------------------------------- batches
