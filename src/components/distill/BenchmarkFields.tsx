@@ -1,4 +1,3 @@
-import { useShallow } from 'zustand/react/shallow';
 import type { BenchmarkSpec, Recipe } from '../../distill/types.ts';
 import { EMBEDDED_TASKS } from '../../eval/tasks.ts';
 import { actions, useWorkbench } from '../../store/index.ts';
@@ -18,7 +17,7 @@ const NUMBERS: [string, keyof BenchmarkSpec, string][] = [
  */
 export function BenchmarkFields({ draft, edit, disabled }: { draft: Recipe; edit(r: Recipe): void; disabled: boolean }) {
   const b = draft.benchmarks;
-  const user = useWorkbench(useShallow((s) => s.userTasks.map((t) => ({ id: t.id, summary: t.summary }))));
+  const user = useWorkbench((s) => s.userTasks);
   const set = (patch: Partial<BenchmarkSpec>) => edit({ ...draft, benchmarks: { ...b, ...patch } });
   const toggle = (id: string) => set({ tasks: b.tasks.includes(id) ? b.tasks.filter((t) => t !== id) : [...b.tasks, id] });
   const tasks = [...EMBEDDED_TASKS.map((t) => ({ id: t.id, text: `${t.title} — ${t.source}`, user: false })), ...user.map((t) => ({ id: t.id, text: t.summary, user: true }))];
