@@ -78,3 +78,11 @@ describe('corpus validation', () => {
     await expect(collect(docs)).rejects.toThrow(/big\.jsonl: line 2 is longer than 1,000 characters/);
   });
 });
+
+describe('boundedLines keeps every line', () => {
+  it('empty and blank lines are yielded as they are (a record each for encode / align)', async () => {
+    const report = newReport('e.txt', 'txt');
+    expect(await collect(boundedLines(['a\n\n  \r\nb\n'], 100, report))).toEqual(['a', '', '  ', 'b']);
+    expect(report.lines).toBe(4);
+  });
+});

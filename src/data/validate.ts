@@ -98,8 +98,10 @@ export async function* boundedLines(chunks: AsyncIterable<string> | Iterable<str
     const pieces = cutText(line, max);
     report.lines++;
     record(report, carryPieces + Math.max(1, pieces.length));
+    const whole = carryPieces === 0;
     carryPieces = 0;
-    yield* pieces;
+    if (pieces.length) yield* pieces;
+    else if (whole) yield ''; // an empty line is a line (encode / align print a record for it)
   };
   for await (const chunk of chunks) {
     const parts = (carry + chunk).split(/\r?\n/);
