@@ -10,7 +10,8 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { checkpointFromBytes, checkpointToBytes, CheckpointError, type RunCheckpoint } from '../train/checkpoint.ts';
+import { checkpointFromBytes, checkpointToBytes, CheckpointError, type CheckpointKind, type RunCheckpoint } from '../train/checkpoint.ts';
+import { UsageError } from './args.ts';
 import { atomicWriteFile } from './atomic.ts';
 import { fsError } from './files.ts';
 
@@ -108,4 +109,27 @@ export function runFolderOf(target: string): string | null {
 /** metrics.jsonl as it was at the checkpoint (atomically rewritten: lines logged after it, or a cut last line, go). */
 export function restoreMetrics(path: string, points: readonly object[]): void {
   atomicWriteFile(path, points.map((p) => JSON.stringify(p) + '\n').join(''));
+}
+
+/**
+ * `--resume TARGET`: the newest readable checkpoint of `kind`, the run folder it continues (`--out`, else the folder
+ * above TARGET's checkpoints/) and the paths the command recorded in it (`extra.cli`: corpus, teacher …).
+ */
+export function openResume(target: string, out: string | undefined, kind: CheckpointKind, log: (s: string) => void) {
+  const r = loadCheckpoint(target);
+  for (const s of r.skipped) log(`warning: skipped an unreadable checkpoint: ${s}`);
+  if (r.checkpoint.kind !== kind) throw new CheckpointError(`${r.path} is a ${r.checkpoint.kind} checkpoint; vocabkd ${kind} cannot resume it`, 'kind');
+  const dir = out ?? runFolderOf(target);
+  if (!dir) throw new UsageError(`--resume ${target}: the checkpoint is not in a run folder's ${CHECKPOINT_DIR}/ folder: give --out`);
+  log(`resuming from step ${r.checkpoint.step} (${r.path})`);
+  return { checkpoint: r.checkpoint, out: dir, host: (r.checkpoint.extra.cli ?? {}) as Record<string, string> };
+}
+
+/** An onCheckpoint body: captures the run state, records the command's paths in it, saves it, logs path, size and time. */
+export function checkpointSaver(out: string, host: Record<string, string>, log: (s: string) => void) {
+  return async (capture: () => Promise<RunCheckpoint>): Promise<void> => {
+    const c = await capture();
+    const r = saveCheckpoint(out, { ...c, extra: { ...c.extra, cli: host } });
+    log(`checkpoint at step ${c.step}: ${r.path} (${(r.bytes / 1e6).toFixed(2)} MB, ${r.ms.toFixed(0)} ms)`);
+  };
 }

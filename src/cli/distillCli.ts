@@ -8,29 +8,38 @@
  * RecipeError (exit code 2). --out must be empty or absent (--overwrite replaces it whole, before the run starts);
  * student/ and summary.json are written atomically (atomic.ts), summary.json last. A diverged run writes no student/
  * (the last good weights go to last-good-student/), says "diverged" in summary.json and exits 1 (DivergedError).
+ * Checkpoints (checkpointFs.ts): DIR/checkpoints/step-N.ckpt every --checkpoint-every steps (default: the recipe's
+ * checkpointEvery) and at the end, the last two kept; `--resume DIR|FILE` continues the run from the newest readable
+ * one (recipe, teacher and corpus as recorded, unless given again: they must agree), metrics.jsonl cut back to it.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError, intFlag, parseArgs } from './args.ts';
 import { embeddedCorpusPath, PROJECT_ROOT } from './assets.ts';
 import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
 import { atomicWriteFile, freshRunFolder } from './atomic.ts';
+import { checkpointSaver, openResume, restoreMetrics } from './checkpointFs.ts';
 import { inputFolder, readCorpus, readInputText } from './files.ts';
 import { recipeNotes, studentVocabWarning } from './inputChecks.ts';
 import { initNodeBackend } from '../backend/node.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
 import { RecipeError, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
-import { DistillStoppedError, runDistill } from '../distill/run.ts';
+import { DistillStoppedError, runDistill, type DistillCheckpoint } from '../distill/run.ts';
 import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillBench.ts';
 import { createRunControl } from '../train/mlmRun.ts';
 import type { DistillPoint } from '../distill/types.ts';
 
 export const DISTILL_HELP = `  vocabkd distill --recipe recipe.json --out DIR [--teacher DIR] [--corpus FILE] [--backend wasm|cpu] [--overwrite]
+                  [--checkpoint-every N]
+  vocabkd distill --resume DIR|DIR/checkpoints/step-N.ckpt [--out DIR] [--backend wasm|cpu]
       Distils the teacher (default: the shipped public/models/teacher-en) into the recipe's student on the corpus
       (default: the embedded Moby-Dick slice, one text per line; .txt/.jsonl/.csv/.tsv/.conllu); writes
       DIR/metrics.jsonl, DIR/student/ (HF folder) and DIR/summary.json; progress on stderr; Ctrl-C stops and still
       writes the files. DIR must be empty or absent (--overwrite replaces it whole). A diverged run exits 1 and writes
-      no student/. Recipes: src/distill/recipes/.
+      no student/. Recipes: src/distill/recipes/. Checkpoints: DIR/checkpoints/step-N.ckpt every N steps (default:
+      the recipe's checkpointEvery; 0 = only at the end), the last two kept; --resume continues a killed or stopped
+      run from its newest readable checkpoint with the recorded recipe, teacher and corpus (the same losses as an
+      uninterrupted run; metrics.jsonl is cut back to the checkpoint's step).
   vocabkd bench distill --method reduce|match|glmd [--steps 5] [--backend wasm|cpu] [--teacher DIR] [--corpus FILE]
       Times distillation steps split into teacher forward, alignment (batch building + gather/reduce ops) and student
       forward+backward; prints JSON with alignmentShare.
@@ -55,20 +64,23 @@ function readRecipe(path: string, log: (s: string) => void) {
 const fmt = (x: number | undefined, d = 4) => (x === undefined ? '' : x.toFixed(d));
 
 export async function distillCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, ['recipe', 'out', 'teacher', 'corpus', 'backend'], ['overwrite']);
-  for (const f of ['recipe', 'out']) if (flags[f] === undefined) throw new UsageError(`distill needs --${f}`);
+  const { flags } = parseArgs(argv, ['recipe', 'out', 'teacher', 'corpus', 'backend', 'resume', 'checkpoint-every'], ['overwrite']);
   const log = (s: string) => process.stderr.write(s + '\n');
-  const recipe = readRecipe(flags.recipe, log);
-  const teacherDir = inputFolder(flags.teacher ?? SHIPPED_TEACHER, '--teacher');
-  const corpus = flags.corpus ?? embeddedCorpusPath();
+  const resumed = flags.resume !== undefined ? openResume(flags.resume, flags.out, 'distill', log) : null;
+  for (const f of resumed ? [] : ['recipe', 'out']) if (flags[f] === undefined) throw new UsageError(`distill needs --${f}`);
+  const base = flags.recipe !== undefined || !resumed ? readRecipe(flags.recipe, log) : validateRecipe((resumed.checkpoint as DistillCheckpoint).recipe.recipe);
+  const recipe = { ...base, checkpointEvery: intFlag(flags, 'checkpoint-every', base.checkpointEvery) };
+  const teacherDir = inputFolder(flags.teacher ?? resumed?.host.teacher ?? SHIPPED_TEACHER, '--teacher');
+  const corpus = flags.corpus ?? resumed?.host.corpus ?? embeddedCorpusPath();
   const { docs } = await readCorpus(corpus, '--corpus', (m) => process.stderr.write(m));
-  const out = flags.out;
-  freshRunFolder(out, flags.overwrite === 'true');
+  const out = resumed?.out ?? flags.out;
+  if (resumed) restoreMetrics(join(out, 'metrics.jsonl'), resumed.checkpoint.points);
+  else freshRunFolder(out, flags.overwrite === 'true');
   const backend = await initNodeBackend(flags.backend ?? 'wasm');
   const t = await loadHfFolder(teacherDir);
   for (const w of t.warnings) log(`warning: teacher: ${w}`);
   const metricsPath = join(out, 'metrics.jsonl');
-  writeFileSync(metricsPath, '');
+  if (!resumed) writeFileSync(metricsPath, '');
   const control = createRunControl();
   const onSigint = () => { log('stopping (Ctrl-C) …'); control.stop(); };
   process.once('SIGINT', onSigint);
@@ -92,14 +104,14 @@ export async function distillCommand(argv: string[]): Promise<void> {
         const parts = (['kl', 'mlm', 'mse'] as const).filter((k) => p[k] !== undefined).map((k) => ` ${k} ${fmt(p[k])}`).join('');
         log(`step ${p.step}/${recipe.steps} loss ${fmt(p.loss)}${parts} lr ${p.lr.toExponential(2)} ${Math.round(p.tokensPerSec)} tok/s${ev}`);
       },
-      onCheckpoint: (step) => log(`checkpoint at step ${step}`),
+      onCheckpoint: (_step, capture) => checkpointSaver(out, { teacher: resolve(teacherDir), corpus: resolve(corpus) }, log)(capture),
       onWarning: (m) => log(`warning: ${m}`),
-    });
+    }, { resumeFrom: resumed?.checkpoint as DistillCheckpoint | undefined });
     try {
       const diverged = result.outcome === 'diverged';
       const dir = join(out, diverged ? 'last-good-student' : 'student');
       const { files, notes } = await exportHfFolder(result.student, result.studentTokenizer, { metadata: { method: recipe.method, step: String(result.summary.steps), outcome: result.outcome } });
-      if (!diverged || result.summary.steps > 0) await writeHfFolderFiles(dir, files);
+      if (!diverged || result.summary.steps > 0) await writeHfFolderFiles(dir, files, { overwrite: !!resumed });
       const summary = { ...result.summary, backend, teacher: teacherDir, corpus, exportNotes: notes, wallSeconds: (performance.now() - t0) / 1000 };
       atomicWriteFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
       process.stdout.write(JSON.stringify({ event: result.outcome, out, steps: result.summary.steps, finalEval: result.summary.finalEval, seconds: summary.wallSeconds }) + '\n');

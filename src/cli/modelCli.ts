@@ -3,6 +3,8 @@
  * tokenizer.json --config config.json --steps N --out DIR` (issue 4 §7): the page's fill-mask and stage-0
  * pretraining, on Node's WASM/CPU backend, reading and writing HF folders through the same import/export code.
  */
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { UsageError, intFlag, numFlag, parseArgs } from './args.ts';
 import { checkOutFolder } from './atomic.ts';
 import { readCorpus, readInputText } from './files.ts';
@@ -13,17 +15,20 @@ import { fillMask } from '../models/fillMask.ts';
 import { fromBertConfigJson } from '../models/hfConfig.ts';
 import { exportHfFolder, modelFromWeights, tokenizerSize } from '../models/hfFolder.ts';
 import { fromTokenizerJson, fromVocabTxt } from '../tokenizers/hfJson.ts';
-import { validateRunConfig } from '../train/runConfig.ts';
-import { createRunControl, runMlm, type Checkpoint } from '../train/mlmRun.ts';
+import { DEFAULT_RUN, validateRunConfig, type MlmRunConfig } from '../train/runConfig.ts';
+import { createRunControl, runMlm, type Checkpoint, type PretrainCheckpoint } from '../train/mlmRun.ts';
+import { CHECKPOINT_DIR, checkpointSaver, openResume } from './checkpointFs.ts';
 
 export const MODEL_HELP = `  vocabkd model fill-mask DIR --text "Call me [MASK]." [--top 5] [--backend wasm|cpu]
       Loads an HF BERT folder and prints, for each [MASK], the top tokens with ids and probabilities (JSON).
   vocabkd pretrain --corpus FILE --tokenizer tokenizer.json|vocab.txt --config config.json --steps N --out DIR
                    [--seq-len 128] [--batch-size 16] [--lr 5e-4] [--seed 1] [--eval-every 100] [--backend wasm|cpu]
-                   [--overwrite]
+                   [--overwrite] [--checkpoint-every 100]
+  vocabkd pretrain --resume DIR|DIR/checkpoints/step-N.ckpt [--out DIR] [--backend wasm|cpu]
       Stage 0: masked-LM pretraining of a teacher; JSON lines of metrics; writes the model as an HF folder to DIR,
       atomically (DIR must be empty or absent; --overwrite replaces it whole). config.json's vocab_size must be at
-      least the tokenizer's size.
+      least the tokenizer's size. Checkpoints: DIR/checkpoints/step-N.ckpt every N steps and at the end (the last
+      two kept); --resume continues a killed or stopped run with its recorded corpus, tokenizer, config and flags.
 `;
 
 const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
@@ -48,40 +53,67 @@ export async function fillMaskCommand(argv: string[]): Promise<void> {
   }
 }
 
-export async function pretrainCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, ['corpus', 'tokenizer', 'config', 'steps', 'out', 'seq-len', 'batch-size', 'lr', 'seed', 'eval-every', 'backend'], ['overwrite']);
-  requireFlags(flags, ['corpus', 'tokenizer', 'config', 'steps', 'out'], 'pretrain');
-  const overwrite = flags.overwrite === 'true';
-  checkOutFolder(flags.out, overwrite);
-  const tokText = readInputText(flags.tokenizer, '--tokenizer');
-  const tokenizer = flags.tokenizer.endsWith('.txt') ? fromVocabTxt(tokText) : fromTokenizerJson(tokText);
+/** The tokenizer and model shape of a pretraining: from the flags; on --resume absent ones come from the checkpoint. */
+function pretrainInputs(flags: Record<string, string>, resuming: boolean) {
+  const tokText = flags.tokenizer !== undefined ? readInputText(flags.tokenizer, '--tokenizer') : null;
+  const tokenizer = tokText === null ? undefined : flags.tokenizer.endsWith('.txt') ? fromVocabTxt(tokText) : fromTokenizerJson(tokText);
+  if (flags.config === undefined) return { tokenizer, model: undefined };
   let configJson: unknown;
   const configText = readInputText(flags.config, '--config');
   try { configJson = JSON.parse(configText); } catch (e) { throw new UsageError(`${flags.config} is not valid JSON: ${(e as Error).message}`); }
   const model = fromBertConfigJson(configJson);
-  checkConfigVocab(configJson, tokenizerSize(tokenizer), { config: flags.config, tokenizer: flags.tokenizer }, (m) => process.stderr.write(m));
-  const { docs } = await readCorpus(flags.corpus, '--corpus', (m) => process.stderr.write(m));
-  const cfg = validateRunConfig({
-    steps: intFlag(flags, 'steps', 100), lr: numFlag(flags, 'lr', 5e-4), seed: intFlag(flags, 'seed', 1),
-    evalEvery: intFlag(flags, 'eval-every', 100), warmupSteps: Math.min(100, Math.ceil(intFlag(flags, 'steps', 100) / 10)), checkpointEvery: 0,
+  if (tokenizer || !resuming) checkConfigVocab(configJson, tokenizerSize(tokenizer!), { config: flags.config, tokenizer: flags.tokenizer }, (m) => process.stderr.write(m));
+  return { tokenizer, model };
+}
+
+/** The run config from the flags; on --resume absent flags take the checkpoint's values (given ones must agree). */
+function pretrainConfig(flags: Record<string, string>, prev: MlmRunConfig | undefined): MlmRunConfig {
+  const d = prev ?? { ...DEFAULT_RUN, steps: 100, lr: 5e-4, evalEvery: 100 };
+  const steps = intFlag(flags, 'steps', d.steps);
+  return validateRunConfig({
+    steps, lr: numFlag(flags, 'lr', d.lr), seed: intFlag(flags, 'seed', d.seed), evalEvery: intFlag(flags, 'eval-every', d.evalEvery),
+    warmupSteps: prev ? prev.warmupSteps : Math.min(100, Math.ceil(steps / 10)), checkpointEvery: intFlag(flags, 'checkpoint-every', d.checkpointEvery),
   });
+}
+
+export async function pretrainCommand(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, ['corpus', 'tokenizer', 'config', 'steps', 'out', 'seq-len', 'batch-size', 'lr', 'seed', 'eval-every', 'backend', 'resume', 'checkpoint-every'], ['overwrite']);
+  const log = (m: string) => process.stderr.write(m + '\n');
+  const resumed = flags.resume !== undefined ? openResume(flags.resume, flags.out, 'pretrain', log) : null;
+  const prev = resumed?.checkpoint as PretrainCheckpoint | undefined;
+  requireFlags(flags, prev ? [] : ['corpus', 'tokenizer', 'config', 'steps', 'out'], 'pretrain');
+  const outDir = resumed?.out ?? flags.out;
+  if (!resumed) {
+    checkOutFolder(outDir, flags.overwrite === 'true');
+    rmSync(join(outDir, CHECKPOINT_DIR), { recursive: true, force: true }); // --overwrite: the old run's checkpoints go now
+  }
+  const { tokenizer, model } = pretrainInputs(flags, !!prev);
+  const corpusPath = flags.corpus ?? resumed!.host.corpus;
+  const { docs } = await readCorpus(corpusPath, '--corpus', (m) => process.stderr.write(m));
+  const cfg = pretrainConfig(flags, prev?.recipe.config);
   const backend = await initNodeBackend(flags.backend ?? 'wasm');
   const control = createRunControl();
   process.once('SIGINT', () => control.stop());
   let last: Checkpoint | null = null;
   const t0 = performance.now();
+  const save = checkpointSaver(outDir, { corpus: resolve(corpusPath) }, log);
   const outcome = await runMlm(docs.join('\n'), cfg, control, {
     onInfo: (info) => out({ event: 'info', backend, ...info }),
     onPoint: (p) => out({ event: 'metrics', ...p }),
-    onCheckpoint: (c) => (last = c),
-  }, { tokenizer, model, seqLen: intFlag(flags, 'seq-len', Math.min(128, model.maxPositions)), batchSize: intFlag(flags, 'batch-size', 16) });
+    onCheckpoint: async (c, capture) => { last = c; await save(capture); },
+  }, {
+    tokenizer, model, resumeFrom: prev,
+    seqLen: flags['seq-len'] !== undefined || !prev ? intFlag(flags, 'seq-len', Math.min(128, model!.maxPositions)) : undefined,
+    batchSize: flags['batch-size'] !== undefined || !prev ? intFlag(flags, 'batch-size', 16) : undefined,
+  });
   const cp = last as Checkpoint | null;
   if (!cp) throw new UsageError('no step was trained, nothing to write');
   const trained = modelFromWeights(cp.config, new Map(Object.entries(cp.weights).map(([k, w]) => [k, w.data])));
   try {
-    const { files, notes } = await exportHfFolder(trained, tokenizer, { metadata: { step: String(cp.step) } });
-    const paths = await writeHfFolderFiles(flags.out, files, { overwrite });
-    out({ event: outcome, steps: cp.step, seconds: (performance.now() - t0) / 1000, out: flags.out, files: paths, notes });
+    const { files, notes } = await exportHfFolder(trained, tokenizer ?? fromTokenizerJson(cp.tokenizerJson), { metadata: { step: String(cp.step) } });
+    // The folder was checked (empty, --overwrite) or is the resumed run's: replaced whole, its checkpoints/ kept.
+    const paths = await writeHfFolderFiles(outDir, files, { overwrite: true, keep: [CHECKPOINT_DIR] });
+    out({ event: outcome, steps: cp.step, seconds: (performance.now() - t0) / 1000, out: outDir, files: paths, notes });
   } finally {
     trained.dispose();
   }

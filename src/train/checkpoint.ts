@@ -166,10 +166,13 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
   return null;
 }
 
-/** Refuses a checkpoint of another run kind or recipe (`recipe` as the run would record it: plain JSON). */
+/**
+ * Refuses a checkpoint of another run kind or recipe (`recipe` as the run would record it: plain JSON). The checkpoint
+ * cadence (`checkpointEvery`, at any depth) may differ: it changes no loss.
+ */
 export function assertResumable(c: RunCheckpoint, kind: CheckpointKind, recipe: unknown): void {
   if (c.kind !== kind) throw new CheckpointError(`this is a ${c.kind} checkpoint; a ${kind} run cannot resume from it`, 'kind');
-  const plain = (x: unknown) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
+  const plain = (x: unknown) => (x === undefined ? null : JSON.parse(JSON.stringify(x, (k, v) => (k === 'checkpointEvery' ? undefined : v))));
   const diff = firstDifference(plain(c.recipe), plain(recipe));
   if (diff !== null) throw new CheckpointError(`the checkpoint was taken with another recipe: ${diff} differs`, 'recipe');
 }

@@ -20,7 +20,7 @@ import { batchTensors, createMlmTask, MLM_OPTIMIZER } from './mlmTask.ts';
 import { runLoop, type RunControl, type TrainPoint, type LoopOutcome } from './loop.ts';
 import type { LoopState } from './checkpoint.ts';
 import type { MlmRunConfig } from './runConfig.ts';
-import { assertResumable, loopStateFor, makeRunCheckpoint, textFingerprint, type RunCheckpoint } from './checkpoint.ts';
+import { assertResumable, CheckpointError, loopStateFor, makeRunCheckpoint, textFingerprint, type RunCheckpoint } from './checkpoint.ts';
 
 export { createRunControl, type RunControl } from './loop.ts';
 
@@ -152,9 +152,12 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
   const recipe: PretrainRecipe = { config: cfg, model: mc, seqLen, batchSize, corpus: textFingerprint(corpusText) };
-  if (resume) assertResumable(resume, 'pretrain', recipe);
-  const model = createMlm(mc, cfg.seed);
   const tokenizerJson = toTokenizerJson(hf, false);
+  if (resume) {
+    assertResumable(resume, 'pretrain', recipe);
+    if (tokenizerJson !== resume.tokenizers.model) throw new CheckpointError('the checkpoint was taken with another tokenizer', 'recipe');
+  }
+  const model = createMlm(mc, cfg.seed);
   const keys = Object.keys(model.params);
   const points: MetricPoint[] = resume ? [...(resume.points as MetricPoint[])] : [];
   hooks.onInfo?.({ params: countParams(mc), vocabSize: mc.vocabSize, trainTokens: streams.train.length, validationTokens: streams.validation.length, batchSize, seqLen });
