@@ -19,6 +19,9 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
     trace: 'retain-on-failure',
+    // The production build registers a service worker that precaches ~26 MB (offline use); specs other than the offline
+    // one keep it out, so that its download does not compete with what they measure (e2e/offline.spec.ts allows it).
+    serviceWorkers: 'block',
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
