@@ -265,7 +265,7 @@ const distillRecord = (setup: DistillSetup, recipe: Recipe): DistillRecord => ({
 });
 
 /** A prepared run's checkpoints: `restore` puts a checkpoint's data position and progress back; `capture` reads the state. */
-function distillCheckpoints(record: DistillRecord, p: PreparedDistill, trainVars: tf.Variable[], batcher: DistillBatcher, progress: Progress) {
+function distillCheckpoints(record: () => DistillRecord, p: PreparedDistill, trainVars: tf.Variable[], batcher: DistillBatcher, progress: Progress) {
   const own = Object.keys(p.student.params);
   const keys = [...own, ...trainVars.slice(own.length).map((_, i) => `distill.extra.${i}`)]; // the MSE projection
   const tokenizers = { student: toTokenizerJson(p.studentTokenizer, false) };
@@ -281,7 +281,7 @@ function distillCheckpoints(record: DistillRecord, p: PreparedDistill, trainVars
       return state;
     },
     capture: (loop: () => Promise<LoopState>) => async (): Promise<DistillCheckpoint> => makeRunCheckpoint('distill', await loop(), {
-      recipe: record, tokenizers, keys, data: batcher.position(), points: progress.points,
+      recipe: record(), tokenizers, keys, data: batcher.position(), points: progress.points,
       extra: { counts: { ...progress.counts }, evals: [...progress.evals], warnings: [...progress.warnings] },
     }),
   };
@@ -292,8 +292,9 @@ async function run(setup: DistillSetup, recipe: Recipe, control: RunControl, hoo
   const t0 = performance.now() - (resume?.elapsedMs ?? 0);
   const warnings: string[] = [];
   const warn = (m: string) => { if (!warnings.includes(m)) warnings.push(m); hooks.onWarning?.(m); };
-  const record = distillRecord(setup, recipe);
-  if (resume) assertResumable(resume, 'distill', record);
+  let rec: DistillRecord | undefined; // the corpus fingerprint costs ~10 ms per MB: only for checkpoints
+  const record = () => (rec ??= distillRecord(setup, recipe));
+  if (resume) assertResumable(resume, 'distill', record());
   // A resumed run prepares with the checkpoint's student tokenizer (the glmd / kd-full preparation ignores it).
   const p = await prepareDistill(resume ? { ...setup, studentTokenizer: fromTokenizerJson(resume.tokenizers.student) } : setup, recipe, hooks, control);
   const { data, student, info, evalSet } = p;

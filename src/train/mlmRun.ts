@@ -151,10 +151,11 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   }
   const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
-  const recipe: PretrainRecipe = { config: cfg, model: mc, seqLen, batchSize, corpus: textFingerprint(corpusText) };
+  let rec: PretrainRecipe | undefined; // the corpus fingerprint costs ~10 ms per MB: only for checkpoints
+  const recipe = () => (rec ??= { config: cfg, model: mc, seqLen, batchSize, corpus: textFingerprint(corpusText) });
   const tokenizerJson = toTokenizerJson(hf, false);
   if (resume) {
-    assertResumable(resume, 'pretrain', recipe);
+    assertResumable(resume, 'pretrain', recipe());
     if (tokenizerJson !== resume.tokenizers.model) throw new CheckpointError('the checkpoint was taken with another tokenizer', 'recipe');
   }
   const model = createMlm(mc, cfg.seed);
@@ -165,7 +166,7 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
     const from = resume && loopStateFor(resume, keys, model.variables.map((v) => v.shape));
     if (resume) batcher.rng.setState(resume.data.rng);
     const capture = (loop: () => Promise<LoopState>) => async (): Promise<PretrainCheckpoint> => makeRunCheckpoint('pretrain', await loop(), {
-      recipe, tokenizers: { model: tokenizerJson }, keys, data: { rng: batcher.rng.state() }, points, extra: {},
+      recipe: recipe(), tokenizers: { model: tokenizerJson }, keys, data: { rng: batcher.rng.state() }, points, extra: {},
     });
     const task = createMlmTask(model, () => batcher.next());
     const result = await runLoop(
