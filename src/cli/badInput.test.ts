@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main.ts';
+import { runCli } from '../testing/cliInProcess.ts';
 import { buildFixtures } from './badInput.fixtures.ts';
 import { BAD_INPUT_TABLE, type BadInputRow } from './badInput.table.ts';
 
@@ -18,21 +18,6 @@ beforeAll(async () => {
   await buildFixtures(fx);
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Runs the CLI in-process; stdout and stderr are captured (and not printed). */
-export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = process.stdout.write, err = process.stderr.write;
-  let stdout = '', stderr = '';
-  process.stdout.write = ((s: string | Uint8Array) => { stdout += String(s); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => { stderr += String(s); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
 
 function prepare(row: BadInputRow): { dir: string; argv: string[] } {
   const dir = join(root, row.id);
