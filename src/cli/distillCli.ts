@@ -24,6 +24,7 @@ import { recipeNotes, studentVocabWarning } from './inputChecks.ts';
 import { initNodeBackend } from '../backend/node.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
 import { RecipeError, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
+import { cliRunBench } from './benchCli.ts';
 import { DistillStoppedError, runDistill, type DistillCheckpoint } from '../distill/run.ts';
 import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillBench.ts';
 import { createRunControl } from '../train/mlmRun.ts';
@@ -82,6 +83,7 @@ export async function distillCommand(argv: string[]): Promise<void> {
   const metricsPath = join(out, 'metrics.jsonl');
   if (!resumed) writeFileSync(metricsPath, '');
   const control = createRunControl();
+  const { bench, record: benchRecord } = await cliRunBench({ recipe, recipePath: flags.recipe, teacher: { model: t.model, tokenizer: t.tokenizer }, texts: docs, corpusKey: corpus, control, log });
   const onSigint = () => { log('stopping (Ctrl-C) …'); control.stop(); };
   process.once('SIGINT', onSigint);
   const t0 = performance.now();
@@ -106,13 +108,15 @@ export async function distillCommand(argv: string[]): Promise<void> {
       },
       onCheckpoint: (_step, capture) => checkpointSaver(out, { teacher: resolve(teacherDir), corpus: resolve(corpus) }, log)(capture),
       onWarning: (m) => log(`warning: ${m}`),
+      onPrepared: (p) => bench?.prepared(p.studentTokenizer),
+      onEvaluated: (step, student) => bench?.evaluated(step, student),
     }, { resumeFrom: resumed?.checkpoint as DistillCheckpoint | undefined });
     try {
       const diverged = result.outcome === 'diverged';
       const dir = join(out, diverged ? 'last-good-student' : 'student');
       const { files, notes } = await exportHfFolder(result.student, result.studentTokenizer, { metadata: { method: recipe.method, step: String(result.summary.steps), outcome: result.outcome } });
       if (!diverged || result.summary.steps > 0) await writeHfFolderFiles(dir, files, { overwrite: !!resumed });
-      const summary = { ...result.summary, backend, teacher: teacherDir, corpus, exportNotes: notes, wallSeconds: (performance.now() - t0) / 1000 };
+      const summary = { ...result.summary, ...(bench ? { bench: benchRecord } : {}), backend, teacher: teacherDir, corpus, exportNotes: notes, wallSeconds: (performance.now() - t0) / 1000 };
       atomicWriteFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
       process.stdout.write(JSON.stringify({ event: result.outcome, out, steps: result.summary.steps, finalEval: result.summary.finalEval, seconds: summary.wallSeconds }) + '\n');
       if (diverged) throw new DivergedError(`the loss or gradient norm was not finite at step ${result.summary.divergedAt}: no student/ written (summary.json says "diverged"${result.summary.steps > 0 ? `; the weights of step ${result.summary.steps} are in ${dir}` : ''}); lower the learning rate or check the teacher`);

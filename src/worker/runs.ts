@@ -14,7 +14,8 @@ import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { createSnapshotStore, type SnapshotList } from '../distill/snapshots.ts';
 import { alignedContext, heldOutSample } from '../distill/disagreement.ts';
 import { createStepLane, laneControl } from './stepLane.ts';
-import { createRunBench } from './bench.ts';
+import { createRunBench } from '../eval/runBench.ts';
+import { taskLocator, teacherCache } from './bench.ts';
 import { distillSetup, loadCorpus, type ActiveRun, type WorkerState } from './workerState.ts';
 import {
   PHASE_FLUSH_MS, pointBatcher,
@@ -83,7 +84,7 @@ const distill: Body<'distill'> = async (state, msg, h) => {
   const texts = splitDocuments(await loadCorpus(state, msg.corpus));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
   const bench = await createRunBench({
-    recipe, texts, teacher: state.teacher!, corpusKey: corpusKey(msg.corpus), sources: msg.tasks ?? [], control: h.control, startedAt,
+    recipe, texts, teacher: { model: setup.teacher, tokenizer: setup.teacherTokenizer }, cache: teacherCache(setup.teacher), corpusKey: corpusKey(msg.corpus), locate: taskLocator(msg.tasks ?? []), control: h.control, startedAt,
     hooks: { reference: h.benchReference, point: h.bench, warning: h.warning },
   });
   const store = createSnapshotStore();

@@ -1,5 +1,5 @@
-// The worker's live benchmark scores (bench.ts): tasks are read before the run (a task the page did not give is a named
-// TaskError), the reference goes out once before the first point, a stop is quiet, a
+// A run's live benchmark scores (runBench.ts) with the worker's task locator (worker/bench.ts): tasks are read before
+// the run (a task the page did not give is a named TaskError), the reference goes out once before the first point, a stop is quiet, a
 // scoring failure is one warning and ends the scoring (never the run), and nothing is scored without a benchmark.
 // (The share cap and the always-scored last point: src/eval/live.test.ts.)
 import * as tf from '@tensorflow/tfjs';
@@ -12,8 +12,9 @@ import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 import { createRunControl } from '../train/loop.ts';
 import { defaultRecipe } from '../distill/recipe.ts';
 import type { BenchPoint, BenchReference } from '../eval/live.ts';
-import { createRunBench } from './bench.ts';
-import type { TaskSource } from './protocol.ts';
+import { createRunBench } from './runBench.ts';
+import { taskLocator, teacherCache } from '../worker/bench.ts';
+import type { TaskSource } from '../worker/protocol.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -34,12 +35,12 @@ const SOURCE: TaskSource = {
 };
 
 function setup(tasks: string[], sources: TaskSource[] = [SOURCE], steps = 10) {
-  const teacher = { model: model(), tokenizer: TOK, name: 't' };
+  const teacher = { model: model(), tokenizer: TOK };
   const control = createRunControl();
   const out = { refs: [] as BenchReference[], points: [] as BenchPoint[], warnings: [] as string[] };
   const recipe = { ...defaultRecipe('reduce'), steps, benchmarks: { ...defaultRecipe('reduce').benchmarks, tasks, maxShare: 0.9 } };
   const make = () => createRunBench({
-    recipe, texts: TEXTS, teacher, corpusKey: 'c', sources, control, startedAt: performance.now() - 1e9,
+    recipe, texts: TEXTS, teacher, cache: teacherCache(teacher.model), corpusKey: 'c', locate: taskLocator(sources), control, startedAt: performance.now() - 1e9,
     hooks: { reference: (r) => out.refs.push(r), point: (p) => out.points.push(p), warning: (w) => out.warnings.push(w) },
   });
   return { teacher, control, out, make };
@@ -52,7 +53,7 @@ describe('createRunBench', () => {
 
   it('no intrinsic and no task: nothing to score', async () => {
     const s = setup([]);
-    const r = await createRunBench({ recipe: { ...defaultRecipe('reduce'), benchmarks: { ...defaultRecipe('reduce').benchmarks, intrinsic: false } }, texts: TEXTS, teacher: s.teacher, corpusKey: 'c', sources: [], control: s.control, startedAt: 0, hooks: { reference() {}, point() {}, warning() {} } });
+    const r = await createRunBench({ recipe: { ...defaultRecipe('reduce'), benchmarks: { ...defaultRecipe('reduce').benchmarks, intrinsic: false } }, texts: TEXTS, teacher: s.teacher, cache: new Map(), corpusKey: 'c', locate: taskLocator([]), control: s.control, startedAt: 0, hooks: { reference() {}, point() {}, warning() {} } });
     expect(r).toBeNull();
   });
 
@@ -70,6 +71,8 @@ describe('createRunBench', () => {
     expect(s.out.points.map((p) => p.step)).toEqual([5, 10]);
     expect(Object.keys(s.out.points[1].scores)).toEqual(expect.arrayContaining(['intrinsic.wordAcc', 'intrinsic.agreement', 'task.mine.accuracy', 'task.mine.macroF1']));
     expect(s.out.warnings).toEqual([]);
+    expect(teacherCache(s.teacher.model).size).toBe(2); // the teacher's intrinsic and task scores, kept for the next run
+    expect(teacherCache(model())).not.toBe(teacherCache(s.teacher.model));
   });
 
   it('a stop is quiet; a failure is one warning and ends the scoring', async () => {
