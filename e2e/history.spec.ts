@@ -24,6 +24,7 @@ test('a finished run is kept in the History tab across a reload; two runs compar
   await expect(rows(page).first()).toHaveAttribute('data-state', 'done');
   await expect(rows(page).first()).toContainText('20 / 20');
   await expect(rows(page).first()).toContainText('held-out MLM loss');
+  await expect(rows(page).first().getByRole('link', { name: 'open recipe' })).toHaveAttribute('href', /backend=wasm.*#r=v1\./);
 
   await page.reload();
   await page.getByTestId('tab-history').click();

@@ -28,6 +28,8 @@ export interface RecorderOptions {
   /** Makes history ids unique across sessions and tabs (run ids repeat: run-1, run-2 … in every session). */
   sessionId?: string;
   now?: () => number;
+  /** The run's recipe link, stored with its first write. */
+  linkOf?: (record: RunRecord) => Promise<string | null>;
 }
 
 interface Tracked {
@@ -52,7 +54,7 @@ export function defaultRunName(r: RunRecord): string {
 
 /** Starts recording; `stop()` ends it, `flush()` writes every pending change now and waits for all writes. */
 export function recordRuns(source: RunSource, db: Promise<HistoryDb | null>, hooks: RecorderHooks, options: RecorderOptions = {}) {
-  const { throttleMs = 2000, sessionId = newSessionId(), now = Date.now } = options;
+  const { throttleMs = 2000, sessionId = newSessionId(), now = Date.now, linkOf } = options;
   const tracked = new Map<RunId, Tracked>();
 
   const enqueue = (t: Tracked, op: (d: HistoryDb) => Promise<unknown>) => {
@@ -87,7 +89,7 @@ export function recordRuns(source: RunSource, db: Promise<HistoryDb | null>, hoo
     const t: Tracked = { id: `${sessionId}-${runId}`, latest: record, queue: Promise.resolve(), timer: null, lastWrite: at, writeMs: 0, gone: false };
     tracked.set(runId, t);
     const entry: HistoryEntry<RunRecord> = { id: t.id, name: defaultRunName(record), kind: record.kind, createdAt: at, updatedAt: at, record };
-    enqueue(t, (d) => addRun(d, entry));
+    enqueue(t, async (d) => addRun(d, { ...entry, ...(linkOf ? { link: (await linkOf(record).catch(() => null)) ?? undefined } : {}) }));
   };
 
   const onState = (s: Pick<RunsState, 'runs' | 'runOrder'>) => {

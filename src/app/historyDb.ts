@@ -30,6 +30,8 @@ export interface HistoryEntry<R = unknown> {
   updatedAt: number;
   /** The run record as it was at the latest save. */
   record: R;
+  /** The run's recipe link (`#r=v1.…`, recipeUrl.ts) as it started: the recipe, its corpus and teacher by name. */
+  link?: string;
   /** The stored checkpoint, if any (its data is in the `checkpoints` store). */
   checkpoint?: CheckpointNote;
 }

@@ -6,6 +6,7 @@
 import { actions, useWorkbench } from '../store/index.ts';
 import { deleteRun, HistoryWriteError, listRuns, openHistory, renameRun, type HistoryDb, type HistoryEntry } from './historyDb.ts';
 import { recordRuns, storageVerdict } from './history.ts';
+import { recordLink } from './recipeUrlPage.ts';
 
 export interface HistoryStatus {
   /** Bumped on every change (here or in another tab): the panel reloads its list. */
@@ -59,7 +60,7 @@ function failed(e: HistoryWriteError): void {
   setStatus({ error: message });
 }
 
-const recorder = recordRuns(useWorkbench, historyDb, { saved: () => changed(true), failed });
+const recorder = recordRuns(useWorkbench, historyDb, { saved: () => changed(true), failed }, { linkOf: recordLink });
 globalThis.addEventListener?.('pagehide', () => void recorder.flush());
 
 /** The history id of a run of this session (null before its first write is queued). */

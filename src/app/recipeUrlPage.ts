@@ -8,6 +8,8 @@ import { actions, useWorkbench } from '../store/index.ts';
 import type { RunKind } from '../worker/protocol.ts';
 import type { MlmRunConfig } from '../train/runConfig.ts';
 import type { Recipe } from '../distill/types.ts';
+import { validateRecipe } from '../distill/recipe.ts';
+import type { RunRecord } from '../store/runs.ts';
 import { EMBEDDED_CORPORA } from '../data/corpus.ts';
 import { SHIPPED_TEACHER } from './models.ts';
 import { RECIPE_PARAM, recipeFromHash, recipeHash, SHIPPED_TEACHER_ID, type CorpusRef, type DecodedLink, type RecipeLink, type TeacherRef } from './recipeUrl.ts';
@@ -51,12 +53,22 @@ export function completeLink(draft: LinkDraft): RecipeLink {
   return draft.kind === 'pretrain' ? { ...draft, corpus } : { ...draft, corpus, teacher: currentTeacher() };
 }
 
-/** This page's URL with the recipe in its hash (backend and other page options kept, run parameters dropped). */
-export async function recipeLinkUrl(draft: LinkDraft): Promise<string> {
+/** This page's URL with a recipe hash (backend and other page options kept, run parameters dropped). */
+export function urlWithRecipe(hash: string): string {
   const url = new URL(location.href);
   for (const p of RUN_PARAMS) url.searchParams.delete(p);
-  url.hash = await recipeHash(completeLink(draft));
+  url.hash = hash;
   return url.href;
+}
+
+export async function recipeLinkUrl(draft: LinkDraft): Promise<string> {
+  return urlWithRecipe(await recipeHash(completeLink(draft)));
+}
+
+/** The recipe link of a run record as it starts (the forms' corpus, the loaded teacher); null for an invalid recipe. */
+export async function recordLink(r: RunRecord): Promise<string | null> {
+  if (r.kind === 'pretrain') return recipeHash(completeLink({ kind: 'pretrain', config: r.config, tokenizer: r.tokenizer }));
+  return r.recipe ? recipeHash(completeLink({ kind: 'distill', recipe: validateRecipe(r.recipe) })) : null;
 }
 
 /** What an opened link expects the user to provide (files are named, never embedded). */

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { HistoryEntry } from '../../app/historyDb.ts';
 import { deleteHistoryRun, renameHistoryRun } from '../../app/historyPage.ts';
+import { urlWithRecipe } from '../../app/recipeUrlPage.ts';
 import { bestScores, formatValue, runFacts } from './metrics.ts';
 
 /** A run's name; "rename" turns it into a text box (Enter or leaving it saves, Escape cancels). */
@@ -41,7 +42,7 @@ export function HistoryList({ entries, picked, onPick }: { entries: HistoryEntry
   return (
     <table className="budget" data-testid="history-runs">
       <thead>
-        <tr><th>compare</th><th>name</th><th>kind</th><th>method</th><th>sizes</th><th>steps</th><th>state</th><th>best scores</th><th>date</th><th /></tr>
+        <tr><th>compare</th><th>name</th><th>kind</th><th>method</th><th>sizes</th><th>steps</th><th>state</th><th>best scores</th><th>date</th><th>recipe</th><th /></tr>
       </thead>
       <tbody>
         {entries.map((e) => {
@@ -57,6 +58,7 @@ export function HistoryList({ entries, picked, onPick }: { entries: HistoryEntry
               <td>{f.state}</td>
               <td data-testid={`history-best-${e.id}`}>{bestScores(e.record).map((b) => `${b.label} ${formatValue(b.id, b.value)}`).join(' · ') || '–'}</td>
               <td>{date(e.createdAt)}</td>
+              <td>{e.link ? <a href={urlWithRecipe(e.link)} data-testid={`history-link-${e.id}`} title="open this run's recipe in its tab (the form only; nothing starts)">open recipe</a> : '–'}</td>
               <td><button data-testid={`history-delete-${e.id}`} onClick={() => { if (confirm(`Delete "${e.name}" from the history?`)) void deleteHistoryRun(e.id); }}>delete</button></td>
             </tr>
           );
