@@ -81,7 +81,7 @@ describe('createLiveBench', () => {
     const direct = await scoreIntrinsic(student, STUDENT_TOK, planIntrinsic(HELDOUT, { seed: 1, maxTexts: SPEC.maxTexts }));
     expect(p.scores['intrinsic.wordAcc']).toBe(direct.wordAcc);
     expect(p.scores['intrinsic.unkRate']).toBe(direct.unkRate);
-    expect(p.scores['intrinsic.unkRate']).toBeGreaterThan(0); // "ship" is not in the student's 14 tokens
+    expect(p.scores['intrinsic.unkRate']).toBeGreaterThan(0); // "ships": the student's 14 tokens have no ##s
     expect(p.scores['task.ships.accuracy']).toBeGreaterThanOrEqual(0);
     expect(p.skipped).toBeUndefined();
     expect(p.step).toBe(10);
@@ -134,5 +134,21 @@ describe('loadBenchTasks', () => {
     expect(t.id).toBe('tiny');
     expect(t.data.train.kind === 'sequence' && t.data.train.examples.map((e) => e.label)).toEqual(['A', 'B']);
     await expect(loadBenchTasks(['x'], () => ({ file: '/tasks/t/missing.json', read }))).rejects.toThrow('no file /tasks/t/missing.json');
+  });
+});
+
+describe('warnings beside the scores', () => {
+  it("a task the student's tokenizer mostly maps to [UNK], and heavy imbalance, are reported once", async () => {
+    const teacher = { model: createMlm(cfg(VOCAB.length), 1), tokenizer: TOK };
+    const ships = (n: number): TextExample[] => Array.from({ length: n }, (_, i) => ({ texts: ['ships ships ships'], label: i < n - 1 ? 'yes' : 'no' }));
+    const task: BenchTask = { id: 'unk', data: { ...TASK.data, train: { kind: 'sequence', file: 'a', examples: ships(20) }, test: { kind: 'sequence', file: 'b', examples: ships(5) } } };
+    const bench = createLiveBench({ spec: { ...SPEC, intrinsic: false, tasks: ['unk'] }, tasks: [task], heldout: HELDOUT, teacher });
+    const ref = await bench.reference();
+    expect(ref.warnings.join('\n')).toMatch(/unk \(teacher\): .*majority/i);
+    const p1 = await bench.point(1, createMlm(cfg(14), 2), STUDENT_TOK, { runMs: 1e9, final: false });
+    expect(p1.warnings!.join('\n')).toMatch(/unk \(student\): .*\[UNK\]/);
+    const p2 = await bench.point(2, createMlm(cfg(14), 2), STUDENT_TOK, { runMs: 1e9, final: false });
+    expect(p2.warnings).toBeUndefined(); // said once
+    teacher.model.dispose();
   });
 });

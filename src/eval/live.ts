@@ -62,6 +62,8 @@ export interface BenchPoint {
   share: number;
   maxShare: number;
   skipped?: string;
+  /** The student's task warnings (imbalance, unseen test labels, mostly-[UNK] text), each the first time it occurs. */
+  warnings?: string[];
 }
 
 export interface LiveBenchInput {
@@ -154,8 +156,10 @@ export function createLiveBench(input: LiveBenchInput): LiveBench {
     return { reference: { metrics, teacherSeconds, tasks: infos, warnings }, intrinsic };
   }
 
-  async function scoreStudent(student: MlmModel, tokenizer: Tokenizer): Promise<Record<string, number>> {
+  const warned = new Set<string>();
+  async function scoreStudent(student: MlmModel, tokenizer: Tokenizer): Promise<{ scores: Record<string, number>; warnings: string[] }> {
     const scores: Record<string, number> = {};
+    const warnings: string[] = [];
     if (plan) {
       const s = await scoreIntrinsic(student, tokenizer, plan, { shouldStop: input.shouldStop });
       Object.assign(scores, { 'intrinsic.wordAcc': s.wordAcc, 'intrinsic.pll': s.pll.meanLogProb, 'intrinsic.unkRate': s.unkRate, 'intrinsic.fertility': s.fertility });
@@ -165,8 +169,9 @@ export function createLiveBench(input: LiveBenchInput): LiveBench {
       if (!prepared.has(t.id)) prepared.set(t.id, prepareTask(tokenizer, student.config, t.data, caps));
       const r = await scoreTask(student, prepared.get(t.id)!, probe);
       Object.assign(scores, { [`task.${t.id}.accuracy`]: r.accuracy, [`task.${t.id}.macroF1`]: r.macroF1 });
+      for (const w of r.warnings.map((x) => `${t.id} (student): ${x}`)) if (!warned.has(w)) warnings.push(w), warned.add(w);
     }
-    return scores;
+    return { scores, warnings };
   }
 
   return {
@@ -183,17 +188,17 @@ export function createLiveBench(input: LiveBenchInput): LiveBench {
       const t0 = now();
       const runMs = Math.max(at.runMs, evalMs);
       const over = evalMs + lastPointMs > spec.maxShare * (runMs + lastPointMs);
-      const out = (scores: Record<string, number>, ms: number, skipped?: string): BenchPoint => ({
+      const out = (scores: Record<string, number>, ms: number, skipped?: string, warnings: string[] = []): BenchPoint => ({
         step, scores, seconds: ms / 1000, evalSeconds: evalMs / 1000, runSeconds: (runMs + ms) / 1000,
-        share: evalMs / Math.max(1, runMs + ms), maxShare: spec.maxShare, ...(skipped ? { skipped } : {}),
+        share: evalMs / Math.max(1, runMs + ms), maxShare: spec.maxShare, ...(skipped ? { skipped } : {}), ...(warnings.length ? { warnings } : {}),
       });
       if (!at.final && over) {
         return out({}, 0, `skipped: scoring it would take the evaluation share above the cap of ${Math.round(spec.maxShare * 100)} % (${Math.round((100 * evalMs) / runMs)} % so far)`);
       }
-      const scores = await scoreStudent(student, tokenizer);
+      const { scores, warnings } = await scoreStudent(student, tokenizer);
       lastPointMs = now() - t0;
       evalMs += lastPointMs;
-      return out(scores, lastPointMs);
+      return out(scores, lastPointMs, undefined, warnings);
     },
   };
 }

@@ -21,6 +21,12 @@ export function shareText(r: DistillRun): string | null {
     + (skipped ? `; ${skipped} point${skipped > 1 ? 's' : ''} skipped by the cap` : '');
 }
 
+/** The teacher's task warnings and each run's student warnings (imbalance, unseen labels, [UNK]), once each. */
+export function benchWarnings(runs: DistillRun[]): string[] {
+  const all = runs.flatMap((r) => [...(r.bench.reference?.warnings ?? []), ...r.bench.points.flatMap((p) => (p.warnings ?? []).map((w) => `${r.runId}: ${w}`))]);
+  return [...new Set(all)];
+}
+
 const fmt = (v: number) => (Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(0) : String(+v.toPrecision(3)));
 
 /**
@@ -35,6 +41,7 @@ export function BenchCharts({ runs, order }: { runs: DistillRun[]; order: string
     <section data-testid="distill-bench">
       <h3 className="spans-label">benchmark scores: the student at each evaluation point, the <Term id="majority" /> as the floor, the teacher as the line to reach (<Term id="probe" />)</h3>
       {runs.map((r) => { const t = shareText(r); return t && <div className="hint" key={r.runId} data-testid={`distill-bench-share-${r.runId}`}>{t}</div>; })}
+      {benchWarnings(runs).map((w) => <div className="notice" key={w} data-testid="distill-bench-warning">⚠ {w}</div>)}
       <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))', gap: '0.6rem' }}>
         {metrics.map((m) => {
           const series = runs.map((r) => ({ r, data: r.bench.points.filter((p) => Number.isFinite(p.scores[m.key])).map((p) => ({ step: p.step, [m.key]: p.scores[m.key] })) })).filter((s) => s.data.length);
