@@ -70,3 +70,14 @@ export function CopyLinkButton({ kind, draft, disabled }: { kind: RunKind; draft
     </span>
   );
 }
+
+/** A form's recipe-link pieces as one element: restores the form from the opened link, Copy link, and the link's notice. */
+export function RecipeLinkControls<K extends RunKind>({ kind, draft, onOpen }: { kind: K; draft: () => LinkDraft; onOpen: (link: LinkOf<K>) => void }) {
+  useOpenedLink(kind, onOpen);
+  return (
+    <>
+      <CopyLinkButton kind={kind} draft={draft} />
+      <RecipeLinkNotice kind={kind} />
+    </>
+  );
+}

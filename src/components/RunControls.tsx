@@ -8,7 +8,7 @@ import { pageOptions } from '../app/client.ts';
 import { pauseRun, resumeRun, startPretrain, stopRun } from '../app/runs.ts';
 import { studentSizeOf } from '../app/tokenizers.ts';
 import { useCorpusPicker } from './CorpusPicker.tsx';
-import { CopyLinkButton, RecipeLinkNotice, useOpenedLink } from './RecipeLink.tsx';
+import { RecipeLinkControls } from './RecipeLink.tsx';
 
 /**
  * Recipe form (corpus, vocabulary, preset, steps, learning rate) and Start / Pause / Resume / Stop of the MLM run.
@@ -25,7 +25,6 @@ export function RunControls() {
   const refused = useWorkbench((s) => s.tabErrors.pretrain);
   const mine = live?.kind === 'pretrain' ? live : null; // the controls act on this tab's run only
   const busy = live !== null;
-  useOpenedLink('pretrain', (l) => { setForm(l.config); setTokenizerChoice(l.tokenizer === 'tokenizers-tab' ? 'lab' : 'train'); });
 
   const onStart = () => {
     try {
@@ -68,8 +67,11 @@ export function RunControls() {
         <button data-testid="pause" disabled={!mine} onClick={pauseRun}>Pause</button>
       )}
       <button data-testid="stop" disabled={!mine} onClick={stopRun}>Stop</button>
-      <CopyLinkButton kind="pretrain" draft={() => ({ kind: 'pretrain', config: validateRunConfig(form), tokenizer: tokenizerChoice === 'lab' ? 'tokenizers-tab' : 'train' })} />
-      <RecipeLinkNotice kind="pretrain" />
+      <RecipeLinkControls
+        kind="pretrain"
+        draft={() => ({ kind: 'pretrain', config: validateRunConfig(form), tokenizer: tokenizerChoice === 'lab' ? 'tokenizers-tab' : 'train' })}
+        onOpen={(l) => { setForm(l.config); setTokenizerChoice(l.tokenizer === 'tokenizers-tab' ? 'lab' : 'train'); }}
+      />
       {live && !mine && <div className="hint" data-testid="run-busy">{runName(live)} is active (Distill tab): one run at a time</div>}
       {formError && <div className="error" data-testid="form-error">{formError}</div>}
       {refused && <div className="error" data-testid="run-refused">{refused}</div>}

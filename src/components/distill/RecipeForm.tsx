@@ -3,7 +3,7 @@ import { METHODS, type Method, type Recipe } from '../../distill/types.ts';
 import { defaultRecipe, fixesVocabulary, ignoredFields, requireStudentTokenizer, validateRecipe } from '../../distill/recipe.ts';
 import { METHOD_TEXT, type TermId } from '../glossary.ts';
 import { Term } from '../Term.tsx';
-import { CopyLinkButton, RecipeLinkNotice, useOpenedLink } from '../RecipeLink.tsx';
+import { RecipeLinkControls } from '../RecipeLink.tsx';
 import { BenchmarkFields } from './BenchmarkFields.tsx';
 
 /** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
@@ -43,6 +43,15 @@ export function checkRecipe(draft: unknown, tabStudentSize: number | null): { re
   }
 }
 
+/** A pasted recipe: JSON, then `checkRecipe`; the error says which of the two refused it. */
+function readRecipeJson(text: string, tabStudentSize: number | null): ReturnType<typeof checkRecipe> {
+  try {
+    return checkRecipe(JSON.parse(text), tabStudentSize);
+  } catch (e) {
+    return { recipe: null, error: `not JSON: ${(e as Error).message}` };
+  }
+}
+
 /** Why the form's student-vocabulary number does not apply to the draft (null: it does). */
 export function vocabSizeNote(draft: Recipe, tabStudentSize: number | null): string | null {
   if (fixesVocabulary(draft.method)) return ignoredFields(draft.method)['student.vocabSize']!;
@@ -63,16 +72,9 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
   const [jsonError, setJsonError] = useState<string | null>(null);
   const edit = (r: Recipe) => { setJsonText(null); setJsonError(null); onChange(r); };
   const note = vocabSizeNote(draft, tabStudentSize);
-  useOpenedLink('distill', (l) => edit(l.recipe));
   const onJson = (text: string) => {
     setJsonText(text);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      return setJsonError(`not JSON: ${(e as Error).message}`);
-    }
-    const v = checkRecipe(parsed, tabStudentSize);
+    const v = readRecipeJson(text, tabStudentSize);
     setJsonError(v.error);
     if (v.recipe) onChange(v.recipe);
   };
@@ -85,7 +87,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
             {METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </label>
-        <CopyLinkButton kind="distill" draft={() => ({ kind: 'distill', recipe: validateRecipe(draft) })} />
+        <RecipeLinkControls kind="distill" draft={() => ({ kind: 'distill', recipe: validateRecipe(draft) })} onOpen={(l) => edit(l.recipe)} />
         <label title={fixesVocabulary(draft.method) ? vocabSizeNote(draft, tabStudentSize)! : undefined}>
           student tokenizer
           <select
@@ -123,7 +125,6 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
         ))}
       </div>
       <p className="hint" data-testid="distill-method-text"><b>{METHOD_TEXT[draft.method].title}.</b> {METHOD_TEXT[draft.method].text} (<Term id="weights" />, <Term id="KL" />, <Term id="T2" />)</p>
-      <RecipeLinkNotice kind="distill" />
       {note && <p className="hint" data-testid="distill-vocab-note">student vocab does not apply: {note}</p>}
       <BenchmarkFields draft={draft} edit={edit} disabled={disabled} />
       <details>
