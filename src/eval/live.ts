@@ -169,7 +169,11 @@ export function createLiveBench(input: LiveBenchInput): LiveBench {
       if (!prepared.has(t.id)) prepared.set(t.id, prepareTask(tokenizer, student.config, t.data, caps));
       const r = await scoreTask(student, prepared.get(t.id)!, probe);
       Object.assign(scores, { [`task.${t.id}.accuracy`]: r.accuracy, [`task.${t.id}.macroF1`]: r.macroF1 });
-      for (const w of r.warnings.map((x) => `${t.id} (student): ${x}`)) if (!warned.has(w)) warnings.push(w), warned.add(w);
+      for (const w of r.warnings.map((x) => `${t.id} (student): ${x}`)) {
+        if (warned.has(w)) continue;
+        warned.add(w);
+        warnings.push(w);
+      }
     }
     return { scores, warnings };
   }
