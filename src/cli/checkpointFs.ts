@@ -125,11 +125,13 @@ export function openResume(target: string, out: string | undefined, kind: Checkp
   return { checkpoint: r.checkpoint, out: dir, host: (r.checkpoint.extra.cli ?? {}) as Record<string, string> };
 }
 
-/** An onCheckpoint body: captures the run state, records the command's paths in it, saves it, logs path, size and time. */
+/** An onCheckpoint body: captures the run state, records the command's paths in it, saves it, logs path, size and times. */
 export function checkpointSaver(out: string, host: Record<string, string>, log: (s: string) => void) {
   return async (capture: () => Promise<RunCheckpoint>): Promise<void> => {
+    const t0 = performance.now();
     const c = await capture();
+    const read = performance.now() - t0;
     const r = saveCheckpoint(out, { ...c, extra: { ...c.extra, cli: host } });
-    log(`checkpoint at step ${c.step}: ${r.path} (${(r.bytes / 1e6).toFixed(2)} MB, ${r.ms.toFixed(0)} ms)`);
+    log(`checkpoint at step ${c.step}: ${r.path} (${(r.bytes / 1e6).toFixed(2)} MB; read back ${read.toFixed(0)} ms, encoded and written ${r.ms.toFixed(0)} ms)`);
   };
 }

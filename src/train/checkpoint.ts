@@ -47,6 +47,8 @@ export interface LoopState {
   step: number;
   weights: TensorValues[];
   optimizer: OptimizerState;
+  /** The run's clock (elapsedMs of its points) when the state was captured. */
+  elapsedMs?: number;
 }
 
 /** Where the batcher stands: its RNG state, and for an epoch batcher the batches left in the epoch (example indices). */
@@ -75,10 +77,11 @@ export interface RunCheckpoint<R = unknown> {
   extra: Record<string, unknown>;
 }
 
-/** A run's checkpoint from the loop's captured state and what the run adds (elapsedMs: the last point's). */
+/** A run's checkpoint from the loop's captured state and what the run adds (elapsedMs: the loop's, else the last point's). */
 export function makeRunCheckpoint<R>(kind: CheckpointKind, loop: LoopState, run: Omit<RunCheckpoint<R>, 'version' | 'kind' | 'step' | 'elapsedMs' | 'loop'>): RunCheckpoint<R> {
-  const elapsedMs = run.points.length ? run.points[run.points.length - 1].elapsedMs ?? 0 : 0;
-  return { version: CHECKPOINT_VERSION, kind, step: loop.step, elapsedMs, loop, ...run, points: [...run.points] };
+  const elapsedMs = loop.elapsedMs ?? (run.points.length ? run.points[run.points.length - 1].elapsedMs ?? 0 : 0);
+  const state = { step: loop.step, weights: loop.weights, optimizer: loop.optimizer };
+  return { version: CHECKPOINT_VERSION, kind, step: loop.step, elapsedMs, loop: state, ...run, points: [...run.points] };
 }
 
 /** A cheap fingerprint of a run's input text (FNV-1a over the UTF-16 code units, with the length): resume checks it. */

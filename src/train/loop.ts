@@ -265,7 +265,7 @@ export async function runLoop(task: LoopTask, spec: LoopSpec, control: RunContro
   const first = stepper.stepCount + 1;
   let guard = { step: first - 1, weights: guarded.map((v) => tf.clone(v)) };
   const yieldToHost = hooks.yieldToHost ?? macrotask;
-  const capture = () => stepper.state();
+  const capture = async (): Promise<LoopState> => ({ ...(await stepper.state()), elapsedMs: performance.now() - t0 });
   let outcome: LoopOutcome = 'done';
   let lastStep = first - 1;
   let bad: number | null = null;
