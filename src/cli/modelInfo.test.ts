@@ -57,7 +57,7 @@ describe('vocabkd model info', () => {
     expect(info.hf.reasons).toHaveLength(2);
   });
 
-  it('bad input: usage errors exit 2, bad configs exit 1, each with one named error line and no stdout', async () => {
+  it('bad input: usage errors and bad configs exit 2 (input errors), each with one named error line and no stdout', async () => {
     const cases: [string[], number, string | RegExp][] = [
       [['model', 'info'], 2, 'error: UsageError: model info needs exactly one PATH (a model folder or a config.json), got 0'],
       [['model', 'info', join(dir, 'nope')], 2, `error: UsageError: model path not found: ${join(dir, 'nope')}`],
@@ -66,10 +66,10 @@ describe('vocabkd model info', () => {
       [['model', 'info', studentJson, '--vocab-size', 'abc'], 2, 'error: UsageError: --vocab-size must be an integer, got "abc"'],
       [['model', 'info', studentJson, '--vocab', '5'], 2, /^error: UsageError: unknown option --vocab; known: --vocab-size$/],
       [['model', 'summary'], 2, 'error: UsageError: unknown model command "summary"; available: info, fill-mask'],
-      [['model', 'info', write('broken.json', '{"vocab_size": 10,')], 1, /^error: ConfigError: .*broken\.json is not valid JSON: /],
-      [['model', 'info', write('heads.json', JSON.stringify({ ...teacher, hidden_size: 100 }))], 1, 'error: ConfigError: config.json: hidden_size (100) is not divisible by num_attention_heads (12)'],
-      [['model', 'info', write('relu.json', JSON.stringify({ ...teacher, hidden_act: 'relu' }))], 1, 'error: ConfigError: config.json: hidden_act "relu" is not supported; supported: "gelu"'],
-      [['model', 'info', write('partial.json', JSON.stringify({ hidden_size: 64 }))], 1, 'error: ConfigError: config.json is missing required fields: vocab_size, num_hidden_layers, num_attention_heads, intermediate_size, max_position_embeddings'],
+      [['model', 'info', write('broken.json', '{"vocab_size": 10,')], 2, /^error: ConfigError: .*broken\.json is not valid JSON: /],
+      [['model', 'info', write('heads.json', JSON.stringify({ ...teacher, hidden_size: 100 }))], 2, 'error: ConfigError: config.json: hidden_size (100) is not divisible by num_attention_heads (12)'],
+      [['model', 'info', write('relu.json', JSON.stringify({ ...teacher, hidden_act: 'relu' }))], 2, 'error: ConfigError: config.json: hidden_act "relu" is not supported; supported: "gelu"'],
+      [['model', 'info', write('partial.json', JSON.stringify({ hidden_size: 64 }))], 2, 'error: ConfigError: config.json is missing required fields: vocab_size, num_hidden_layers, num_attention_heads, intermediate_size, max_position_embeddings'],
     ];
     const results = await Promise.all(cases.map(([args]) => vocabkd(...args)));
     results.forEach((r, i) => {
