@@ -11,6 +11,7 @@ import type { Recipe } from '../distill/types.ts';
 import { validateRecipe } from '../distill/recipe.ts';
 import type { RunRecord } from '../store/runs.ts';
 import { EMBEDDED_CORPORA } from '../data/corpus.ts';
+import { EMBEDDED_TASKS } from '../eval/tasks.ts';
 import { SHIPPED_TEACHER } from './models.ts';
 import { RECIPE_PARAM, recipeFromHash, recipeHash, SHIPPED_TEACHER_ID, type CorpusRef, type DecodedLink, type RecipeLink, type TeacherRef } from './recipeUrl.ts';
 
@@ -78,5 +79,7 @@ export function linkExpects(link: RecipeLink): string[] {
   if (link.kind === 'pretrain' && link.tokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
   if (link.kind === 'distill' && link.recipe.studentTokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
   if (link.kind === 'distill' && 'folder' in link.teacher) out.push(`the teacher "${link.teacher.folder}": load its folder in the Models tab`);
+  const given = link.kind === 'distill' ? (link.recipe.benchmarks?.tasks ?? []).filter((t) => !EMBEDDED_TASKS.some((e) => e.id === t)) : [];
+  for (const t of given) out.push(`the benchmark task "${t}": give its files under the recipe's benchmarks`);
   return out;
 }
