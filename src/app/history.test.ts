@@ -25,7 +25,7 @@ describe('recording the session runs into the history', () => {
     start('run-1');
     await recorder.flush();
     const d = await db;
-    expect(await getRun(d, 's1-run-1')).toMatchObject({ name: 'pretrain · micro · 3 steps', kind: 'pretrain', record: { runId: 'run-1', state: 'starting' } });
+    expect(await getRun(d, 's1-run-1')).toMatchObject({ name: 'pretrain · micro · 3 steps · lr 0.002 · seed 1', kind: 'pretrain', record: { runId: 'run-1', state: 'starting' } });
     send({ type: 'run-status', runId: 'run-1', kind: 'pretrain', state: 'running' });
     for (let i = 1; i <= 3; i++) send({ type: 'run-points', runId: 'run-1', kind: 'pretrain', points: [point(i)] });
     const writesBefore = hooks.saved.mock.calls.length;
@@ -64,7 +64,7 @@ describe('recording the session runs into the history', () => {
 
   it('names runs by kind, method or preset and sizes; the quota verdict warns from 80 %', () => {
     const s = runCreated(initialRuns, 'run-9', { kind: 'distill', recipe: { method: 'match', steps: 10 } as never, corpus: { kind: 'url', url: 'x', name: 'x' } });
-    expect(defaultRunName(s.runs!['run-9'])).toBe('distill · match · 2×128, vocab 4,000');
+    expect(defaultRunName(s.runs!['run-9'])).toBe('distill · match · 2×128, vocab 4,000 · 10 steps · seed 42');
     expect(storageVerdict(50 * 2 ** 20, 100 * 2 ** 20)).toEqual({ text: '50 MB used of 100 MB (50.0 %)', near: false });
     expect(storageVerdict(85 * 2 ** 20, 100 * 2 ** 20).near).toBe(true);
   });

@@ -44,12 +44,13 @@ interface Tracked {
 
 export const newSessionId = (): string => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** "distill · reduce · 2×128, vocab 4,000" / "pretrain · micro · 200 steps". */
+/** "distill · reduce · 2×128, vocab 4,000 · 300 steps · seed 42" / "pretrain · micro · 200 steps · lr 0.002 · seed 1". */
 export function defaultRunName(r: RunRecord): string {
-  if (r.kind === 'pretrain') return `pretrain · ${r.config.preset} · ${r.config.steps} steps`;
+  if (r.kind === 'pretrain') return `pretrain · ${r.config.preset} · ${r.config.steps} steps · lr ${r.config.lr} · seed ${r.config.seed}`;
   const s = r.recipe?.student;
   const vocab = r.info?.studentVocab ?? s?.vocabSize;
-  return `distill · ${r.recipe?.method ?? 'invalid recipe'}${s ? ` · ${s.numLayers}×${s.hiddenSize}` : ''}${vocab !== undefined ? `, vocab ${vocab.toLocaleString('en')}` : ''}`;
+  const shape = `${s ? ` · ${s.numLayers}×${s.hiddenSize}` : ''}${vocab !== undefined ? `, vocab ${vocab.toLocaleString('en')}` : ''}`;
+  return `distill · ${r.recipe?.method ?? 'invalid recipe'}${shape}${r.recipe ? ` · ${r.recipe.steps} steps · seed ${r.recipe.seed}` : ''}`;
 }
 
 /** Starts recording; `stop()` ends it, `flush()` writes every pending change now and waits for all writes. */

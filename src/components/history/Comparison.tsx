@@ -27,7 +27,7 @@ function CompareCharts({ entries }: { entries: HistoryEntry[] }) {
                 <Tooltip />
                 <Legend />
                 {lines.map(({ e, i, data }) => (
-                  <Line key={e.id} data={data} dataKey="value" name={e.name} stroke={runColour(i)} dot={data.length < 3} isAnimationActive={false} />
+                  <Line key={e.id} data={data} dataKey="value" name={`#${i + 1} ${e.name}`} stroke={runColour(i)} dot={data.length < 3} isAnimationActive={false} />
                 ))}
               </LineChart>
             </ResponsiveContainer>
@@ -53,7 +53,7 @@ function CompareTable({ entries }: { entries: HistoryEntry[] }) {
   return (
     <table className="budget" data-testid="history-compare-table">
       <thead>
-        <tr><th /> {entries.map((e, i) => <th key={e.id} style={{ color: runColour(i) }}>{e.name}</th>)}</tr>
+        <tr><th /> {entries.map((e, i) => <th key={e.id} style={{ color: runColour(i) }}>#{i + 1} {e.name}</th>)}</tr>
       </thead>
       <tbody>
         {row('method', facts.map((f) => f.method))}
@@ -68,7 +68,7 @@ function CompareTable({ entries }: { entries: HistoryEntry[] }) {
 
 /** "which method wins": per quantity two or more runs have, the winner and the others with their last values. */
 function Winners({ entries }: { entries: HistoryEntry[] }) {
-  const who = (i: number) => `${runFacts(entries[i].record).method} (${entries[i].name})`;
+  const who = (i: number) => `${runFacts(entries[i].record).method} (#${i + 1} ${entries[i].name})`;
   const st = standings(entries.map((e) => e.record));
   if (!st.length) return <p className="hint">These runs share no quantity to compare.</p>;
   return (
