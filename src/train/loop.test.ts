@@ -1,9 +1,11 @@
 // Checks the one training loop (src/train/loop.ts) on CPU with a toy task whose numbers are worked out by hand:
 // gradient accumulation averages micro-batches, clipping and AdamW's first step, the NaN guard restores the last
-// guard copy and names the step, checkpoint / evaluation / logging cadence, stop, and flat tensor counts.
+// guard copy and names the step, checkpoint / evaluation / logging cadence, stop, flat tensor counts, and resuming
+// from a captured state (the same losses and weights as the uninterrupted loop).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRunControl, createStepper, runLoop, type LoopSpec, type LoopTask, type TrainPoint } from './loop.ts';
+import { CheckpointError, type LoopState } from './checkpoint.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -137,5 +139,58 @@ describe('runLoop', () => {
     });
     expect(new Set(counts).size).toBe(1);
     w.dispose();
+  });
+});
+
+describe('runLoop resumeFrom', () => {
+  // Three targets cycled by micro-batch: the data position is the task's call count, restored by hand here (a run
+  // restores its batcher's). Stopping at step 3, capturing, and resuming a fresh variable and optimizer must give the
+  // losses of steps 4..6 and the final weights of the straight run exactly; a capture with AdamW's state dropped cannot.
+  const targets = [[1, 2], [3, -1], [0, 4]];
+  async function straightAndCapture(at: number) {
+    const w = tf.variable(tf.tensor1d([0, 0]));
+    const points: TrainPoint[] = [];
+    let state: LoopState | null = null;
+    await runLoop(toyTask(w, targets), spec({ steps: 6, checkpointEvery: at }), createRunControl(), {
+      onPoint: (p) => points.push(p),
+      onCheckpoint: async (s, capture) => { if (s === at) state = await capture(); },
+    });
+    const weights = Array.from(await w.data());
+    w.dispose();
+    return { points, weights, state: state! };
+  }
+  async function resumed(state: LoopState) {
+    const w = tf.variable(tf.tensor1d([9, 9]));
+    const task = toyTask(w, targets);
+    task.calls = state.step;
+    const before = tf.memory().numTensors;
+    const points: TrainPoint[] = [];
+    const r = await runLoop(task, spec({ steps: 6 }), createRunControl(), { onPoint: (p) => points.push(p) }, state);
+    const weights = Array.from(await w.data());
+    const leaked = tf.memory().numTensors - before;
+    w.dispose();
+    return { r, points, weights, leaked };
+  }
+
+  it('continues at step + 1 with the same losses and weights as the uninterrupted loop, tensor count flat', async () => {
+    const a = await straightAndCapture(3);
+    expect(a.state).toMatchObject({ step: 3, optimizer: { t: 3 } });
+    const b = await resumed(a.state);
+    expect(b.r).toEqual({ outcome: 'done', lastStep: 6, divergedAt: null });
+    expect(b.points.map((p) => [p.step, p.loss, p.gradNorm, p.lr])).toEqual(a.points.slice(3).map((p) => [p.step, p.loss, p.gradNorm, p.lr]));
+    expect(b.weights).toEqual(a.weights);
+    expect(b.leaked).toBe(0);
+  });
+
+  it('negative: without the AdamW moments (t = 0) the weights after step 4 differ', async () => {
+    const a = await straightAndCapture(3);
+    const b = await resumed({ ...a.state, optimizer: { t: 0, m: [], v: [] } });
+    expect(b.points[0].loss).toBe(a.points[3].loss); // step 4's loss is taken before its update
+    expect(b.points[1].loss).not.toBe(a.points[4].loss);
+  });
+
+  it('a state of other variables is a CheckpointError', async () => {
+    const a = await straightAndCapture(3);
+    await expect(resumed({ ...a.state, weights: [{ shape: [3], data: new Float32Array(3) }] })).rejects.toThrow(CheckpointError);
   });
 });
