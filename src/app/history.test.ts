@@ -6,6 +6,7 @@ import { DEFAULT_RUN } from '../train/runConfig.ts';
 import type { RunMessage } from '../worker/protocol.ts';
 import { defaultRunName, recordRuns, storageVerdict } from './history.ts';
 import { deleteRun, getRun, listRuns, openHistory } from './historyDb.ts';
+import { withQuotaExceeded } from './historyTesting.ts';
 
 let n = 0;
 function setUp(throttleMs = 40) {
@@ -59,6 +60,23 @@ describe('recording the session runs into the history', () => {
     send({ type: 'run-status', runId: 'run-1', kind: 'pretrain', state: 'done' });
     await recorder.flush();
     expect((await listRuns(await db)).map((e) => e.id)).toEqual(['s1-run-2']);
+    recorder.stop();
+  });
+
+  it('a write refused for quota is reported by name, the saved record stays, and it is tried again', async () => {
+    const { db, hooks, recorder, start, send } = setUp(60_000);
+    start('run-1');
+    await recorder.flush();
+    await withQuotaExceeded('runs', async () => {
+      send({ type: 'run-status', runId: 'run-1', kind: 'pretrain', state: 'done' });
+      await recorder.flush();
+    });
+    expect(hooks.failed).toHaveBeenCalledTimes(1);
+    expect(hooks.failed.mock.calls[0][0]).toMatchObject({ name: 'HistoryWriteError', quota: true, message: expect.stringContaining('QuotaExceededError') });
+    expect((await getRun(await db, 's1-run-1'))?.record).toMatchObject({ state: 'starting' });
+    await recorder.flush(); // the retry, with room again
+    expect((await getRun(await db, 's1-run-1'))?.record).toMatchObject({ state: 'done' });
+    expect(hooks.failed).toHaveBeenCalledTimes(1);
     recorder.stop();
   });
 

@@ -3,7 +3,7 @@
  * run starts, at most every `throttleMs` while it runs (slower when writes are slow: at least 10 × the last write's
  * time apart, so a long run's growing record never keeps the disk busy), and at once when it ends. A run's writes
  * go one after the other; each writes the record as it is then. A failed write is reported (a quota error by name) and
- * the next one tries again; a run deleted from the history (in this tab or another) is no longer written.
+ * tried again a throttle interval later; a run deleted from the history (in this tab or another) is no longer written.
  * Also here: the runs' default names and the storage-quota verdict.
  */
 import type { RunsState, RunRecord } from '../store/runs.ts';
@@ -69,6 +69,7 @@ export function recordRuns(source: RunSource, db: Promise<HistoryDb | null>, hoo
       } catch (e) {
         if (!(e instanceof HistoryWriteError)) throw e;
         hooks.failed(e);
+        schedule(t); // the latest record is written again a throttle later (a run that ended has no other change coming)
       } finally {
         t.lastWrite = now();
         t.writeMs = t.lastWrite - t0;

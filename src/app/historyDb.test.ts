@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
-import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withQuotaExceeded } from './historyTesting.ts';
 import { addRun, deleteRun, getRun, HistoryWriteError, listRuns, loadCheckpoint, openHistory, renameRun, saveCheckpoint, saveRun, type HistoryDb, type HistoryEntry } from './historyDb.ts';
 
 let dbCount = 0;
@@ -16,20 +16,6 @@ async function connect(connections = 1): Promise<HistoryDb[]> {
 afterEach(() => open.splice(0).forEach((db) => db.close()));
 
 const entry = (id: string, createdAt: number, record: unknown = { runId: id, points: [] }): HistoryEntry => ({ id, name: `run ${id}`, kind: 'distill', createdAt, updatedAt: createdAt, record });
-
-/** Makes every put into `store` fail like a full disk, for the duration of `body`. */
-async function withQuotaExceeded<T>(store: string, body: () => Promise<T>): Promise<T> {
-  const put = FakeObjectStore.prototype.put;
-  FakeObjectStore.prototype.put = function (this: { name: string }, ...args: Parameters<typeof put>) {
-    if (this.name === store) throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
-    return put.apply(this, args);
-  };
-  try {
-    return await body();
-  } finally {
-    FakeObjectStore.prototype.put = put;
-  }
-}
 
 describe('run history in IndexedDB', () => {
   it('keeps whatever a run record carries (points, summary, benchmark fields) and lists runs newest first', async () => {
