@@ -53,3 +53,34 @@ test('a finished run is kept in the History tab across a reload; two runs compar
   await expect(page.getByTestId('history-storage')).toContainText('used of');
   expect(watch.consoleErrors).toEqual([]);
 });
+
+test('a full disk: the write is refused by name, the earlier run stays whole; a near quota is announced', async ({ page }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __fullDisk: boolean };
+    w.__fullDisk = false;
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<typeof put>) {
+      if (w.__fullDisk) throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    navigator.storage.estimate = async () => ({ usage: 95 * 2 ** 20, quota: 100 * 2 ** 20 });
+  });
+  await page.goto('/?backend=wasm&teacher=none&preset=micro&steps=10&evalEvery=5');
+  await waitForBackend(page);
+  await microRun(page, '0.002');
+  await page.getByTestId('tab-history').click();
+  await expect(rows(page).first()).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('history-quota-near')).toContainText('nearly used up');
+
+  await page.evaluate(() => { (window as unknown as { __fullDisk: boolean }).__fullDisk = true; });
+  await microRun(page, '0.001');
+  await expect(page.getByTestId('error-banner')).toContainText(/History: the run .* was not saved: the browser's storage quota is exhausted \(QuotaExceededError\)\. What was saved before stays/);
+  await page.getByTestId('tab-history').click();
+  await expect(page.getByTestId('history-error')).toContainText('QuotaExceededError');
+
+  await page.reload();
+  await page.getByTestId('tab-history').click();
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toHaveAttribute('data-state', 'done');
+  await expect(rows(page).first()).toContainText('10 / 10');
+});

@@ -77,6 +77,14 @@ describe('recording the session runs into the history', () => {
     await recorder.flush(); // the retry, with room again
     expect((await getRun(await db, 's1-run-1'))?.record).toMatchObject({ state: 'done' });
     expect(hooks.failed).toHaveBeenCalledTimes(1);
+    // A first write refused: the entry is added by the retry.
+    await withQuotaExceeded('runs', async () => {
+      start('run-2');
+      await recorder.flush();
+    });
+    expect(await getRun(await db, 's1-run-2')).toBeUndefined();
+    await recorder.flush();
+    expect(await getRun(await db, 's1-run-2')).toMatchObject({ name: expect.stringContaining('pretrain'), record: { runId: 'run-2' } });
     recorder.stop();
   });
 

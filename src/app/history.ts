@@ -34,6 +34,8 @@ export interface RecorderOptions {
 
 interface Tracked {
   id: string;
+  /** The entry's first write, until it lands (a refused first write is tried again as a first write). */
+  first: Promise<HistoryEntry<RunRecord>> | null;
   latest: RunRecord;
   queue: Promise<void>;
   timer: ReturnType<typeof setTimeout> | null;
@@ -76,10 +78,15 @@ export function recordRuns(source: RunSource, db: Promise<HistoryDb | null>, hoo
       }
     });
   };
+  const write = async (t: Tracked, d: HistoryDb) => {
+    if (!t.first) return saveRun(d, t.id, t.latest, now());
+    await addRun(d, { ...(await t.first), record: t.latest, updatedAt: now() });
+    t.first = null;
+  };
   const save = (t: Tracked) => {
     if (t.timer) clearTimeout(t.timer);
     t.timer = null;
-    enqueue(t, (d) => saveRun(d, t.id, t.latest, now()));
+    enqueue(t, (d) => write(t, d));
   };
   const schedule = (t: Tracked) => {
     if (t.timer || t.gone) return;
@@ -88,10 +95,12 @@ export function recordRuns(source: RunSource, db: Promise<HistoryDb | null>, hoo
   };
   const track = (runId: RunId, record: RunRecord) => {
     const at = now();
-    const t: Tracked = { id: `${sessionId}-${runId}`, latest: record, queue: Promise.resolve(), timer: null, lastWrite: at, writeMs: 0, gone: false };
+    const id = `${sessionId}-${runId}`;
+    const entry: HistoryEntry<RunRecord> = { id, name: defaultRunName(record), kind: record.kind, createdAt: at, updatedAt: at, record };
+    const first = (linkOf ? linkOf(record).catch(() => null) : Promise.resolve(null)).then((link) => (link ? { ...entry, link } : entry));
+    const t: Tracked = { id, first, latest: record, queue: Promise.resolve(), timer: null, lastWrite: at, writeMs: 0, gone: false };
     tracked.set(runId, t);
-    const entry: HistoryEntry<RunRecord> = { id: t.id, name: defaultRunName(record), kind: record.kind, createdAt: at, updatedAt: at, record };
-    enqueue(t, async (d) => addRun(d, { ...entry, ...(linkOf ? { link: (await linkOf(record).catch(() => null)) ?? undefined } : {}) }));
+    save(t);
   };
 
   const onState = (s: Pick<RunsState, 'runs' | 'runOrder'>) => {
