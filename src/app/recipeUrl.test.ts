@@ -41,6 +41,9 @@ describe('recipe links: round trip', () => {
       const link: RecipeLink = { kind: 'distill', recipe: defaultRecipe(method), corpus: { embedded: 'moby-dick' }, teacher: { shipped: 'teacher-en' } };
       expect(await decodeRecipe(await encodeRecipe(link))).toEqual({ link, problems: [] });
     }
+    const ru: RecipeLink = { kind: 'distill', recipe: defaultRecipe('reduce'), corpus: { embedded: 'ru-udhr' }, teacher: { shipped: 'teacher-ru' } };
+    expect(linkPayload(ru)).toMatchObject({ t: { s: 'teacher-ru' } });
+    expect(await decodeRecipe(await encodeRecipe(ru))).toEqual({ link: ru, problems: [] });
   });
 
   it('is compact: only the differences from the defaults travel, versioned, URL-safe', async () => {

@@ -3,8 +3,9 @@
  * deflate-raw'd JSON (the browser's own CompressionStream, no library) of
  * `{k: 'p' | 'd', c: corpus, t?: tokenizer / teacher, x: the config or recipe's difference from its defaults}`.
  * - pretrain: `x` = MlmRunConfig minus DEFAULT_RUN; `t: 'tab'` when the vocabulary is the Tokenizers tab's student.
- * - distill: `x` = Recipe minus defaultRecipe(method) (method always present); `t` absent = the shipped teacher,
- *   `{f: name}` a teacher folder the user loaded (named, never embedded).
+ * - distill: `x` = Recipe minus defaultRecipe(method) (method always present); `t` absent = the shipped English teacher,
+ *   `{s: id}` another shipped teacher (public/models/<id>/), `{f: name}` a teacher folder the user loaded (named, never
+ *   embedded).
  * - corpus `c`: an embedded corpus's id, or `{f: name}`: a file the user dropped (named: the form asks for it).
  *
  * Decoding never throws: a corrupt or truncated payload, an unknown version or kind gives no recipe and a problem
@@ -18,7 +19,7 @@ import { EMBEDDED_CORPORA } from '../data/corpus.ts';
 
 export const RECIPE_VERSION = 1;
 export const RECIPE_PARAM = 'r';
-/** The shipped teacher's name in links (public/models/teacher-en/). */
+/** The default shipped teacher's id in links (public/models/teacher-en/). */
 export const SHIPPED_TEACHER_ID = 'teacher-en';
 
 export type CorpusRef = { embedded: string } | { file: string };
@@ -81,6 +82,19 @@ export function diffFrom(value: Record<string, unknown>, base: Record<string, un
 
 const corpusField = (c: CorpusRef) => ('embedded' in c ? c.embedded : { f: c.file });
 
+function teacherField(t: TeacherRef): { t?: Record<string, string> } {
+  if ('folder' in t) return { t: { f: t.folder } };
+  return t.shipped === SHIPPED_TEACHER_ID ? {} : { t: { s: t.shipped } };
+}
+
+function readTeacher(t: unknown, problems: LinkProblem[]): TeacherRef {
+  const name = (k: string) => (isObject(t) && typeof t[k] === 'string' && t[k] ? (t[k] as string) : null);
+  if (name('f')) return { folder: name('f')! };
+  if (name('s')) return { shipped: name('s')! };
+  if (t !== undefined) problems.push({ field: 'teacher', message: `teacher ${JSON.stringify(t)} is not a teacher name: the shipped teacher is used` });
+  return { shipped: SHIPPED_TEACHER_ID };
+}
+
 /** The compact JSON object of a link (before compression). */
 export function linkPayload(link: RecipeLink): Record<string, unknown> {
   if (link.kind === 'pretrain') {
@@ -88,7 +102,7 @@ export function linkPayload(link: RecipeLink): Record<string, unknown> {
     return { k: 'p', c: corpusField(link.corpus), ...(link.tokenizer === 'tokenizers-tab' ? { t: 'tab' } : {}), x };
   }
   const x = { method: link.recipe.method, ...diffFrom({ ...link.recipe }, { ...defaultRecipe(link.recipe.method) }) };
-  return { k: 'd', c: corpusField(link.corpus), ...('folder' in link.teacher ? { t: { f: link.teacher.folder } } : {}), x };
+  return { k: 'd', c: corpusField(link.corpus), ...teacherField(link.teacher), x };
 }
 
 /** `v1.<base64url(deflate-raw(JSON))>`: the value of the `r` hash parameter. */
@@ -162,10 +176,7 @@ function readDistill(p: Record<string, unknown>, x: Record<string, unknown>, pro
   }
   const recipe = salvage(given, validateRecipe, problems);
   const corpus = readCorpus(p.c, problems);
-  const t = p.t;
-  const teacher: TeacherRef = isObject(t) && typeof t.f === 'string' && t.f ? { folder: t.f } : { shipped: SHIPPED_TEACHER_ID };
-  if (t !== undefined && 'shipped' in teacher) problems.push({ field: 'teacher', message: `teacher ${JSON.stringify(t)} is not a teacher name: the shipped teacher is used` });
-  return { kind: 'distill', recipe, corpus, teacher };
+  return { kind: 'distill', recipe, corpus, teacher: readTeacher(p.t, problems) };
 }
 
 /** The payload (after the version) as JSON, or the reason it is unreadable. */

@@ -79,6 +79,7 @@ export function linkExpects(link: RecipeLink): string[] {
   if (link.kind === 'pretrain' && link.tokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
   if (link.kind === 'distill' && link.recipe.studentTokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
   if (link.kind === 'distill' && 'folder' in link.teacher) out.push(`the teacher "${link.teacher.folder}": load its folder in the Models tab`);
+  if (link.kind === 'distill' && 'shipped' in link.teacher && link.teacher.shipped !== SHIPPED_TEACHER_ID) out.push(`the shipped teacher "${link.teacher.shipped}": load it in the Models tab`);
   const given = link.kind === 'distill' ? (link.recipe.benchmarks?.tasks ?? []).filter((t) => !EMBEDDED_TASKS.some((e) => e.id === t)) : [];
   for (const t of given) out.push(`the benchmark task "${t}": give its files under the recipe's benchmarks`);
   return out;
