@@ -14,7 +14,7 @@ async function microRun(page: Page, lr: string): Promise<void> {
   await waitForRunState(page, 'done');
 }
 
-test('a finished run is kept in the History tab across a reload; two runs compare; rename and delete', async ({ page, watch }) => {
+test('a finished run is kept in the History tab across a reload; two runs compare; rename and delete; a second tab follows', async ({ page, context, watch }) => {
   page.on('dialog', (d) => void d.accept());
   await page.goto('/?backend=wasm&teacher=none&preset=micro&steps=20&evalEvery=10');
   await waitForBackend(page);
@@ -31,15 +31,24 @@ test('a finished run is kept in the History tab across a reload; two runs compar
   await expect(rows(page)).toHaveCount(1);
   await expect(rows(page).first()).toHaveAttribute('data-state', 'done');
 
+  // A second tab of the same site shows the same history and follows the first tab's writes.
+  const other = await context.newPage();
+  await other.goto('/?backend=wasm&teacher=none&tab=history');
+  await expect(rows(other)).toHaveCount(1);
+
   await waitForBackend(page);
   await microRun(page, '0.0005');
   await page.getByTestId('tab-history').click();
   await expect(rows(page)).toHaveCount(2);
+  await expect(rows(other)).toHaveCount(2);
+  await expect(rows(other).nth(0)).toHaveAttribute('data-state', 'done');
   await expect(rows(page).nth(0)).toHaveAttribute('data-state', 'done');
   await rows(page).nth(0).getByRole('button', { name: 'rename' }).click();
   await rows(page).nth(0).getByRole('textbox').fill('slow lr');
   await rows(page).nth(0).getByRole('textbox').press('Enter');
   await expect(rows(page).nth(0)).toContainText('slow lr');
+  await expect(rows(other).nth(0)).toContainText('slow lr');
+  await other.close();
 
   for (let i = 0; i < 2; i++) await rows(page).nth(i).getByRole('checkbox').check();
   await expect(page.getByTestId('history-compare')).toBeVisible();
