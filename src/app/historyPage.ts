@@ -63,7 +63,7 @@ function failed(e: HistoryWriteError): void {
 const recorder = recordRuns(useWorkbench, historyDb, { saved: () => changed(true), failed }, { linkOf: recordLink });
 globalThis.addEventListener?.('pagehide', () => void recorder.flush());
 
-/** The history id of a run of this session (null before its first write is queued). */
+/** The history id of a run of this session (null for a run it has not seen): its checkpoints' key (saveCheckpoint). */
 export const historyIdOf = recorder.historyId;
 
 async function attempt(op: (db: HistoryDb) => Promise<unknown>): Promise<void> {
@@ -93,6 +93,3 @@ export async function storageUse(): Promise<{ text: string; near: boolean } | nu
   const e = await navigator.storage?.estimate?.().catch(() => null);
   return e?.quota ? storageVerdict(e.usage ?? 0, e.quota) : null;
 }
-
-/** Writes every pending change now (the end-to-end tests, and a page about to go). */
-export const flushHistory = () => recorder.flush();
