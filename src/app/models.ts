@@ -5,7 +5,13 @@ import type { ModelSource } from '../worker/protocol.ts';
 
 const message = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
 
-export const SHIPPED_TEACHER = { path: 'models/teacher-en/', name: 'shipped English teacher (Moby-Dick, 16k WordPiece)' };
+export const SHIPPED_TEACHER = { id: 'teacher-en', path: 'models/teacher-en/', name: 'shipped English teacher (Moby-Dick, 16k WordPiece)' };
+/** The shipped teachers (public/models/<id>/, README model cards); the English one loads at start, `?teacher=ru` the Russian one. */
+export const SHIPPED_TEACHERS = [
+  SHIPPED_TEACHER,
+  { id: 'teacher-ru', path: 'models/teacher-ru/', name: 'shipped Russian teacher (Chekhov, Pushkin, Gogol, Lermontov; 24k WordPiece)' },
+] as const;
+export type ShippedTeacherId = (typeof SHIPPED_TEACHERS)[number]['id'];
 
 export async function loadModel(source: ModelSource): Promise<void> {
   actions.modelLoadStarted();
@@ -17,14 +23,22 @@ export async function loadModel(source: ModelSource): Promise<void> {
   }
 }
 
-export function loadShippedTeacher(): Promise<void> {
-  const base = new URL(import.meta.env.BASE_URL + SHIPPED_TEACHER.path, location.href).href;
-  return loadModel({ kind: 'url', base, name: SHIPPED_TEACHER.name });
+export function loadShippedTeacher(id: ShippedTeacherId = SHIPPED_TEACHER.id): Promise<void> {
+  const t = SHIPPED_TEACHERS.find((x) => x.id === id) ?? SHIPPED_TEACHER;
+  const base = new URL(import.meta.env.BASE_URL + t.path, location.href).href;
+  return loadModel({ kind: 'url', base, name: t.name });
 }
 
-// The shipped teacher loads at start, once the backend is ready, through the same import path a user's folder takes
+/** `?teacher=` at start: none → no teacher; ru / teacher-ru → the Russian one; anything else → the English one. */
+export function startTeacher(param: string | null): ShippedTeacherId | null {
+  if (param === 'none') return null;
+  return SHIPPED_TEACHERS.find((t) => t.id === param || t.id === `teacher-${param}`)?.id ?? SHIPPED_TEACHER.id;
+}
+
+// A shipped teacher loads at start, once the backend is ready, through the same import path a user's folder takes
 // (?teacher=none skips it). Here, not in client.ts: this module imports the client, never the reverse.
-if (new URLSearchParams(globalThis.location?.search ?? '').get('teacher') !== 'none') void booted.then(() => loadShippedTeacher());
+const atStart = startTeacher(new URLSearchParams(globalThis.location?.search ?? '').get('teacher'));
+if (atStart) void booted.then(() => loadShippedTeacher(atStart));
 
 export async function runFillMask(text: string, top = 5): Promise<void> {
   actions.fillMaskStarted();

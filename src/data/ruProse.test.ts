@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EMBEDDED_CORPORA, splitDocuments, tokenStreams } from './corpus.ts';
 import { isHeldOut } from './heldout.ts';
 import { MAX_DOC_CHARS } from './validate.ts';
+// @ts-expect-error: plain .mjs build tool without type declarations
 import { prepareAssets, OUT_RU_PROSE, RU_PROSE_GZ } from '../tools/prepare-assets.mjs';
 
 const ROOT = new URL('../../', import.meta.url);

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useWorkbench } from '../../store/index.ts';
 import { studentSizeOf } from '../../app/tokenizers.ts';
-import { exportModel, loadModel, runFillMask } from '../../app/models.ts';
+import { exportModel, loadModel, loadShippedTeacher, runFillMask, SHIPPED_TEACHERS } from '../../app/models.ts';
 import { makeConfig, type MlmConfig } from '../../models/config.ts';
 import { countParamsByPart } from '../../models/params.ts';
 import { ParamBudget, type ParamBreakdown } from './ParamBudget.tsx';
@@ -62,6 +62,13 @@ export function ModelsPanel() {
       </p>
       {lab.teacher?.warnings.map((w) => <div className="notice" key={w}>⚠ {w}</div>)}
       {lab.error && <div className="error" data-testid="model-error">{lab.error}</div>}
+      <div className="controls">
+        {SHIPPED_TEACHERS.map((t) => (
+          <button key={t.id} data-testid={`shipped-${t.id}`} disabled={lab.status === 'loading' || lab.teacher?.name === t.name} onClick={() => void loadShippedTeacher(t.id)}>
+            load the {t.name}
+          </button>
+        ))}
+      </div>
       <div className="controls">
         <label>import an HF folder (config.json, model.safetensors, tokenizer.json or vocab.txt)
           <input type="file" multiple data-testid="model-files" onChange={(e) => onFiles(e.target.files)} />
