@@ -4,7 +4,7 @@
 // is wrong.
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,16 @@ describe('atomicWriteFolder / atomicWriteFile', () => {
     expect(() => atomicWriteFolder(dest, [{ name: 'b.txt', bytes: 'new' }, { name: 'no/such/dir.txt', bytes: 'x' }], { overwrite: true })).toThrow(/FileError|ENOENT|does not exist/);
     expect(listing(dest)).toEqual(['a.txt']);
     expect(temps(dir)).toEqual([]);
+  });
+
+  it('the temporaries a killed process left are removed by the next write of the same output; a live one is kept', () => {
+    const dir = join(root, 'sweep');
+    mkdirSync(join(dir, '.out.tmp-999999999-abc123'), { recursive: true });
+    writeFileSync(join(dir, '.out.tmp-999999999-abc123', 'config.json'), '{}');
+    mkdirSync(join(dir, `.out.tmp-${process.pid}-live01`));
+    mkdirSync(join(dir, '.other.tmp-999999999-abc123'));
+    atomicWriteFolder(join(dir, 'out'), [{ name: 'a.txt', bytes: 'x' }]);
+    expect(listing(dir)).toEqual([`.other.tmp-999999999-abc123`, `.out.tmp-${process.pid}-live01`, 'out']);
   });
 
   it('a file is replaced by rename; a folder in its place is an OutputError', () => {

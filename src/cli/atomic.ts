@@ -4,7 +4,7 @@
  * temporary sibling folder and renamed into place (a previous folder, with --overwrite, is first renamed aside and
  * removed after). A kill at any moment leaves the previous complete output, the new complete output, or, in the one
  * instant between the two renames of an overwrite, no output; never a mix. Leftover `.NAME.tmp-*` siblings of a killed
- * run are garbage, never read.
+ * run are garbage, never read, and removed by the next write of the same output (`sweepStale`).
  *
  * `--out` checks: an existing file where a folder is wanted, or a non-empty folder without --overwrite, is an
  * OutputError (exit code 2) before any work starts.
@@ -23,6 +23,22 @@ export interface OutFile {
 }
 
 const tmpSibling = (path: string, tag: string) => join(dirname(path), `.${basename(path)}.${tag}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+};
+
+/** Removes the temporary siblings of `path` that a killed process left (`.NAME.tmp-PID-…` / `.old-` of a dead PID). */
+export function sweepStale(path: string): void {
+  const dir = dirname(path);
+  const prefix = new RegExp(`^\\.${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)-`);
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    const m = prefix.exec(n);
+    if (m && Number(m[2]) !== process.pid && !alive(Number(m[2]))) rmSync(join(dir, n), { recursive: true, force: true });
+  }
+}
 
 /** Test hook: VOCABKD_SLOW_WRITE_MS pauses after each file of a folder write, so a test can kill a process mid-write. */
 function slowWrite(): void {
@@ -46,6 +62,7 @@ export function checkOutFile(out: string, flag = '--out'): void {
 /** Writes one file atomically (temporary sibling, then rename). */
 export function atomicWriteFile(path: string, data: Uint8Array | string): void {
   checkOutFile(path);
+  sweepStale(path);
   const tmp = tmpSibling(path, 'tmp');
   try {
     writeFileSync(tmp, data);
@@ -82,6 +99,7 @@ function carry(from: string, to: string, entry: string): void {
  */
 export function atomicWriteFolder(dest: string, files: OutFile[], opts: { overwrite?: boolean; keep?: string[] } = {}): string[] {
   checkOutFolder(dest, opts.overwrite ?? false);
+  sweepStale(dest);
   const tmp = tmpSibling(dest, 'tmp');
   try {
     mkdirSync(dirname(dest), { recursive: true });
