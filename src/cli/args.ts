@@ -1,4 +1,6 @@
 /** Minimal `--flag value` parser with named errors (no dependency: the CLI has a handful of flags). */
+import { isBackendName } from '../backend/names.ts';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
@@ -42,4 +44,15 @@ export function numFlag(flags: Record<string, string>, name: string, fallback: n
   const v = Number(flags[name]);
   if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${flags[name]}"`);
   return v;
+}
+
+/**
+ * `--backend X` anywhere in argv must name a backend (else a UsageError, exit 2); one that cannot start in Node
+ * (webgpu, webgl) stays a runtime BackendError of initNodeBackend.
+ */
+export function checkBackendFlag(argv: string[]): void {
+  const i = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
+  if (i < 0) return;
+  const v = argv[i].startsWith('--backend=') ? argv[i].slice('--backend='.length) : argv[i + 1];
+  if (v !== undefined && !v.startsWith('--') && !isBackendName(v)) throw new UsageError(`--backend must be wasm or cpu (webgpu and webgl need a browser), got "${v}"`);
 }

@@ -3,7 +3,7 @@
  * errors go to stderr as one line `error: <Name>: <message>` with exit code 2 (input or usage: exitCodes.ts) or 1
  * (runtime failures). `--help` (or -h) after any command prints that command's help with an example (help.ts).
  */
-import { UsageError, parseArgs, intFlag, numFlag } from './args.ts';
+import { UsageError, checkBackendFlag, parseArgs, intFlag, numFlag } from './args.ts';
 import { classify } from './exitCodes.ts';
 import { commandHelp, isHelpFlag } from './help.ts';
 import { readCorpus } from './files.ts';
@@ -97,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(HELP, argv) ?? HELP);
       return 0;
     }
+    checkBackendFlag(rest);
     switch (cmd) {
       case 'train-mlm': await trainMlm(rest); return 0;
       case 'bench': await bench(rest); return 0;
