@@ -12,7 +12,7 @@ import { validateRecipe } from '../distill/recipe.ts';
 import type { RunRecord } from '../store/runs.ts';
 import { EMBEDDED_CORPORA } from '../data/corpus.ts';
 import { EMBEDDED_TASKS } from '../eval/tasks.ts';
-import { SHIPPED_TEACHER } from './models.ts';
+import { SHIPPED_TEACHERS, startTeacher } from './models.ts';
 import { RECIPE_PARAM, recipeFromHash, recipeHash, SHIPPED_TEACHER_ID, type CorpusRef, type DecodedLink, type RecipeLink, type TeacherRef } from './recipeUrl.ts';
 
 /** Query parameters a recipe link replaces (urlParams.ts reads them as run defaults). */
@@ -43,11 +43,16 @@ export function noteFormCorpus(kind: RunKind, corpus: CorpusRef): void {
   formCorpus[kind] = corpus;
 }
 
-/** The Distill tab's teacher as a link names it: the shipped one, or a folder the user loaded (by name). */
+/** The Distill tab's teacher as a link names it: a shipped one by id (the default when none is loaded), or a folder by name. */
 function currentTeacher(): TeacherRef {
   const name = useWorkbench.getState().models.teacher?.name;
-  return !name || name === SHIPPED_TEACHER.name ? { shipped: SHIPPED_TEACHER_ID } : { folder: name };
+  if (!name) return { shipped: SHIPPED_TEACHER_ID };
+  const shipped = SHIPPED_TEACHERS.find((t) => t.name === name);
+  return shipped ? { shipped: shipped.id } : { folder: name };
 }
+
+/** The shipped teacher this page loads at start (`?teacher=`), or null. */
+const startingTeacher = () => startTeacher(new URLSearchParams(location.search).get('teacher'));
 
 export function completeLink(draft: LinkDraft): RecipeLink {
   const corpus = formCorpus[draft.kind];
@@ -62,8 +67,12 @@ export function urlWithRecipe(hash: string): string {
   return url.href;
 }
 
+/** Copy link's URL; a distillation from another shipped teacher also asks the opened page to load it (`?teacher=`). */
 export async function recipeLinkUrl(draft: LinkDraft): Promise<string> {
-  return urlWithRecipe(await recipeHash(completeLink(draft)));
+  const link = completeLink(draft);
+  const url = new URL(urlWithRecipe(await recipeHash(link)));
+  if (link.kind === 'distill' && 'shipped' in link.teacher && link.teacher.shipped !== SHIPPED_TEACHER_ID) url.searchParams.set('teacher', link.teacher.shipped);
+  return url.href;
 }
 
 /** The recipe link of a run record as it starts (the forms' corpus, the loaded teacher); null for an invalid recipe. */
@@ -79,7 +88,7 @@ export function linkExpects(link: RecipeLink): string[] {
   if (link.kind === 'pretrain' && link.tokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
   if (link.kind === 'distill' && link.recipe.studentTokenizer === 'tokenizers-tab') out.push("the Tokenizers tab's student vocabulary: train or import it there");
   if (link.kind === 'distill' && 'folder' in link.teacher) out.push(`the teacher "${link.teacher.folder}": load its folder in the Models tab`);
-  if (link.kind === 'distill' && 'shipped' in link.teacher && link.teacher.shipped !== SHIPPED_TEACHER_ID) out.push(`the shipped teacher "${link.teacher.shipped}": load it in the Models tab`);
+  if (link.kind === 'distill' && 'shipped' in link.teacher && link.teacher.shipped !== startingTeacher()) out.push(`the shipped teacher "${link.teacher.shipped}": load it in the Models tab`);
   const given = link.kind === 'distill' ? (link.recipe.benchmarks?.tasks ?? []).filter((t) => !EMBEDDED_TASKS.some((e) => e.id === t)) : [];
   for (const t of given) out.push(`the benchmark task "${t}": give its files under the recipe's benchmarks`);
   return out;
