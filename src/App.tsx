@@ -1,5 +1,6 @@
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
+import { ResumeBanner } from './components/ResumeBanner.tsx';
 import { RunControls } from './components/RunControls.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
 import { TokenizerPanel } from './components/tokenizer/TokenizerPanel.tsx';
@@ -27,6 +28,7 @@ export function App() {
         <BackendBadge />
       </header>
       <ErrorBanner />
+      <ResumeBanner />
       <nav className="tabs" role="tablist">
         {(Object.keys(TABS) as Tab[]).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} data-testid={`tab-${t}`} onClick={() => setTab(t)}>{TABS[t]}</button>

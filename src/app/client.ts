@@ -5,6 +5,7 @@ import { actions, storeSink, useWorkbench } from '../store/index.ts';
 import { EMBEDDED_CORPUS, type EmbeddedCorpus } from '../data/corpus.ts';
 import type { CorpusSource } from '../worker/protocol.ts';
 import { readPageOptions } from './urlParams.ts';
+import { withCheckpoints } from './checkpoints.ts';
 
 export const pageOptions = readPageOptions(globalThis.location?.search ?? '');
 pageOptions.errors.forEach(actions.addError);
@@ -14,7 +15,7 @@ export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
   return { kind: 'url', url: new URL(import.meta.env.BASE_URL + c.path, globalThis.location.href).href, name: c.title };
 }
 
-export const trainerClient = createTrainerClient(storeSink, embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
+export const trainerClient = createTrainerClient(withCheckpoints(storeSink), embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
 /** Settles once the backend is chosen (or none could be); app/models.ts then loads the shipped teacher. */
 export const booted = trainerClient.boot(pageOptions.backend);
 

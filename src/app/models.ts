@@ -13,7 +13,11 @@ export const SHIPPED_TEACHERS = [
 ] as const;
 export type ShippedTeacherId = (typeof SHIPPED_TEACHERS)[number]['id'];
 
+/** The source of the teacher loaded last: a fresh worker (after a crash or a lost device) loads it again. */
+let lastSource: ModelSource | null = null;
+
 export async function loadModel(source: ModelSource): Promise<void> {
+  lastSource = source;
   actions.modelLoadStarted();
   try {
     const r = await trainerClient.request({ type: 'model-load', source });
@@ -21,6 +25,13 @@ export async function loadModel(source: ModelSource): Promise<void> {
   } catch (e) {
     actions.modelLoadFailed(message(e)); // the previous teacher stays (nothing half-loaded)
   }
+}
+
+/** Loads the last teacher again (a new worker has none); false when none was loaded. */
+export async function reloadTeacher(): Promise<boolean> {
+  if (!lastSource) return false;
+  await loadModel(lastSource);
+  return true;
 }
 
 export function loadShippedTeacher(id: ShippedTeacherId = SHIPPED_TEACHER.id): Promise<void> {

@@ -27,7 +27,7 @@ export function readPageOptions(search: string): PageOptions {
   }
   const preset = q.get('preset');
   if (preset) out.run.preset = preset as MlmRunConfig['preset'];
-  for (const [param, key] of [['steps', 'steps'], ['lr', 'lr'], ['evalEvery', 'evalEvery'], ['seed', 'seed']] as const) {
+  for (const [param, key] of [['steps', 'steps'], ['lr', 'lr'], ['evalEvery', 'evalEvery'], ['seed', 'seed'], ['checkpointEvery', 'checkpointEvery']] as const) {
     const v = q.get(param);
     if (v !== null) out.run[key] = Number(v);
   }

@@ -44,14 +44,50 @@ export class DeviceError extends Error {
   override name = 'DeviceError';
 }
 
-/** Throws a DeviceError when the device reported errors since the last check: the numbers since then are garbage. */
+/**
+ * The WebGPU device was lost (a driver reset, a sleeping laptop, GPUDevice.destroy()): nothing more can run on this
+ * backend. The page re-initialises on the next backend that passes the parity self-test and resumes the run from its
+ * last checkpoint.
+ */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
+/** Why the device was lost (device.lost's message), once it was. */
+let lostReason: string | null = null;
+let liveDevice: { destroy?(): void } | null = null;
+
+/** The test hook: destroys the WebGPU device (device.lost then resolves, as on a real loss). False when there is none. */
+export function loseDevice(): boolean {
+  if (!liveDevice?.destroy) return false;
+  liveDevice.destroy();
+  return true;
+}
+
+/**
+ * After a failure on WebGPU: a DeviceLostError when the device is lost (an operation cut short by the loss fails
+ * with its own error first — mapAsync's AbortError — and device.lost settles a moment later), else null.
+ */
+export async function lostDeviceError(): Promise<DeviceLostError | null> {
+  if (!liveDevice) return null;
+  await new Promise((r) => setTimeout(r, 50));
+  return lostReason === null ? null : new DeviceLostError(`the GPU device was lost (${lostReason}): the run continues from its last checkpoint on the next backend that passes the self-test`);
+}
+
+/**
+ * Throws a DeviceLostError once the device is lost, and a DeviceError when it reported errors since the last check:
+ * the numbers since then are garbage.
+ */
 export function assertNoDeviceErrors(): void {
+  if (lostReason !== null) throw new DeviceLostError(`the GPU device was lost (${lostReason}): the run continues from its last checkpoint on the next backend that passes the self-test`);
   const errs = takeDeviceErrors();
   if (errs.length) throw new DeviceError(`the GPU device reported ${errs.length} error(s), so results since the last check are wrong: ${errs[0]}. Choose another backend (e.g. ?backend=wasm)`);
 }
 
 interface GpuDeviceLike {
   addEventListener(type: 'uncapturederror', f: (e: { error?: { message?: string } }) => void): void;
+  lost?: Promise<{ reason?: string; message?: string }>;
+  destroy?(): void;
 }
 
 /** A software rasterizer / adapter: correct, but usually far slower than WASM. */
@@ -79,6 +115,8 @@ export async function initBrowserBackend(name: BackendName): Promise<BrowserBack
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;
     device?.addEventListener('uncapturederror', (e) => deviceErrors.push(e.error?.message?.split('\n')[0] ?? 'unknown WebGPU error'));
+    liveDevice = device ?? null;
+    void device?.lost?.then((info) => { lostReason = [info.reason, info.message].filter(Boolean).join(': ') || 'unknown reason'; });
   } else if (name === 'webgl') {
     const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
     const ext = gl?.getExtension('WEBGL_debug_renderer_info');

@@ -13,7 +13,7 @@ import type { ClientSink } from '../worker/trainerClient.ts';
 import type { FromTokenizerWorker, JobId, ModelSummary, RunId, RunKind, RunMessage, RunRequest } from '../worker/protocol.ts';
 import type { FillMaskResult } from '../models/fillMask.ts';
 import type { TokenizerTrainOptions } from '../tokenizers/trainTokenizer.ts';
-import { initialRuns, runCrashed, runCreated, runMessage, runRefused, setTabError, toggleShown, type RunsState } from './runs.ts';
+import { initialRuns, patchRun, runCrashed, runCreated, runMessage, runRefused, setTabError, toggleShown, type RunsState } from './runs.ts';
 import { initialModels, modelsReducers as models, type ModelsState } from './models.ts';
 import { initialTokenizers, tokenizersReducers as tokenizers, type TokenizersState } from './tokenizers.ts';
 import { alignmentReducers as alignment, initialAlignment, type AlignLens, type AlignmentState } from './alignment.ts';
@@ -72,6 +72,22 @@ export interface WorkbenchState extends RunsState {
   disagreement: DisagreementState;
   /** Benchmark tasks the user gave the page (beside the embedded ones), by id. */
   userTasks: UserTask[];
+  /** Runs that can continue from a checkpoint (a crashed worker, a lost device, a reload): app/resume.ts. */
+  resumable: Resumable[];
+}
+
+/** A run that stopped without ending (crash, lost device, reload) and has a checkpoint to continue from. */
+export interface Resumable {
+  /** This session's run id, or the history entry's id after a reload. */
+  key: string;
+  kind: RunKind;
+  name: string;
+  step: number;
+  why: 'crash' | 'device' | 'reload';
+  /** Set while its resume is being started (the button waits). */
+  busy?: boolean;
+  /** What stands in the way (a corpus file to give again, a failed resume). */
+  note?: string;
 }
 
 export const initialState: WorkbenchState = {
@@ -85,6 +101,7 @@ export const initialState: WorkbenchState = {
   alignment: initialAlignment,
   disagreement: initialDisagreement,
   userTasks: [],
+  resumable: [],
 };
 
 export const useWorkbench = create<WorkbenchState>()(() => initialState);
@@ -119,7 +136,7 @@ export const actions = {
   workerCrashed: (runId: RunId | null, message: string) => {
     set((s) => runCrashed(s, runId, message));
     setDisagreement(disagreement.crashed); // the snapshots went with the worker
-    actions.addError(`The training worker crashed: ${message}. Press Start to begin a new run.`);
+    actions.addError(`The training worker crashed: ${message}. The run can continue from its last checkpoint (Resume), or press Start to begin a new run.`);
   },
   setTabError: (kind: RunKind, error: string | null) => set((s) => setTabError(s, kind, error)),
   toggleShown: (runId: RunId) => set((s) => toggleShown(s, runId)),
@@ -156,6 +173,13 @@ export const actions = {
   // Benchmark tasks given to the page (a task with the same id is replaced)
   userTaskAdded: (t: UserTask) => set((s) => ({ userTasks: [...s.userTasks.filter((x) => x.id !== t.id), t] })),
   userTaskRemoved: (id: string) => set((s) => ({ userTasks: s.userTasks.filter((x) => x.id !== id) })),
+
+  // Runs that can resume (app/resume.ts)
+  resumableSet: (r: Resumable) => set((s) => ({ resumable: [...s.resumable.filter((x) => x.key !== r.key), r] })),
+  resumableRemoved: (key: string) => set((s) => ({ resumable: s.resumable.filter((x) => x.key !== key) })),
+  deviceLost: (runId: RunId | null, lost: BackendName, next: BackendName | null) => {
+    if (runId) set((s) => patchRun(s, runId, () => ({ message: `the ${lost} device was lost${next ? `; continuing on ${next} from the last checkpoint` : ' and no other backend passed'}` })));
+  },
 
   // Tabs
   setTab: (tab: string) => set({ tab }),

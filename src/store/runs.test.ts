@@ -123,7 +123,7 @@ describe('one runs store for both kinds', () => {
     actions.workerCrashed('run-3', 'boom');
     expect(state().runs['run-3']).toMatchObject({ state: 'error', message: 'boom', error: 'the training worker crashed: boom' });
     expect(state().activeRunId).toBeNull();
-    expect(state().errors).toEqual(['The training worker crashed: boom. Press Start to begin a new run.']);
+    expect(state().errors).toEqual(['The training worker crashed: boom. The run can continue from its last checkpoint (Resume), or press Start to begin a new run.']);
   });
 
   it('a refused start creates no record and tells its tab (the reason names the active run); the next start of that kind clears it', () => {

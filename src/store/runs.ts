@@ -28,6 +28,8 @@ interface RunBase<K extends RunKind> {
   summary: RunKinds[K]['summary'] | null;
   /** A named engine error (`RecipeError: …`, `TeacherMissingError: …`, `DataError: …`) or the refusal. */
   error: string | null;
+  /** A run resumed from a checkpoint: its step (the points before it came with the checkpoint). */
+  resumedFrom?: number;
 }
 
 export interface PretrainRun extends RunBase<'pretrain'> {
@@ -100,7 +102,8 @@ export function runMessage(s: RunsState, m: RunMessage): Partial<RunsState> {
     case 'run-points': return patchRun(s, m.runId, (r) => ({ points: (r.points as object[]).concat(m.points) } as Partial<RunRecord>));
     case 'run-phase': return patchRun(s, m.runId, () => ({ phase: { phase: m.phase, done: m.done, total: m.total } }));
     case 'run-warning': return patchRun(s, m.runId, (r) => ({ warnings: [...r.warnings, m.message] }));
-    case 'run-checkpoint': return patchRun(s, m.runId, () => ({ checkpointStep: m.step }));
+    case 'run-checkpoint': return patchRun(s, m.runId, () => ({ checkpointStep: m.step })); // its bytes: app/resume.ts
+    case 'run-resumed': return patchRun(s, m.runId, () => ({ points: m.points, checkpointStep: m.step, resumedFrom: m.step } as Partial<RunRecord>));
     case 'run-snapshots': return {}; // the disagreement slice keeps them (store/disagreement.ts)
     case 'run-bench-reference': return patchRun(s, m.runId, (r) => (r.kind === 'distill' ? { bench: { ...r.bench, reference: m.reference } } : {}));
     case 'run-bench': return patchRun(s, m.runId, (r) => (r.kind === 'distill' ? { bench: { ...r.bench, points: [...r.bench.points, m.point] } } : {}));

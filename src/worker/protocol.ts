@@ -56,6 +56,8 @@ export type RunRequest =
       kind: 'pretrain'; config: MlmRunConfig; corpus: CorpusSource;
       /** The Tokenizers tab's student; absent: the run trains a WordPiece of the preset's size on the corpus. */
       tokenizerJson?: string;
+      /** A checkpoint's bytes (train/checkpoint.ts) of this run: it continues after the checkpoint's step. */
+      resumeFrom?: ArrayBuffer;
     }
   | {
       kind: 'distill'; recipe: Recipe; corpus: CorpusSource;
@@ -63,6 +65,8 @@ export type RunRequest =
       studentTokenizerJson?: string;
       /** Where each of recipe.benchmarks.tasks is read: an embedded task's URL, or the files the user gave the page. */
       tasks?: TaskSource[];
+      /** A checkpoint's bytes (train/checkpoint.ts) of this run: it continues after the checkpoint's step. */
+      resumeFrom?: ArrayBuffer;
     };
 
 /**
@@ -93,8 +97,13 @@ export type RunEvent<K extends RunKind = RunKind> =
   /** Preparation progress (tokenizer, σ, C, GLMD vocabulary, data, student): at most every PHASE_FLUSH_MS per phase. */
   | { type: 'run-phase'; phase: string; done: number; total: number }
   | { type: 'run-warning'; message: string }
-  /** A weight snapshot was taken (exportable). */
-  | { type: 'run-checkpoint'; step: number }
+  /**
+   * A weight snapshot was taken (exportable); `data`: the whole run state as checkpoint bytes (train/checkpoint.ts),
+   * transferred, what the page keeps to resume the run after a reload, a crash or a lost GPU device.
+   */
+  | { type: 'run-checkpoint'; step: number; data?: ArrayBuffer }
+  /** A resumed run: the checkpoint's step and the points logged before it (the curves continue). */
+  | { type: 'run-resumed'; step: number; points: RunKinds[K]['point'][] }
   /**
    * Distillations: the student snapshots the worker now keeps for the disagreement view (issue 12 item 3; the latest
    * distillation's only), after each evaluation and at the end; `sample` is a held-out text of the run's corpus.
@@ -140,6 +149,8 @@ export type ToWorker =
   | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
   | ({ type: 'run-start'; runId: RunId; debug?: DebugOptions } & RunRequest)
   | { type: 'run-control'; runId: RunId; kind: RunKind; action: 'pause' | 'resume' | 'stop' }
+  /** Test hook (?deviceLossHook): destroys the WebGPU device, as a driver reset or a sleeping laptop would lose it. */
+  | { type: 'debug-lose-device' }
   | WorkerRequest;
 
 export type FromWorker =

@@ -4,7 +4,7 @@
  * reports it with run-* messages (status, info, batched points, phases, warnings, checkpoints, done, errors) the same
  * way for both kinds. A kind only supplies its body: what it validates, reads and trains (`pretrain`, `distill`).
  */
-import { assertNoDeviceErrors } from '../backend/browser.ts';
+import { assertNoDeviceErrors, lostDeviceError } from '../backend/browser.ts';
 import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import { splitDocuments } from '../data/corpus.ts';
 import { createRunControl, runMlm } from '../train/mlmRun.ts';
@@ -15,6 +15,10 @@ import { createSnapshotStore, type SnapshotList } from '../distill/snapshots.ts'
 import { alignedContext, heldOutSample } from '../distill/disagreement.ts';
 import { createStepLane, laneControl } from './stepLane.ts';
 import { createRunBench } from '../eval/runBench.ts';
+import { checkpointFromBytes, checkpointToBytes, CheckpointError, type RunCheckpoint } from '../train/checkpoint.ts';
+import type { MetricPoint, PretrainCheckpoint } from '../train/mlmRun.ts';
+import type { DistillCheckpoint } from '../distill/run.ts';
+import type { DistillPoint } from '../distill/types.ts';
 import { taskLocator, teacherCache } from './bench.ts';
 import { distillSetup, loadCorpus, type ActiveRun, type WorkerState } from './workerState.ts';
 import {
@@ -28,7 +32,21 @@ const corpusKey = (c: CorpusSource) => (c.kind === 'url' ? c.url : `file:${c.fil
 
 type Start = Extract<ToWorker, { type: 'run-start' }>;
 type StartOf<K extends RunKind> = Extract<Start, { kind: K }>;
-type Post = (m: FromWorker) => void;
+type Post = (m: FromWorker, transfer?: Transferable[]) => void;
+
+/** A checkpoint's bytes from the page, checked for its kind (CheckpointError: truncated, another version or kind). */
+function resumeCheckpoint<C extends RunCheckpoint>(bytes: ArrayBuffer | undefined, kind: 'pretrain' | 'distill'): C | undefined {
+  if (!bytes) return undefined;
+  const c = checkpointFromBytes(new Uint8Array(bytes));
+  if (c.kind !== kind) throw new CheckpointError(`this is a ${c.kind} checkpoint; a ${kind} run cannot resume from it`, 'kind');
+  return c as C;
+}
+
+/** The run state as transferable bytes. */
+async function checkpointBytes(capture: () => Promise<RunCheckpoint>): Promise<ArrayBuffer> {
+  const b = checkpointToBytes(await capture());
+  return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
+}
 
 /** What a body reports through: the same for both kinds. */
 interface RunHooks<K extends RunKind> {
@@ -39,7 +57,10 @@ interface RunHooks<K extends RunKind> {
   point(p: RunKinds[K]['point']): void;
   phase(phase: string, done: number, total: number): void;
   warning(message: string): void;
-  checkpoint(step: number): void;
+  /** A checkpoint: its step and, for resuming, the run state's bytes (transferred). */
+  checkpoint(step: number, data?: ArrayBuffer): void;
+  /** A resumed run: the checkpoint's step and its points (sent before the first new point). */
+  resumed(step: number, points: RunKinds[K]['point'][]): void;
   /** The student snapshots now kept (distillations), and a held-out text of the corpus. */
   snapshots(list: SnapshotList, sample: string): void;
   /** After a step: a WebGPU device error stops the run, named (an invalid pipeline computes garbage silently). */
@@ -56,16 +77,18 @@ const pretrain: Body<'pretrain'> = async (state, msg, h) => {
   const config = validateRunConfig(msg.config);
   const text = await loadCorpus(state, msg.corpus);
   const tokenizer = msg.tokenizerJson ? fromTokenizerJson(msg.tokenizerJson) : undefined;
+  const resumeFrom = resumeCheckpoint<PretrainCheckpoint>(msg.resumeFrom, 'pretrain');
+  if (resumeFrom) h.resumed(resumeFrom.step, resumeFrom.points as unknown as MetricPoint[]);
   h.status('running');
   const outcome = await runMlm(text, config, h.control, {
     onInfo: h.info,
     onPoint: h.point,
     onStep: h.step,
-    onCheckpoint: (c) => {
+    onCheckpoint: async (c, capture) => {
       state.checkpoint = c;
-      h.checkpoint(c.step);
+      h.checkpoint(c.step, await checkpointBytes(capture));
     },
-  }, { tokenizer });
+  }, { tokenizer, resumeFrom });
   return { outcome, summary: null };
 };
 
@@ -83,6 +106,8 @@ const distill: Body<'distill'> = async (state, msg, h) => {
   requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
   const texts = splitDocuments(await loadCorpus(state, msg.corpus));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
+  const resumeFrom = resumeCheckpoint<DistillCheckpoint>(msg.resumeFrom, 'distill');
+  if (resumeFrom) h.resumed(resumeFrom.step, resumeFrom.points as unknown as DistillPoint[]);
   const bench = await createRunBench({
     recipe, texts, teacher: { model: setup.teacher, tokenizer: setup.teacherTokenizer }, cache: teacherCache(setup.teacher), corpusKey: corpusKey(msg.corpus), locate: taskLocator(msg.tasks ?? []), control: h.control, startedAt,
     hooks: { reference: h.benchReference, point: h.bench, warning: h.warning },
@@ -102,7 +127,7 @@ const distill: Body<'distill'> = async (state, msg, h) => {
         h.step(p.step);
         h.point(p);
       },
-      onCheckpoint: h.checkpoint,
+      onCheckpoint: async (step, capture) => h.checkpoint(step, await checkpointBytes(capture)),
       onWarning: h.warning,
       onPrepared: (p) => {
         state.snapshots?.store.dispose();
@@ -115,7 +140,7 @@ const distill: Body<'distill'> = async (state, msg, h) => {
         h.snapshots(store.list(), sample);
         await bench?.evaluated(step, student);
       },
-    });
+    }, { resumeFrom });
     store.takeFinal(result.summary.steps, result.student);
     h.snapshots(store.list(), sample);
     state.student?.model.dispose();
@@ -140,7 +165,7 @@ export function startRun(state: WorkerState, msg: Start, post: Post): void {
 
 /** Runs a body and reports it: every failure becomes run-error + run-status 'error'; nothing escapes. */
 async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, control: ActiveRun['control'], body: Body<K>, post: Post): Promise<void> {
-  const send = (ev: RunEvent<K>) => post({ ...ev, runId: msg.runId, kind: msg.kind } as RunMessage);
+  const send = (ev: RunEvent<K>, transfer: Transferable[] = []) => post({ ...ev, runId: msg.runId, kind: msg.kind } as RunMessage, transfer);
   const points = pointBatcher<RunKinds[K]['point']>((batch) => send({ type: 'run-points', points: batch }));
   const phaseSent = new Map<string, number>();
   let crashed = false;
@@ -158,7 +183,8 @@ async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, c
         send({ type: 'run-phase', phase, done, total });
       },
       warning: (message) => send({ type: 'run-warning', message }),
-      checkpoint: (step) => send({ type: 'run-checkpoint', step }),
+      checkpoint: (step, data) => send({ type: 'run-checkpoint', step, ...(data ? { data } : {}) }, data ? [data] : []),
+      resumed: (step, points) => send({ type: 'run-resumed', step, points }),
       snapshots: (snapshots, sample) => send({ type: 'run-snapshots', snapshots, sample }),
       benchReference: (reference) => send({ type: 'run-bench-reference', reference }),
       bench: (point) => send({ type: 'run-bench', point }),
@@ -179,7 +205,7 @@ async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, c
   } catch (e) {
     points.flush();
     if (e instanceof DistillStoppedError) return send({ type: 'run-status', state: 'stopped', message: e.message }); // stopped while preparing: nothing trained
-    const err = e as Error;
+    const err = (await lostDeviceError()) ?? (e as Error);
     const code = err.name || 'Error';
     send({ type: 'run-error', code, message: err.message ?? String(e) });
     send({ type: 'run-status', state: 'error', message: `${code}: ${err.message ?? String(e)}` });

@@ -7,7 +7,7 @@
  * one active run (runSlot.ts: a second start of either kind is refused naming the active run). Runs: runs.ts;
  * requests: requests.ts.
  */
-import { initBrowserBackend, takeDeviceErrors } from '../backend/browser.ts';
+import { initBrowserBackend, loseDevice, takeDeviceErrors } from '../backend/browser.ts';
 import { compareParity, runParityProbe } from '../backend/parity.ts';
 import { createWorkerState } from './workerState.ts';
 import { controlRun, startRun } from './runs.ts';
@@ -39,6 +39,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'init': return void init(msg);
     case 'run-start': return startRun(state, msg, post);
     case 'run-control': return controlRun(state, msg, post);
+    case 'debug-lose-device': return void loseDevice();
     default: {
       const refused = requestRefusal(state.slot.active, msg.type);
       if (refused) return post({ type: 'request-error', requestId: msg.requestId, ...refused });

@@ -27,6 +27,11 @@ export interface ClientSink {
   /** A start refused before it reached the worker (a run is active: the reason names it; or no backend). */
   runRefused(kind: RunKind, reason: string): void;
   workerCrashed(runId: RunId | null, message: string): void;
+  /**
+   * The GPU device was lost during `runId` (DeviceLostError): the client dropped that worker and re-initialised on the
+   * next backend that passes the self-test (`next`; null: none did). The page resumes the run from its checkpoint.
+   */
+  deviceLost(runId: RunId | null, lost: BackendName, next: BackendName | null): void;
 }
 
 /** A start: the run's request, the corpus defaulting to the page's embedded one. */
@@ -39,6 +44,8 @@ export interface TrainerClient {
   pause(): void;
   resume(): void;
   stop(): void;
+  /** Test hook: makes the worker destroy its WebGPU device (a device loss, as the page would meet it). */
+  loseDevice(): void;
   /** A request (load, fill-mask, export, cost probe): resolves with the worker's reply, rejects on request-error or a crash. */
   request(msg: DistributiveOmit<WorkerRequest, 'requestId'>): Promise<WorkerReply>;
   dispose(): void;
@@ -101,6 +108,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       if (m.runId !== slot.active?.runId) return; // stale: from a run that is no longer current
       if (m.type === 'run-rejected' || (m.type === 'run-status' && isFinished(m.state))) slot.release(m.runId);
       sink.runMessage(m);
+      if (m.type === 'run-error' && m.code === 'DeviceLostError') void recover(w, m);
     };
     w.onerror = (ev) => {
       ev.preventDefault();
@@ -171,6 +179,25 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     return false;
   };
 
+  const lost = new Set<BackendName>();
+  /** A lost device: drop the worker, re-initialise on the next backend that passes (never a lost one), tell the sink. */
+  const recover = async (w: Worker, m: RunMessage) => {
+    if (worker !== w || !backend) return;
+    const { runId, kind } = m;
+    const gone = backend;
+    lost.add(gone);
+    w.terminate(); // before the run's last status: the run ends here
+    worker = null;
+    slot.release(runId);
+    sink.runMessage({ type: 'run-status', runId, kind, state: 'error', message: `the ${gone} device was lost` } as RunMessage);
+    for (const p of pending.values()) p.reject(new Error('the GPU device was lost'));
+    pending.clear();
+    sink.backendNotice(`the ${gone} device was lost during ${runId}: re-initialising on the next backend that passes the self-test`);
+    const ok = await tryBackends(candidateBackends().filter((b) => !lost.has(b)));
+    if (!ok) sink.backendFailed(`the ${gone} device was lost and no other backend passed the self-test`);
+    sink.deviceLost(runId, gone, ok ? backend : null);
+  };
+
   const control = (action: 'pause' | 'resume' | 'stop') => {
     const a = slot.active;
     if (a) worker?.postMessage({ type: 'run-control', runId: a.runId, kind: a.kind, action } satisfies ToWorker);
@@ -210,6 +237,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
       debug.crashAtStep = undefined; // an injected crash happens once, so the run after it can succeed
       return run.runId;
     },
+    loseDevice: () => worker?.postMessage({ type: 'debug-lose-device' } satisfies ToWorker),
     pause: () => control('pause'),
     resume: () => control('resume'),
     stop: () => control('stop'),
