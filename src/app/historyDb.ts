@@ -121,6 +121,15 @@ export function renameRun(db: HistoryDb, id: string, name: string): Promise<'sav
   });
 }
 
+/** An imported run: its entry and its checkpoint in one transaction (all of it lands, or nothing). */
+export function importRun(db: HistoryDb, entry: HistoryEntry, checkpoint: { step: number; data: Blob } | null, now = Date.now()): Promise<void> {
+  return write(db, ['runs', 'checkpoints'], `the imported run "${entry.name}"`, async (tx) => {
+    const note = checkpoint ? { checkpoint: { step: checkpoint.step, bytes: checkpoint.data.size, savedAt: now } } : {};
+    await tx.objectStore('runs').put({ ...entry, ...note });
+    if (checkpoint) await tx.objectStore('checkpoints').put({ runId: entry.id, step: checkpoint.step, savedAt: now, data: checkpoint.data });
+  });
+}
+
 /** Deletes a run and its checkpoint together. */
 export function deleteRun(db: HistoryDb, id: string): Promise<void> {
   return write(db, ['runs', 'checkpoints'], `the deletion of run ${id}`, async (tx) => {

@@ -81,6 +81,8 @@ async function attempt(op: (db: HistoryDb) => Promise<unknown>): Promise<void> {
 export const renameHistoryRun = (id: string, name: string) => attempt((db) => renameRun(db, id, name));
 export const deleteHistoryRun = (id: string) => attempt((db) => deleteRun(db, id));
 export const dismissHistoryError = () => setStatus({ error: null });
+/** Something else wrote the history (an import): the lists reload, here and in the other tabs. */
+export const historyChanged = () => changed(true);
 
 /** Every stored run, newest first. */
 export async function loadHistory(): Promise<HistoryEntry[]> {

@@ -14,6 +14,9 @@ import { checkpointFromBytes, checkpointToBytes, CheckpointError, type Checkpoin
 import { UsageError } from './args.ts';
 import { atomicWriteFile } from './atomic.ts';
 import { fsError } from './files.ts';
+import { embeddedCorpusPath, PROJECT_ROOT } from './assets.ts';
+import { EMBEDDED_CORPORA } from '../data/corpus.ts';
+import { isRunFile, RunFileError, unpackRunFile } from '../train/runFile.ts';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 export const KEEP_CHECKPOINTS = 2;
@@ -77,6 +80,45 @@ const isFile = (p: string) => { try { return statSync(p).isFile(); } catch { ret
  * The checkpoint to resume from: `target` is a checkpoint file, or a run folder (its checkpoints/ folder, newest
  * readable first). `skipped` names newer files that did not decode. CheckpointError when there is none.
  */
+function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw fsError(e, path, '--resume');
+  }
+}
+
+/**
+ * The checkpoint of a run file (train/runFile.ts, e.g. exported from the page's History tab). A page run names its
+ * embedded corpus and shipped teacher: they become the resumed command's defaults (given --corpus / --teacher win).
+ */
+function fromRunFile(path: string, bytes: Uint8Array): RunCheckpoint {
+  let run;
+  try {
+    run = unpackRunFile(bytes);
+  } catch (e) {
+    throw e instanceof RunFileError ? new RunFileError(`${path}: ${e.message}`) : e;
+  }
+  const ckpt = run.files.get('checkpoint.ckpt');
+  if (!ckpt) throw new RunFileError(`${path}: the run file holds no checkpoint to resume from`);
+  let c: RunCheckpoint;
+  try {
+    c = checkpointFromBytes(ckpt);
+  } catch (e) {
+    throw e instanceof CheckpointError ? new CheckpointError(`${path}: ${e.message}`, e.reason) : e;
+  }
+  if (c.extra.cli) return c;
+  const { corpus, teacher } = run.manifest.source;
+  const host: Record<string, string> = {};
+  const embedded = corpus && 'embedded' in corpus ? EMBEDDED_CORPORA.find((x) => x.id === corpus.embedded) : undefined;
+  if (embedded) {
+    embeddedCorpusPath(); // builds public/corpus/ when missing
+    host.corpus = join(PROJECT_ROOT, 'public', embedded.path);
+  }
+  if (teacher && 'shipped' in teacher && /^[\w-]+$/.test(teacher.shipped)) host.teacher = join(PROJECT_ROOT, 'public', 'models', teacher.shipped);
+  return { ...c, extra: { ...c.extra, cli: host } };
+}
+
 export function loadCheckpoint(target: string): { path: string; checkpoint: RunCheckpoint; skipped: string[] } {
   const read = (path: string) => {
     try {
@@ -85,7 +127,10 @@ export function loadCheckpoint(target: string): { path: string; checkpoint: RunC
       throw e instanceof CheckpointError ? new CheckpointError(`${path}: ${e.message}`, e.reason) : fsError(e, path, '--resume');
     }
   };
-  if (isFile(target)) return { path: target, checkpoint: read(target), skipped: [] };
+  if (isFile(target)) {
+    const bytes = readBytes(target);
+    return { path: target, checkpoint: isRunFile(bytes) ? fromRunFile(target, bytes) : read(target), skipped: [] };
+  }
   const found = listCheckpoints(join(target, CHECKPOINT_DIR));
   if (!found.length) throw new CheckpointError(`--resume ${target}: no checkpoint (${join(target, CHECKPOINT_DIR, 'step-N.ckpt')}) to resume from`, 'format');
   const skipped: string[] = [];
@@ -108,6 +153,7 @@ export function runFolderOf(target: string): string | null {
 
 /** metrics.jsonl as it was at the checkpoint (atomically rewritten: lines logged after it, or a cut last line, go). */
 export function restoreMetrics(path: string, points: readonly object[]): void {
+  mkdirSync(dirname(path), { recursive: true }); // a run continued into a new folder (--out OTHER, a run file)
   atomicWriteFile(path, points.map((p) => JSON.stringify(p) + '\n').join(''));
 }
 

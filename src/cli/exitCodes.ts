@@ -10,7 +10,7 @@ export const INPUT_ERRORS: ReadonlySet<string> = new Set([
   'CorpusFormatError', 'BinaryCorpusError', 'DataError', 'DistillDataError', 'DistillSetupError', 'EmptyCorpusError',
   'VocabTooSmallError', 'TrainerOptionError', 'TokenizerFormatError', 'TokenizerModelError', 'HfFolderError',
   'SafetensorsError', 'NonFiniteWeightError', 'SpecialTokenMismatchError', 'FillMaskError', 'BenchInputError',
-  'PrefixSizeError', 'WhatIfError', 'StudentVocabError', 'IntrinsicError', 'CheckpointError',
+  'PrefixSizeError', 'WhatIfError', 'StudentVocabError', 'IntrinsicError', 'CheckpointError', 'RunFileError',
 ]);
 
 /** A Node file-system error that escaped the commands' own checks, named after its path. */

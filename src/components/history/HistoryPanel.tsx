@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { dismissHistoryError } from '../../app/historyPage.ts';
+import { dismissHistoryError, historyChanged } from '../../app/historyPage.ts';
+import { importRunFile } from '../../app/runFile.ts';
+import { findInterrupted } from '../../app/resume.ts';
 import { QUOTA_NEAR } from '../../app/history.ts';
 import { HistoryList } from './HistoryList.tsx';
 import { Comparison } from './Comparison.tsx';
@@ -20,9 +22,31 @@ function StorageLine({ storage }: { storage: { text: string; near: boolean } | n
   );
 }
 
+/** Import a .vkdrun file: checked whole first (a named error, nothing written), then one history entry with its checkpoint. */
+function ImportRun() {
+  const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
+  const pick = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      await importRunFile(file);
+      historyChanged();
+      await findInterrupted(); // an unfinished run with a checkpoint is offered as Resume
+      setSaid({ ok: true, text: `imported ${file.name}` });
+    } catch (err) {
+      setSaid({ ok: false, text: `${(err as Error).name}: ${(err as Error).message}` });
+    }
+  };
+  return (
+    <div className="controls">
+      <label>import a run file (.vkdrun) <input type="file" accept=".vkdrun" data-testid="history-import" onChange={(e) => void pick(e.target.files?.[0])} /></label>
+      {said && <span className={said.ok ? 'hint' : 'error'} data-testid="history-import-result">{said.text}</span>}
+    </div>
+  );
+}
+
 /**
  * The History tab: every run of this browser (kept in IndexedDB across reloads, shared by the site's tabs), rename,
- * delete, storage use and quota warnings, and the comparison of the runs picked.
+ * delete, export / import as one file, storage use and quota warnings, and the comparison of the runs picked.
  */
 export function HistoryPanel({ active }: { active: boolean }) {
   const { status, entries, storage } = useHistory(active);
@@ -36,6 +60,7 @@ export function HistoryPanel({ active }: { active: boolean }) {
         when it starts, every few seconds while it runs and when it ends. Tick two or more to compare them.
       </p>
       <StorageLine storage={storage} />
+      <ImportRun />
       {status.unavailable && <div className="error" data-testid="history-unavailable">{status.unavailable}</div>}
       {status.error && (
         <div className="error" data-testid="history-error" role="alert">
