@@ -15,7 +15,7 @@ import { fillMask } from '../models/fillMask.ts';
 import { fromBertConfigJson } from '../models/hfConfig.ts';
 import { exportHfFolder, modelFromWeights, tokenizerSize } from '../models/hfFolder.ts';
 import { fromTokenizerJson, fromVocabTxt } from '../tokenizers/hfJson.ts';
-import { DEFAULT_RUN, validateRunConfig, type MlmRunConfig } from '../train/runConfig.ts';
+import { DEFAULT_RUN, INIT_KINDS, validateRunConfig, type InitKind, type MlmRunConfig } from '../train/runConfig.ts';
 import { createRunControl, runMlm, type Checkpoint, type PretrainCheckpoint } from '../train/mlmRun.ts';
 import { CHECKPOINT_DIR, checkpointSaver, openResume } from './checkpointFs.ts';
 
@@ -23,12 +23,16 @@ export const MODEL_HELP = `  vocabkd model fill-mask DIR --text "Call me [MASK].
       Loads an HF BERT folder and prints, for each [MASK], the top tokens with ids and probabilities (JSON).
   vocabkd pretrain --corpus FILE --tokenizer tokenizer.json|vocab.txt --config config.json --steps N --out DIR
                    [--seq-len 128] [--batch-size 16] [--lr 5e-4] [--seed 1] [--eval-every 100] [--backend wasm|cpu]
-                   [--overwrite] [--checkpoint-every 100]
+                   [--overwrite] [--checkpoint-every 100] [--init shift|plain]
   vocabkd pretrain --resume DIR|DIR/checkpoints/step-N.ckpt [--out DIR] [--backend wasm|cpu]
       Stage 0: masked-LM pretraining of a teacher; JSON lines of metrics; writes the model as an HF folder to DIR,
       atomically (DIR must be empty or absent; --overwrite replaces it whole). config.json's vocab_size must be at
       least the tokenizer's size. Checkpoints: DIR/checkpoints/step-N.ckpt every N steps and at the end (the last
       two kept); --resume continues a killed or stopped run with its recorded corpus, tokenizer, config and flags.
+      --init shift (default): layer 0 starts with four heads attending to the tokens at offsets -1, +1, -2, +2
+      (gets past the bag-of-words plateau a small BERT sits on for thousands of steps; needs >= 2 heads of even
+      size d and --seq-len <= 2d); --init plain: BERT's N(0, 0.02) everywhere. Only the initial values
+      differ: the output is a plain BertForMaskedLM folder.
 `;
 
 const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
@@ -66,6 +70,12 @@ function pretrainInputs(flags: Record<string, string>, resuming: boolean) {
   return { tokenizer, model };
 }
 
+function initFlag(flags: Record<string, string>, fallback: InitKind): InitKind {
+  const v = flags.init ?? fallback;
+  if (!INIT_KINDS.includes(v as InitKind)) throw new UsageError(`--init must be shift or plain; got "${v}"`);
+  return v as InitKind;
+}
+
 /** The run config from the flags; on --resume absent flags take the checkpoint's values (given ones must agree). */
 function pretrainConfig(flags: Record<string, string>, prev: MlmRunConfig | undefined): MlmRunConfig {
   const d = prev ?? { ...DEFAULT_RUN, steps: 100, lr: 5e-4, evalEvery: 100 };
@@ -73,11 +83,12 @@ function pretrainConfig(flags: Record<string, string>, prev: MlmRunConfig | unde
   return validateRunConfig({
     steps, lr: numFlag(flags, 'lr', d.lr), seed: intFlag(flags, 'seed', d.seed), evalEvery: intFlag(flags, 'eval-every', d.evalEvery),
     warmupSteps: prev ? prev.warmupSteps : Math.min(100, Math.ceil(steps / 10)), checkpointEvery: intFlag(flags, 'checkpoint-every', d.checkpointEvery),
+    init: initFlag(flags, prev ? prev.init ?? 'plain' : 'shift'),
   });
 }
 
 export async function pretrainCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, ['corpus', 'tokenizer', 'config', 'steps', 'out', 'seq-len', 'batch-size', 'lr', 'seed', 'eval-every', 'backend', 'resume', 'checkpoint-every'], ['overwrite']);
+  const { flags } = parseArgs(argv, ['corpus', 'tokenizer', 'config', 'steps', 'out', 'seq-len', 'batch-size', 'lr', 'seed', 'eval-every', 'backend', 'resume', 'checkpoint-every', 'init'], ['overwrite']);
   const log = (m: string) => process.stderr.write(m + '\n');
   const resumed = flags.resume !== undefined ? openResume(flags.resume, flags.out, 'pretrain', log) : null;
   const prev = resumed?.checkpoint as PretrainCheckpoint | undefined;

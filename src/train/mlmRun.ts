@@ -2,13 +2,15 @@
  * A whole MLM pretraining run, host-neutral (the worker and the CLI both call `runMlm`): the corpus is split by the
  * one held-out rule (every 20th line, data/heldout.ts), the tokenizer is the given one or a WordPiece trained by our
  * trainer on the training lines (the preset's vocabulary size), and the steps run through the one training loop
- * (loop.ts) with an MLM task: Adam (AdamW without decay), clipping, the schedule, the NaN guard, pause / stop.
+ * (loop.ts) with an MLM task: Adam (AdamW without decay), clipping, the schedule, the NaN guard, pause / stop. A new
+ * model starts with shift heads (models/shiftInit.ts) unless cfg.init is 'plain'.
  * Checkpoints (checkpoint.ts): `onCheckpoint`'s `capture()` gives the whole run state (weights, Adam, the batcher's RNG,
  * the run description, the tokenizer, the points); `inputs.resumeFrom` continues such a run at its step + 1.
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeConfig, presetConfig, type MlmConfig } from '../models/config.ts';
 import { createMlm, encode, mlmLogits, countParams, type MlmModel } from '../models/mlm.ts';
+import { applyShiftHeadInit, checkShiftInit } from '../models/shiftInit.ts';
 import { createBatcher, DataError, type BatchSpecials, type MlmBatch } from '../data/mlmBatches.ts';
 import { splitDocuments, tokenStreams, type IdEncoder } from '../data/corpus.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
@@ -129,6 +131,7 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   const batchSize = inputs.batchSize ?? resume?.recipe.batchSize ?? preset.batchSize;
   const given = inputs.model ?? resume?.recipe.model;
   const shape = given ?? preset.model;
+  if (!resume && cfg.init === 'shift') checkShiftInit(shape, seqLen); // before the tokenizer is trained
   const docs = splitDocuments(corpusText);
   // No tokenizer given: the checkpoint's, else a WordPiece of our trainer on the training lines only (never the held-out ones).
   const hf: Tokenizer = inputs.tokenizer ?? (resume ? fromTokenizerJson(resume.tokenizers.model)
@@ -152,13 +155,23 @@ export async function runMlm(corpusText: string, cfg: MlmRunConfig, control: Run
   const valBatcher = cfg.evalEvery > 0 ? createBatcher(streams.validation, { batchSize, seqLen, vocabSize: mc.vocabSize, maskProb: cfg.maskProb, seed: cfg.seed + 1, specials }) : null;
   const valBatches = valBatcher ? Array.from({ length: 4 }, () => valBatcher.next()) : [];
   let rec: PretrainRecipe | undefined; // the corpus fingerprint costs ~10 ms per MB: only for checkpoints
-  const recipe = () => (rec ??= { config: cfg, model: mc, seqLen, batchSize, corpus: textFingerprint(corpusText) });
+  // `init` only chooses the first values: a resumed run takes its weights from the checkpoint (older ones have no init).
+  const runCfg: MlmRunConfig = resume ? { ...cfg, init: resume.recipe.config.init } : cfg;
+  const recipe = () => (rec ??= { config: runCfg, model: mc, seqLen, batchSize, corpus: textFingerprint(corpusText) });
   const tokenizerJson = toTokenizerJson(hf, false);
   if (resume) {
     assertResumable(resume, 'pretrain', recipe());
     if (tokenizerJson !== resume.tokenizers.model) throw new CheckpointError('the checkpoint was taken with another tokenizer', 'recipe');
   }
   const model = createMlm(mc, cfg.seed);
+  if (!resume && cfg.init === 'shift') {
+    try {
+      await applyShiftHeadInit(model, { seed: cfg.seed, positionsUsed: seqLen });
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
   const keys = Object.keys(model.params);
   const points: MetricPoint[] = resume ? [...(resume.points as MetricPoint[])] : [];
   hooks.onInfo?.({ params: countParams(mc), vocabSize: mc.vocabSize, trainTokens: streams.train.length, validationTokens: streams.validation.length, batchSize, seqLen });

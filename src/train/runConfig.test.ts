@@ -6,7 +6,7 @@ import { DEFAULT_RUN, RunConfigError, validateRunConfig, type MlmRunConfig } fro
 describe('validateRunConfig', () => {
   it('fills every missing field from DEFAULT_RUN', () => {
     expect(validateRunConfig({})).toEqual({
-      preset: 'micro', steps: 200, seed: 1, lr: 2e-3, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 25, maskProb: 0.15, checkpointEvery: 100,
+      preset: 'micro', steps: 200, seed: 1, lr: 2e-3, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 25, maskProb: 0.15, checkpointEvery: 100, init: 'shift',
     });
     expect(validateRunConfig({ steps: 7, preset: 'tiny' })).toEqual({ ...DEFAULT_RUN, steps: 7, preset: 'tiny' });
   });
@@ -15,7 +15,7 @@ describe('validateRunConfig', () => {
     const edges: Partial<MlmRunConfig>[] = [
       { steps: 1 }, { steps: 1_000_000 }, { seed: 0 }, { seed: 2 ** 32 - 1 }, { lr: 1e-6 }, { lr: 1 }, { warmupSteps: 0 },
       { clipNorm: 0 }, { clipNorm: 1e6 }, { logEvery: 1 }, { logEvery: 10_000 }, { evalEvery: 0 }, { maskProb: 0.01 }, { maskProb: 0.9 }, { checkpointEvery: 0 }, { checkpointEvery: 1_000_000 },
-      { preset: 'medium' },
+      { preset: 'medium' }, { init: 'plain' }, { init: 'shift' },
     ];
     for (const e of edges) expect(validateRunConfig(e)).toEqual({ ...DEFAULT_RUN, ...e });
   });
@@ -48,6 +48,12 @@ describe('validateRunConfig', () => {
     const call = () => validateRunConfig({ preset: 'huge' as never });
     expect(call).toThrow(RunConfigError);
     expect(call).toThrow('preset must be one of micro, tiny, medium; got "huge"');
+  });
+
+  it('init is shift (the default: shift heads) or plain', () => {
+    const call = () => validateRunConfig({ init: 'xavier' as never });
+    expect(call).toThrow(RunConfigError);
+    expect(call).toThrow('init must be one of shift, plain; got "xavier"');
   });
 
   it('the error is a RunConfigError by name too (what the worker and CLI print)', () => {

@@ -4,6 +4,10 @@
  */
 import { PRESET_NAMES, type PresetName } from '../models/config.ts';
 
+/** Initial values of a new model: shift heads (models/shiftInit.ts) or BERT's plain N(0, 0.02). */
+export type InitKind = 'shift' | 'plain';
+export const INIT_KINDS: readonly InitKind[] = ['shift', 'plain'];
+
 export interface MlmRunConfig {
   preset: PresetName;
   steps: number;
@@ -19,6 +23,12 @@ export interface MlmRunConfig {
   maskProb: number;
   /** Snapshot the weights every N steps (0 = only at the end); the last snapshot can be exported. */
   checkpointEvery: number;
+  /**
+   * Initial values: 'shift' = layer 0 starts with heads attending to offsets −1, +1, −2, +2 (models/shiftInit.ts: gets
+   * past the bag-of-words plateau; the default for new runs), 'plain' = BERT's N(0, 0.02) everywhere. A resumed run
+   * takes its weights from the checkpoint, whatever this says.
+   */
+  init: InitKind;
 }
 
 export const DEFAULT_RUN: MlmRunConfig = {
@@ -32,6 +42,7 @@ export const DEFAULT_RUN: MlmRunConfig = {
   evalEvery: 25,
   maskProb: 0.15,
   checkpointEvery: 100,
+  init: 'shift',
 };
 
 export class RunConfigError extends Error {
@@ -39,7 +50,7 @@ export class RunConfigError extends Error {
 }
 
 type Range = [number, number, 'int' | 'real'];
-const RANGES: Record<Exclude<keyof MlmRunConfig, 'preset'>, Range> = {
+const RANGES: Record<Exclude<keyof MlmRunConfig, 'preset' | 'init'>, Range> = {
   steps: [1, 1_000_000, 'int'],
   seed: [0, 2 ** 32 - 1, 'int'],
   lr: [1e-6, 1, 'real'],
@@ -57,6 +68,7 @@ export function validateRunConfig(input: Partial<MlmRunConfig>): MlmRunConfig {
   if (!PRESET_NAMES.includes(cfg.preset)) {
     throw new RunConfigError(`preset must be one of ${PRESET_NAMES.join(', ')}; got "${cfg.preset}"`);
   }
+  if (!INIT_KINDS.includes(cfg.init)) throw new RunConfigError(`init must be one of ${INIT_KINDS.join(', ')}; got "${String(cfg.init)}"`);
   for (const [k, [lo, hi, kind]] of Object.entries(RANGES) as [keyof typeof RANGES, Range][]) {
     const v = cfg[k];
     const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && (kind === 'real' || Number.isInteger(v));
