@@ -20,10 +20,10 @@ import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
 import { atomicWriteFile, freshRunFolder } from './atomic.ts';
 import { checkpointSaver, openResume, restoreMetrics } from './checkpointFs.ts';
 import { inputFolder, readCorpus, readInputText } from './files.ts';
-import { recipeNotes, studentVocabWarning } from './inputChecks.ts';
+import { studentVocabWarning } from './inputChecks.ts';
 import { initNodeBackend } from '../backend/node.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
-import { RecipeError, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
+import { RecipeError, recipeWarnings, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { cliRunBench } from './benchCli.ts';
 import { DistillStoppedError, runDistill, type DistillCheckpoint } from '../distill/run.ts';
 import { benchDistill, BENCH_METHODS, type BenchMethod } from '../bench/distillBench.ts';
@@ -58,7 +58,7 @@ function readRecipe(path: string, log: (s: string) => void) {
   }
   const recipe = validateRecipe(json);
   requireStudentTokenizer(recipe, false); // the CLI has no Tokenizers tab: its students train their own WordPiece
-  for (const w of recipeNotes(json, recipe)) log(`warning: ${w}`);
+  for (const w of recipeWarnings(recipe)) log(`warning: ${w}`);
   return recipe;
 }
 

@@ -1,29 +1,14 @@
 /**
  * Checks across the CLI's inputs (issue 17 §4): what the engine would otherwise substitute silently is an error or a
  * loud `warning:` line on stderr.
- * - a recipe whose "student" is null (the validator would take the defaults) → RecipeError;
- * - a KL temperature so small that KL × T² vanishes → warning;
+ * - a recipe's warnings (`recipeWarnings`, src/distill/recipe.ts; the page's form shows the same), e.g. a KL temperature so
+ *   small that KL × T² vanishes; `"student": null` is the validator's RecipeError;
  * - a student vocabulary the corpus could not fill (the WordPiece trainer stopped early) → warning;
  * - a config.json vocab_size below the tokenizer's size (pretrain) → ConfigError; above it → warning.
  */
-import { RecipeError, ignoredFields } from '../distill/recipe.ts';
+import { ignoredFields } from '../distill/recipe.ts';
 import type { Recipe } from '../distill/types.ts';
 import { ConfigError } from '../models/config.ts';
-
-/** Below this temperature the KL term, scaled by T², is under 1 % of its size at T = 1. */
-export const MIN_USEFUL_TEMPERATURE = 0.1;
-
-/** Errors and warnings about a recipe file beyond the validator's field checks. */
-export function recipeNotes(json: unknown, recipe: Recipe): string[] {
-  const raw = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  if ('student' in raw && raw.student === null) throw new RecipeError('student must be an object (or absent for the defaults); got null');
-  const notes: string[] = [];
-  const usesKl = recipe.weights.kl > 0 && ignoredFields(recipe.method).temperature === undefined;
-  if (usesKl && recipe.temperature < MIN_USEFUL_TEMPERATURE) {
-    notes.push(`temperature ${recipe.temperature} scales the KL term by T² = ${(recipe.temperature ** 2).toPrecision(2)}: the KL loss vanishes (weights.kl ${recipe.weights.kl} has no effect); use a temperature ≥ ${MIN_USEFUL_TEMPERATURE} (typically 1–4)`);
-  }
-  return notes;
-}
 
 /** Loud warning when the student's vocabulary came out smaller than the recipe asked (the corpus supports no more). */
 export function studentVocabWarning(recipe: Recipe, studentVocab: number, log: (s: string) => void): void {

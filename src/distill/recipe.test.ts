@@ -1,7 +1,7 @@
 // Checks src/distill/recipe.ts: the per-method defaults against methods.md (items 14, 19, 22, 28), filling of partial
 // JSON, every error branch with its message, and the JSON round trip.
 import { describe, expect, it } from 'vitest';
-import { defaultRecipe, effectiveRecipe, fixesVocabulary, ignoredFields, recipeToJson, RecipeError, requireStudentTokenizer, validateRecipe } from './recipe.ts';
+import { defaultRecipe, effectiveRecipe, fixesVocabulary, ignoredFields, MIN_USEFUL_TEMPERATURE, recipeToJson, RecipeError, recipeWarnings, requireStudentTokenizer, validateRecipe } from './recipe.ts';
 import { METHODS, type Method } from './types.ts';
 
 const A_METHODS: Method[] = ['reduce', 'reduce-map', 'match', 'kd-full'];
@@ -107,6 +107,13 @@ describe('validateRecipe: every error branch names the field, the rule and the v
     );
     expect(errorOf({ method: 'reduce', weights: 2 }).message).toBe('weights must be an object; got 2');
     expect(errorOf({ method: 'reduce', student: 'tiny' }).message).toBe('student must be an object; got "tiny"');
+  });
+
+  it('"student": null and "weights": null are errors, not the defaults (issue 17 §4); absent objects are the defaults', () => {
+    expect(errorOf({ method: 'reduce', student: null }).message).toBe('student must be an object (or absent for the defaults); got null');
+    expect(errorOf({ method: 'reduce', weights: null }).message).toBe('weights must be an object (or absent for the defaults); got null');
+    expect(errorOf({ method: 'reduce', student: null })).toBeInstanceOf(RecipeError);
+    expect(validateRecipe({ method: 'reduce' }).student).toEqual(defaultRecipe('reduce').student);
   });
 
   it.each([
@@ -328,5 +335,20 @@ describe('benchmarks (issue 13 item 5: the recipe lists the scores taken at eval
     const e = effectiveRecipe(r);
     expect(e.benchmarks).toEqual(r.benchmarks);
     expect(e.benchmarks.tasks).not.toBe(r.benchmarks.tasks);
+  });
+});
+
+describe('recipeWarnings: valid but probably unmeant (both hosts show them)', () => {
+  it('a temperature that makes KL × T² vanish is a warning naming T² and the KL weight; 0.1 and up are not', () => {
+    const w = recipeWarnings(validateRecipe({ method: 'reduce', temperature: 0.01 }));
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^temperature 0\.01 scales the KL term by T² = 0\.00010: the KL loss vanishes \(weights\.kl 2 has no effect\)/);
+    expect(recipeWarnings(validateRecipe({ method: 'glmd', temperature: 0.05 }))[0]).toMatch(/weights\.kl 1 has no effect/);
+    expect(recipeWarnings(validateRecipe({ method: 'reduce', temperature: MIN_USEFUL_TEMPERATURE }))).toEqual([]);
+    expect(recipeWarnings(validateRecipe({ method: 'reduce' }))).toEqual([]);
+  });
+
+  it('no warning where the temperature is not used (mlm-only has no KL term)', () => {
+    expect(recipeWarnings(validateRecipe({ method: 'mlm-only', temperature: 0.01 }))).toEqual([]);
   });
 });

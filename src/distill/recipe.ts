@@ -17,7 +17,8 @@
  * the frequent-word plateau for the whole 300 steps (README: the acceptance table).
  *
  * `validateRecipe` takes a partial JSON object, fills the missing fields from `defaultRecipe(method)` (the `weights`
- * and `student` objects field by field), and checks every field; errors read `<field path> must be …; got …`.
+ * and `student` objects field by field; an absent object is the defaults, a null one an error), and checks every
+ * field; errors read `<field path> must be …; got …`. `recipeWarnings` names what is valid but probably unmeant.
  * Cross-method rules (what methods.md implies):
  * - every method but mlm-only needs a KL weight > 0 (with KL 0 it is mlm-only); mlm-only has KL and MSE weights 0;
  * - glmd has no hidden-state term (item 19: MSE weight 0); an MLM weight is allowed (the original logs it unused);
@@ -177,6 +178,12 @@ function checkObject(path: string, v: unknown): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** `weights` / `student`: absent is the defaults; null is an error (the defaults would replace it silently). */
+function optionalObject(path: string, v: unknown): Record<string, unknown> {
+  if (v === null) fail(path, 'an object (or absent for the defaults)', v);
+  return checkObject(path, v === undefined ? {} : v);
+}
+
 /** Fills defaults from `defaultRecipe(input.method)` and checks every field; throws RecipeError naming the first bad one. */
 export function validateRecipe(input: unknown): Recipe {
   const given = checkObject('recipe', input);
@@ -186,9 +193,9 @@ export function validateRecipe(input: unknown): Recipe {
   checkKeys('', raw, RECIPE_KEYS);
   const method = checkChoice('method', raw.method, METHODS);
   const d = defaultRecipe(method);
-  const rawWeights = checkObject('weights', raw.weights ?? {});
+  const rawWeights = optionalObject('weights', raw.weights);
   checkKeys('weights', rawWeights, WEIGHT_KEYS);
-  const rawStudent = checkObject('student', raw.student ?? {});
+  const rawStudent = optionalObject('student', raw.student);
   checkKeys('student', rawStudent, STUDENT_KEYS);
 
   const r = { ...d, ...raw } as Record<string, unknown>;
@@ -252,6 +259,22 @@ function checkBenchmarks(v: unknown): BenchmarkSpec {
   const dup = (tasks as string[]).find((t, i, a) => a.indexOf(t) !== i);
   if (dup !== undefined) fail('benchmarks.tasks', 'a list without repeats', dup);
   return { ...(b as unknown as BenchmarkSpec), tasks: [...(tasks as string[])] };
+}
+
+/** Below this temperature the KL term, scaled by T², is under 1 % of its size at T = 1. */
+export const MIN_USEFUL_TEMPERATURE = 0.1;
+
+/**
+ * What a valid recipe does that its author probably did not mean, one sentence each (both hosts show them: the CLI on
+ * stderr as `warning:` lines, the page's form beside Start): a KL temperature so small that KL × T² vanishes.
+ */
+export function recipeWarnings(recipe: Recipe): string[] {
+  const notes: string[] = [];
+  const usesKl = recipe.weights.kl > 0 && ignoredFields(recipe.method).temperature === undefined;
+  if (usesKl && recipe.temperature < MIN_USEFUL_TEMPERATURE) {
+    notes.push(`temperature ${recipe.temperature} scales the KL term by T² = ${(recipe.temperature ** 2).toPrecision(2)}: the KL loss vanishes (weights.kl ${recipe.weights.kl} has no effect); use a temperature ≥ ${MIN_USEFUL_TEMPERATURE} (typically 1–4)`);
+  }
+  return notes;
 }
 
 /** glmd (the teacher's top K tokens) and kd-full (the teacher's vocabulary) choose the student's vocabulary themselves. */

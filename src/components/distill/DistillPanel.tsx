@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { defaultRecipe } from '../../distill/recipe.ts';
+import { defaultRecipe, recipeWarnings } from '../../distill/recipe.ts';
 import type { Recipe } from '../../distill/types.ts';
 import { useWorkbench } from '../../store/index.ts';
 import { latestRun, liveRun, runsOfKind } from '../../store/runs.ts';
@@ -86,6 +86,7 @@ export function DistillPanel() {
       </div>
       {live && !active && <div className="hint" data-testid="distill-busy">{runName(live)} is active (Train MLM tab): one run at a time</div>}
       {checked.error && <div className="error" data-testid="distill-recipe-error">{checked.error}</div>}
+      {checked.recipe && recipeWarnings(checked.recipe).map((w) => <div className="notice" key={w} data-testid="distill-recipe-warning">⚠ {w}</div>)}
       {tabError && <div className="error" data-testid="distill-error">{tabError}</div>}
       {estimate && (
         <div className="cards" data-testid="distill-estimate-result" data-stale={stale}>
