@@ -27,6 +27,7 @@ export function RunPanel() {
         )}
       </div>
       {run.error && <div className="error" data-testid="run-error">{run.error}</div>}
+      {run.warnings.map((w) => <div className="notice" key={w} data-testid="run-warning">⚠ {w}</div>)}
       <LossChart points={run.points} />
     </section>
   );

@@ -217,6 +217,16 @@ async function* sniffed(bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   }
 }
 
+/** The chunks of a web byte stream (a File's, a fetch body's), for `corpusDocuments`. */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
 /** What was done to the input, one line each (empty when nothing was). */
 export function corpusNotes(r: CorpusReport, max = MAX_DOC_CHARS): string[] {
   const out: string[] = [];

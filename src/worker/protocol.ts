@@ -211,6 +211,8 @@ export interface TokenizerJobStats {
   corpus: string;
   bytes: number;
   invalidUtf8: number;
+  /** What the validation layer did to the corpus (data/validate.ts `corpusNotes`): replacements, cut lines, columns. */
+  notes: string[];
   documents: number;
   wordOccurrences: number;
   distinctWords: number;

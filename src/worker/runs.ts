@@ -10,7 +10,7 @@ import { splitDocuments } from '../data/corpus.ts';
 import { createRunControl, runMlm } from '../train/mlmRun.ts';
 import { validateRunConfig } from '../train/runConfig.ts';
 import { DistillStoppedError, runDistill } from '../distill/run.ts';
-import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
+import { recipeWarnings, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { createSnapshotStore, type SnapshotList } from '../distill/snapshots.ts';
 import { alignedContext, heldOutSample } from '../distill/disagreement.ts';
 import { createStepLane, laneControl } from './stepLane.ts';
@@ -75,7 +75,7 @@ type Body<K extends RunKind> = (state: WorkerState, msg: StartOf<K>, hooks: RunH
 /** Pretraining: the run config, the corpus, the given student tokenizer (else runMlm trains a WordPiece). */
 const pretrain: Body<'pretrain'> = async (state, msg, h) => {
   const config = validateRunConfig(msg.config);
-  const text = await loadCorpus(state, msg.corpus);
+  const text = await loadCorpus(state, msg.corpus, h.warning);
   const tokenizer = msg.tokenizerJson ? fromTokenizerJson(msg.tokenizerJson) : undefined;
   const resumeFrom = resumeCheckpoint<PretrainCheckpoint>(msg.resumeFrom, 'pretrain');
   if (resumeFrom) h.resumed(resumeFrom.step, resumeFrom.points as unknown as MetricPoint[]);
@@ -104,7 +104,8 @@ const distill: Body<'distill'> = async (state, msg, h) => {
   const startedAt = performance.now();
   const recipe = validateRecipe(msg.recipe);
   requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
-  const texts = splitDocuments(await loadCorpus(state, msg.corpus));
+  for (const w of recipeWarnings(recipe)) h.warning(w);
+  const texts = splitDocuments(await loadCorpus(state, msg.corpus, h.warning));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
   const resumeFrom = resumeCheckpoint<DistillCheckpoint>(msg.resumeFrom, 'distill');
   if (resumeFrom) h.resumed(resumeFrom.step, resumeFrom.points as unknown as DistillPoint[]);

@@ -1,11 +1,12 @@
 /// <reference lib="webworker" />
 /**
  * Tokenizer jobs off the main thread: stream the corpus (embedded asset or dropped file, any size: only word counts
- * are kept), train the vocabulary, compute the what-if curve, and send back the tokenizer.json. One job at a time;
- * a new `train` cancels the previous one.
+ * are kept) through the one validation layer (data/validate.ts: binary files refused, invalid UTF-8 counted, long lines
+ * cut, CSV / TSV columns named, all said in the stats' notes), train the vocabulary, compute the what-if curve, and
+ * send back the tokenizer.json. One job at a time; a new `train` cancels the previous one.
  */
-import { decodeUtf8Stream } from '../tokenizers/train/utf8.ts';
-import { documents, formatOf, lines } from '../data/corpusFormats.ts';
+import { formatOf } from '../data/corpusFormats.ts';
+import { corpusDocuments, corpusNotes, newReport, streamChunks } from '../data/validate.ts';
 import { trainTokenizer } from '../tokenizers/trainTokenizer.ts';
 import { toTokenizerJson } from '../tokenizers/hfJson.ts';
 import { whatIf } from '../tokenizers/whatif.ts';
@@ -14,15 +15,6 @@ import type { FromTokenizerWorker, JobId, ToTokenizerWorker } from './protocol.t
 
 const post = (m: FromTokenizerWorker) => self.postMessage(m);
 let current: { jobId: JobId; abort: AbortController } | null = null;
-
-async function* bytesOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    yield value;
-  }
-}
 
 async function train(msg: Extract<ToTokenizerWorker, { type: 'train' }>): Promise<void> {
   current?.abort.abort();
@@ -47,11 +39,10 @@ async function train(msg: Extract<ToTokenizerWorker, { type: 'train' }>): Promis
       total = corpus.file.size;
       name = corpus.file.name;
     }
-    const format = corpus.kind === 'file' ? formatOf(corpus.file.name) : 'txt';
-    const decode = { bytes: 0, invalidReplacements: 0 };
-    const trained = await trainTokenizer(documents(lines(decodeUtf8Stream(bytesOf(stream), decode)), format), options, {
+    const report = newReport(name, corpus.kind === 'file' ? formatOf(corpus.file.name) : 'txt');
+    const trained = await trainTokenizer(corpusDocuments(streamChunks(stream), report.format, report), options, {
       signal: abort.signal,
-      countFraction: () => (total ? Math.min(1, decode.bytes / total) : null),
+      countFraction: () => (total ? Math.min(1, report.bytes / total) : null),
       onProgress: (p) => post({ type: 'progress', jobId, ...p }),
     });
     post({ type: 'progress', jobId, phase: 'what-if', fraction: null, detail: 'metrics at smaller sizes' });
@@ -64,7 +55,7 @@ async function train(msg: Extract<ToTokenizerWorker, { type: 'train' }>): Promis
     post({
       type: 'done', jobId, tokenizerJson: toTokenizerJson(trained.tokenizer, false), whatIf: wi.points,
       stats: {
-        corpus: name, bytes: decode.bytes, invalidUtf8: decode.invalidReplacements, documents: trained.stats.documents,
+        corpus: name, bytes: report.bytes, invalidUtf8: report.invalidUtf8, notes: corpusNotes({ ...report, invalidUtf8: 0 }) /* the count has its own field */, documents: trained.stats.documents,
         wordOccurrences: trained.stats.wordOccurrences, distinctWords: trained.stats.distinctWords, alphabet: trained.train.alphabet.length,
         droppedChars: trained.train.droppedChars, baseSize: trained.train.baseSize, vocabSize: trained.tokenizer.vocabSize, stoppedBy: trained.train.stoppedBy, ms: performance.now() - t0,
       },

@@ -13,7 +13,8 @@ import type { RunControl } from '../train/loop.ts';
 import type { DistillSetup } from '../distill/run.ts';
 import type { SnapshotStore } from '../distill/snapshots.ts';
 import type { AlignedContext } from '../distill/disagreement.ts';
-import { documents, formatOf, lines } from '../data/corpusFormats.ts';
+import { formatOf } from '../data/corpusFormats.ts';
+import { corpusDocuments, corpusNotes, newReport, streamChunks } from '../data/validate.ts';
 import { DataError } from '../data/mlmBatches.ts';
 import { fromTokenizerJson } from '../tokenizers/hfJson.ts';
 import { createDeviceQueue, type DeviceQueue } from './deviceQueue.ts';
@@ -56,8 +57,12 @@ export function createWorkerState(): WorkerState {
 /** In-page training keeps the corpus in memory: larger corpora should be trained from the CLI. */
 const MAX_CORPUS_BYTES = 100 * 1024 * 1024;
 
-/** A corpus as text, one document per line (an embedded one by URL, cached; a dropped file in any corpus format). */
-export async function loadCorpus(state: WorkerState, src: CorpusSource): Promise<string> {
+/**
+ * A corpus as text, one document per line (an embedded one by URL, cached; a dropped file in any corpus format, read
+ * through the one validation layer, data/validate.ts: a binary file is a BinaryCorpusError, invalid UTF-8 is counted,
+ * long lines are cut, CSV / TSV columns are named). What was done to a dropped file goes to `onNote`, one sentence each.
+ */
+export async function loadCorpus(state: WorkerState, src: CorpusSource, onNote: (note: string) => void = () => {}): Promise<string> {
   if (src.kind === 'url') {
     const cached = state.corpora.get(src.url);
     if (cached !== undefined) return cached;
@@ -69,10 +74,12 @@ export async function loadCorpus(state: WorkerState, src: CorpusSource): Promise
   }
   const { file } = src;
   if (file.size > MAX_CORPUS_BYTES) {
-    throw new DataError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; in-page training holds the corpus in memory and accepts up to ${MAX_CORPUS_BYTES / 2 ** 20} MB (use \`vocabkd pretrain\` for larger corpora)`);
+    throw new DataError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; in-page training holds the corpus in memory and accepts up to ${MAX_CORPUS_BYTES / 2 ** 20} MB (train on larger corpora with the command line, vocabkd pretrain)`);
   }
+  const report = newReport(file.name, formatOf(file.name));
   const docs: string[] = [];
-  for await (const d of documents(lines([await file.text()]), formatOf(file.name))) docs.push(d.replace(/\r?\n/g, ' '));
+  for await (const d of corpusDocuments(streamChunks(file.stream()), report.format, report)) docs.push(d);
+  corpusNotes(report).forEach(onNote);
   return docs.join('\n');
 }
 

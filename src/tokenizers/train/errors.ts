@@ -17,7 +17,7 @@ export class VocabTooSmallError extends Error {
   override name = 'VocabTooSmallError';
   constructor(readonly requested: number, readonly minimum: number, detail: string) {
     super(`vocabulary size ${requested} is below the minimum for this corpus, ${minimum} (${detail}); ` +
-      `use --vocab-size ≥ ${minimum} or a lower character coverage`);
+      `use a vocabulary size ≥ ${minimum} or a lower character coverage`);
   }
 }
 
