@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BinaryCorpusError, MAX_DOC_CHARS } from '../data/validate.ts';
 import { createWorkerState, loadCorpus } from './workerState.ts';
 
-async function read(name: string, bytes: Uint8Array | string): Promise<{ text: string; notes: string[] }> {
+async function read(name: string, bytes: Uint8Array<ArrayBuffer> | string): Promise<{ text: string; notes: string[] }> {
   const notes: string[] = [];
   const text = await loadCorpus(createWorkerState(), { kind: 'file', file: new File([bytes], name) }, (n) => notes.push(n));
   return { text, notes };
