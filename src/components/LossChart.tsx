@@ -1,5 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { MetricPoint } from '../train/mlmRun.ts';
+import { STEP_AXIS, tickFormat, yTitle } from './chartAxes.ts';
 
 /** Keeps at most `max` points (every k-th, always the last) so rendering cost stays bounded on long runs. */
 export function downsample<T>(xs: T[], max: number): T[] {
@@ -13,13 +14,14 @@ export function downsample<T>(xs: T[], max: number): T[] {
 /** Training loss and validation loss against the step; animations off (points arrive 4× a second). */
 export function LossChart({ points }: { points: MetricPoint[] }) {
   const data = downsample(points, 600);
+  const format = tickFormat(data.flatMap((p) => [p.loss, p.valLoss ?? NaN]));
   return (
     <div className="chart" data-testid="loss-chart" data-points={points.length}>
       <ResponsiveContainer width="100%" height={280}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} />
-          <YAxis domain={['auto', 'auto']} width={48} />
+          <XAxis {...STEP_AXIS} domain={['dataMin', 'dataMax']} />
+          <YAxis domain={['auto', 'auto']} width={64} tickFormatter={format} label={yTitle('loss')} />
           <Tooltip />
           <Legend />
           <Line name="train loss" dataKey="loss" stroke="#2563eb" dot={false} isAnimationActive={false} />

@@ -5,6 +5,7 @@ import { splitTokens, type CorpusView, type GlmdView, type VocabView } from '../
 import type { Job } from '../../store/alignment.ts';
 import { tokenColour, tokenParts } from '../tokenColour.ts';
 import { Term } from '../Term.tsx';
+import { xTitle, yTitle } from '../chartAxes.ts';
 import { vocabOrder, type VocabFilter, type VocabSort } from './vocabTable.ts';
 
 const ROW_H = 28;
@@ -124,10 +125,10 @@ function SplitHistogramBody({ vocab, corpus }: { vocab: VocabView; corpus: Corpu
     <div className="chart" data-testid="vocab-histogram" data-bars={data.length}>
       <div className="spans-label">|<Term id="sigma" />(v)|: student pieces per teacher entry (1 = the student has the whole token)</div>
       <ResponsiveContainer width="100%" height={220}>
-        <BarChart data={data} margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
+        <BarChart data={data} margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="k" />
-          <YAxis unit="%" width={48} />
+          <XAxis dataKey="k" label={xTitle('student pieces per teacher entry')} />
+          <YAxis unit="%" width={60} allowDecimals={false} label={yTitle('share')} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} labelFormatter={(k) => `${k} piece(s)`} />
           <Legend />
           <Bar dataKey="entries" name="vocabulary entries %" fill="#2563eb" isAnimationActive={false} />

@@ -3,6 +3,7 @@ import type { BenchMetric } from '../../eval/live.ts';
 import type { DistillRun } from '../../store/runs.ts';
 import { Term } from '../Term.tsx';
 import { runColour } from './DistillCharts.tsx';
+import { shortTitle, STEP_AXIS, tickFormat, yTitle } from '../chartAxes.ts';
 
 /** The metrics to plot: the latest shown run's reference, else any shown run's. */
 export function benchMetrics(runs: DistillRun[]): BenchMetric[] {
@@ -49,10 +50,10 @@ export function BenchCharts({ runs, order }: { runs: DistillRun[]; order: string
             <div className="chart" key={m.key} data-testid={`distill-bench-chart-${m.key}`} data-series={series.map((s) => `${s.r.runId}:${s.data.length}`).join(',')} data-teacher={m.teacher ?? ''} data-floor={m.floor ?? ''}>
               <div className="spans-label">{m.label}</div>
               <ResponsiveContainer width="100%" height={200}>
-                <LineChart margin={{ top: 6, right: 12, bottom: 16, left: 0 }}>
+                <LineChart margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDuplicatedCategory={false} label={{ value: 'step', position: 'insideBottom', offset: -8 }} />
-                  <YAxis domain={['auto', 'auto']} width={56} tickFormatter={fmt} />
+                  <XAxis {...STEP_AXIS} domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
+                  <YAxis domain={['auto', 'auto']} width={64} tickFormatter={tickFormat([...series.flatMap((s) => s.data.map((p) => p[m.key] as number)), m.teacher ?? NaN, m.floor ?? NaN])} label={yTitle(shortTitle(m.label))} />
                   <Tooltip />
                   <Legend verticalAlign="top" />
                   {m.teacher !== null && <ReferenceLine y={m.teacher} stroke="#111" strokeDasharray="6 3" label={{ value: `teacher ${fmt(m.teacher)}`, position: 'insideTopRight', fontSize: 11 }} ifOverflow="extendDomain" />}

@@ -3,20 +3,21 @@ import type { DistillPoint } from '../../distill/types.ts';
 import type { DistillRun } from '../../store/runs.ts';
 import { downsample } from '../LossChart.tsx';
 import { Term } from '../Term.tsx';
+import { STEP_AXIS, tickFormat, yTitle } from '../chartAxes.ts';
 
 /**
  * `overlay`: the quantity means the same thing in every run, so the shown runs are drawn together. The total loss is
  * each method's own weighted sum (Reduce's 2·KL + 0.5·MLM ≈ 8 against the baseline's plain MLM ≈ 5), so an overlay
  * would read as "the baseline is better": it shows the latest shown run only.
  */
-const CHARTS: { id: string; key: keyof DistillPoint & string; overlay: boolean; title: React.ReactNode }[] = [
-  { id: 'heldout-acc', key: 'evalWordAcc', overlay: true, title: <>held-out masked-word accuracy (every run, comparable)</> },
-  { id: 'heldout-loss', key: 'evalLoss', overlay: true, title: <>held-out <Term id="MLM" /> loss on the student&apos;s tokens (comparable for the same student vocabulary)</> },
-  { id: 'mlm', key: 'mlm', overlay: true, title: <>training <Term id="MLM" /> term (comparable for the same student vocabulary)</> },
-  { id: 'kl', key: 'kl', overlay: true, title: <><Term id="KL" /> (× <Term id="T2" />, before its weight; runs with a teacher)</> },
-  { id: 'total', key: 'loss', overlay: false, title: <>total loss of the latest shown run (its own <Term id="weights" /> sum: not comparable across methods)</> },
-  { id: 'lr', key: 'lr', overlay: true, title: 'learning rate' },
-  { id: 'tokens', key: 'tokensPerSec', overlay: true, title: 'tokens/s' },
+const CHARTS: { id: string; key: keyof DistillPoint & string; overlay: boolean; title: React.ReactNode; axis: string }[] = [
+  { id: 'heldout-acc', key: 'evalWordAcc', overlay: true, title: <>held-out masked-word accuracy (every run, comparable)</>, axis: 'accuracy' },
+  { id: 'heldout-loss', key: 'evalLoss', overlay: true, title: <>held-out <Term id="MLM" /> loss on the student&apos;s tokens (comparable for the same student vocabulary)</>, axis: 'MLM loss' },
+  { id: 'mlm', key: 'mlm', overlay: true, title: <>training <Term id="MLM" /> term (comparable for the same student vocabulary)</>, axis: 'MLM loss' },
+  { id: 'kl', key: 'kl', overlay: true, title: <><Term id="KL" /> (× <Term id="T2" />, before its weight; runs with a teacher)</>, axis: 'KL × T²' },
+  { id: 'total', key: 'loss', overlay: false, title: <>total loss of the latest shown run (its own <Term id="weights" /> sum: not comparable across methods)</>, axis: 'loss' },
+  { id: 'lr', key: 'lr', overlay: true, title: 'learning rate', axis: 'lr' },
+  { id: 'tokens', key: 'tokensPerSec', overlay: true, title: 'tokens/s', axis: 'tokens/s' },
 ];
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
@@ -32,7 +33,7 @@ export const runColour = (index: number) => PALETTE[index % PALETTE.length];
 export function DistillCharts({ runs, order, latest }: { runs: DistillRun[]; order: string[]; latest: DistillRun | null }) {
   return (
     <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))', gap: '0.6rem' }}>
-      {CHARTS.map(({ id, key, title, overlay }) => {
+      {CHARTS.map(({ id, key, title, overlay, axis }) => {
         const series = (overlay ? runs : runs.slice(-1))
           .map((r) => ({ r, data: downsample(r.points.filter((p) => Number.isFinite(p[key] as number)), 600) }))
           .filter((s) => s.data.length > 0);
@@ -41,10 +42,10 @@ export function DistillCharts({ runs, order, latest }: { runs: DistillRun[]; ord
           <div className="chart" key={id} data-testid={`distill-chart-${id}`} data-points={count} data-lines={series.length}>
             <div className="spans-label">{title}</div>
             <ResponsiveContainer width="100%" height={200}>
-              <LineChart margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
+              <LineChart margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
-                <YAxis domain={['auto', 'auto']} width={56} tickFormatter={(v: number) => (Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(0) : String(+v.toPrecision(3)))} />
+                <XAxis {...STEP_AXIS} domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
+                <YAxis domain={['auto', 'auto']} width={64} tickFormatter={tickFormat(series.flatMap((s) => s.data.map((p) => p[key] as number)))} label={yTitle(axis)} />
                 <Tooltip />
                 <Legend />
                 {series.map(({ r, data }) => (

@@ -2,6 +2,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { HistoryEntry } from '../../app/historyDb.ts';
 import { downsample } from '../LossChart.tsx';
 import { runColour } from '../distill/DistillCharts.tsx';
+import { shortTitle, STEP_AXIS, tickFormat, yTitle } from '../chartAxes.ts';
 import { formatValue, lastValue, runFacts, runSeries, standings, type Series } from './metrics.ts';
 
 /** One chart per quantity, a line per picked run that has it (the colour follows the run's place in the pick). */
@@ -20,10 +21,10 @@ function CompareCharts({ entries }: { entries: HistoryEntry[] }) {
           <div className="chart" key={def.id} data-testid={`history-chart-${def.id}`} data-lines={lines.length}>
             <div className="spans-label">{def.label} ({def.better} is better)</div>
             <ResponsiveContainer width="100%" height={200}>
-              <LineChart margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
+              <LineChart margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="step" type="number" domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
-                <YAxis domain={['auto', 'auto']} width={56} tickFormatter={(v: number) => String(+v.toPrecision(3))} />
+                <XAxis {...STEP_AXIS} domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
+                <YAxis domain={['auto', 'auto']} width={64} tickFormatter={tickFormat(lines.flatMap((l) => l.data.map((p) => p.value)))} label={yTitle(shortTitle(def.label))} />
                 <Tooltip />
                 <Legend />
                 {lines.map(({ e, i, data }) => (

@@ -1,6 +1,7 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { WhatIfPoint } from '../../tokenizers/whatif.ts';
 import { Term } from '../Term.tsx';
+import { xTitle, yTitle } from '../chartAxes.ts';
 
 /** Fertility (left axis) and STRR / [UNK] rate / embedding share (right axis, %) against the vocabulary size. */
 export function WhatIfChart({ points, size }: { points: WhatIfPoint[]; size: number | null }) {
@@ -11,11 +12,11 @@ export function WhatIfChart({ points, size }: { points: WhatIfPoint[]; size: num
         left axis: <Term id="fertility" /> (tokens per word) · right axis: <Term id="STRR" />, <Term id="UNK" /> rate and the embeddings' share of the student's parameters, at each smaller vocabulary size
       </div>
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 16, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="size" type="number" domain={['dataMin', 'dataMax']} />
-          <YAxis yAxisId="f" width={48} domain={[1, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
-          <YAxis yAxisId="p" orientation="right" width={40} domain={[0, 100]} unit="%" />
+          <XAxis dataKey="size" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={xTitle('vocabulary size')} />
+          <YAxis yAxisId="f" width={64} domain={[1, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} label={yTitle('tokens per word')} />
+          <YAxis yAxisId="p" orientation="right" width={52} domain={[0, 100]} unit="%" allowDecimals={false} label={yTitle('%', 'right')} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
           <Legend />
           <Line yAxisId="f" name="fertility (tokens/word)" dataKey="fertility" stroke="#2563eb" dot={false} isAnimationActive={false} />
