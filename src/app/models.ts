@@ -16,9 +16,12 @@ export type ShippedTeacherId = (typeof SHIPPED_TEACHERS)[number]['id'];
 /** The source of the teacher loaded last: a fresh worker (after a crash or a lost device) loads it again. */
 let lastSource: ModelSource | null = null;
 
+/** What the Models tab says is loading: "the shipped … teacher", a folder's or file's name. */
+const loadingName = (source: ModelSource) => (source.kind === 'url' ? `the ${source.name}` : source.name);
+
 export async function loadModel(source: ModelSource): Promise<void> {
   lastSource = source;
-  actions.modelLoadStarted();
+  actions.modelLoadStarted(loadingName(source));
   try {
     const r = await trainerClient.request({ type: 'model-load', source });
     if (r.type === 'model-loaded') actions.modelLoaded(r.summary, r.tokenizerJson);
@@ -34,10 +37,15 @@ export async function reloadTeacher(): Promise<boolean> {
   return true;
 }
 
+const shipped = (id: ShippedTeacherId) => SHIPPED_TEACHERS.find((x) => x.id === id) ?? SHIPPED_TEACHER;
+
+function shippedSource(id: ShippedTeacherId): ModelSource {
+  const t = shipped(id);
+  return { kind: 'url', base: new URL(import.meta.env.BASE_URL + t.path, location.href).href, name: t.name };
+}
+
 export function loadShippedTeacher(id: ShippedTeacherId = SHIPPED_TEACHER.id): Promise<void> {
-  const t = SHIPPED_TEACHERS.find((x) => x.id === id) ?? SHIPPED_TEACHER;
-  const base = new URL(import.meta.env.BASE_URL + t.path, location.href).href;
-  return loadModel({ kind: 'url', base, name: t.name });
+  return loadModel(shippedSource(id));
 }
 
 /** `?teacher=` at start: none → no teacher; ru / teacher-ru → the Russian one; anything else → the English one. */
@@ -47,9 +55,13 @@ export function startTeacher(param: string | null): ShippedTeacherId | null {
 }
 
 // A shipped teacher loads at start, once the backend is ready, through the same import path a user's folder takes
-// (?teacher=none skips it). Here, not in client.ts: this module imports the client, never the reverse.
+// (?teacher=none skips it). Here, not in client.ts: this module imports the client, never the reverse. The tab says it
+// is loading from the start (not "no teacher loaded" while the backend initialises).
 const atStart = startTeacher(new URLSearchParams(globalThis.location?.search ?? '').get('teacher'));
-if (atStart) void booted.then(() => loadShippedTeacher(atStart));
+if (atStart) {
+  actions.modelLoadStarted(`the ${shipped(atStart).name} (waiting for the backend)`);
+  void booted.then(() => loadShippedTeacher(atStart), (e: unknown) => actions.modelLoadFailed(`the ${shipped(atStart).name} was not loaded: ${message(e)}`));
+}
 
 export async function runFillMask(text: string, top = 5): Promise<void> {
   actions.fillMaskStarted();

@@ -15,8 +15,11 @@ import type { CorpusSource, StudentShape } from '../worker/protocol.ts';
 const message = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
 
 export function trainVocabulary(corpus: CorpusSource, options: TokenizerTrainOptions, student: StudentShape): void {
-  actions.tokenizerJobStarted(tokenizerClient.train(corpus, options, student), options);
+  actions.tokenizerJobStarted(tokenizerClient.train(corpus, options, student), options, corpusName(corpus));
 }
+
+/** The name a corpus goes by in the tab: an embedded corpus's title, a dropped file's name. */
+export const corpusName = (corpus: CorpusSource): string => (corpus.kind === 'file' ? corpus.file.name : corpus.name);
 
 export const cancelVocabulary = (jobId: string) => tokenizerClient.cancel(jobId);
 
@@ -31,7 +34,7 @@ export async function importTokenizer(file: File, as: 'teacher' | 'student'): Pr
     if (as === 'teacher') actions.setTeacherTokenizer({ name: file.name, json: text });
     else actions.vocabularyImported(file.name, toTokenizerJson(tok, false), tok.vocabSize);
   } catch (e) {
-    actions.setTokenizerError(message(e));
+    actions.setTokenizerError(message(e), file.name);
   }
 }
 

@@ -153,7 +153,7 @@ export const actions = {
   alignedProbeFailed: (key: string, error: string) => setDisagreement((d) => disagreement.probeFailed(d, key, error)),
 
   // The loaded teacher
-  modelLoadStarted: () => setModels(models.loadStarted),
+  modelLoadStarted: (name?: string) => setModels(() => models.loadStarted(name)),
   modelLoaded: (summary: ModelSummary, tokenizerJson: string) => setModels(() => models.loaded(summary, tokenizerJson)),
   modelLoadFailed: (error: string) => setModels((m) => models.loadFailed(m, error)),
   fillMaskStarted: () => setModels(models.fillMaskStarted),
@@ -162,13 +162,13 @@ export const actions = {
   setModelError: (error: string | null) => setModels(() => models.setError(error)),
 
   // The Tokenizers tab
-  tokenizerJobStarted: (jobId: JobId, options: TokenizerTrainOptions) => setTokenizers(() => tokenizers.jobStarted(jobId, options)),
+  tokenizerJobStarted: (jobId: JobId, options: TokenizerTrainOptions, input: string) => setTokenizers(() => tokenizers.jobStarted(jobId, options, input)),
   tokenizerMessage: (m: FromTokenizerWorker) => setTokenizers((t) => tokenizers.workerMessage(t, m)),
-  tokenizerCrashed: (message: string) => setTokenizers(() => tokenizers.crashed(message)),
+  tokenizerCrashed: (message: string) => setTokenizers((t) => tokenizers.crashed(t, message)),
   vocabularyImported: (name: string, json: string, size: number) => setTokenizers(() => tokenizers.vocabularyImported(name, json, size)),
   setStudentSize: (size: number) => setTokenizers(() => tokenizers.setStudentSize(size)),
   setTeacherTokenizer: (teacher: TokenizersState['teacher']) => setTokenizers(() => tokenizers.setTeacher(teacher)),
-  setTokenizerError: (error: string | null) => setTokenizers(() => tokenizers.setError(error)),
+  setTokenizerError: (error: string | null, input: string | null = null) => setTokenizers(() => tokenizers.setError(error, input)),
 
   // Benchmark tasks given to the page (a task with the same id is replaced)
   userTaskAdded: (t: UserTask) => set((s) => ({ userTasks: [...s.userTasks.filter((x) => x.id !== t.id), t] })),

@@ -21,19 +21,22 @@ export interface TokenizerVocabulary {
 }
 
 export interface TokenizersState {
-  job: { jobId: JobId; phase: string; fraction: number | null; detail: string; options: TokenizerTrainOptions } | null;
+  /** The running job; `input`: the corpus it reads (an embedded corpus's title or a dropped file's name). */
+  job: { jobId: JobId; phase: string; fraction: number | null; detail: string; options: TokenizerTrainOptions; input: string } | null;
   vocabulary: TokenizerVocabulary | null;
   /** Entries of the student: a prefix of the vocabulary. */
   studentSize: number | null;
   /** An imported teacher tokenizer; else the tab's teacher is the loaded teacher's, else the vocabulary itself. */
   teacher: { name: string; json: string } | null;
   error: string | null;
+  /** The input the error is about (the failed job's corpus, the refused file), when it is about one. */
+  errorInput: string | null;
 }
 
-export const initialTokenizers: TokenizersState = { job: null, vocabulary: null, studentSize: null, teacher: null, error: null };
+export const initialTokenizers: TokenizersState = { job: null, vocabulary: null, studentSize: null, teacher: null, error: null, errorInput: null };
 
 export const tokenizersReducers = {
-  jobStarted: (jobId: JobId, options: TokenizerTrainOptions): Partial<TokenizersState> => ({ job: { jobId, phase: 'starting', fraction: 0, detail: '', options }, error: null }),
+  jobStarted: (jobId: JobId, options: TokenizerTrainOptions, input: string): Partial<TokenizersState> => ({ job: { jobId, phase: 'starting', fraction: 0, detail: '', options, input }, error: null, errorInput: null }),
   /** Worker events; messages of any job but the current one are dropped. A finished job's vocabulary is the whole student. */
   workerMessage(s: TokenizersState, m: FromTokenizerWorker): Partial<TokenizersState> {
     const job = s.job;
@@ -45,12 +48,27 @@ export const tokenizersReducers = {
         return { job: null, vocabulary: { json: m.tokenizerJson, name: m.stats.corpus, size: m.stats.vocabSize, trained }, studentSize: m.stats.vocabSize };
       }
       case 'cancelled': return { job: null };
-      case 'error': return { job: null, error: `${m.code}: ${m.message}` };
+      case 'error': return { job: null, error: `${m.code}: ${m.message}`, errorInput: job.input };
     }
   },
-  crashed: (message: string): Partial<TokenizersState> => ({ job: null, error: `The tokenizer worker crashed: ${message}` }),
-  vocabularyImported: (name: string, json: string, size: number): Partial<TokenizersState> => ({ vocabulary: { json, name, size, trained: null }, studentSize: size, error: null }),
+  crashed: (s: TokenizersState, message: string): Partial<TokenizersState> => ({ job: null, error: `The tokenizer worker crashed: ${message}`, errorInput: s.job?.input ?? null }),
+  vocabularyImported: (name: string, json: string, size: number): Partial<TokenizersState> => ({ vocabulary: { json, name, size, trained: null }, studentSize: size, error: null, errorInput: null }),
   setStudentSize: (studentSize: number): Partial<TokenizersState> => ({ studentSize }),
-  setTeacher: (teacher: TokenizersState['teacher']): Partial<TokenizersState> => ({ teacher, error: null }),
-  setError: (error: string | null): Partial<TokenizersState> => ({ error }),
+  setTeacher: (teacher: TokenizersState['teacher']): Partial<TokenizersState> => ({ teacher, error: null, errorInput: null }),
+  setError: (error: string | null, input: string | null = null): Partial<TokenizersState> => ({ error, errorInput: error === null ? null : input }),
 };
+
+/**
+ * Why the vocabulary on screen is not the result of what the tab shows now (null: it is), so that a result never stands
+ * unmarked beside an error about another input (issue 17 §6): a job is training another one; an error produced
+ * nothing; the corpus selected now (`selected`: its title or file name) is not the one it was trained on.
+ */
+export function staleVocabulary(t: TokenizersState, selected: string | null): string | null {
+  const v = t.vocabulary;
+  if (!v) return null;
+  const earlier = `the vocabulary below is the earlier one, ${v.trained ? 'trained on' : 'imported from'} ${v.name}`;
+  if (t.job) return `training on ${t.job.input}: ${earlier}, until this job finishes`;
+  if (t.error) return `${t.errorInput ? `the error above is about ${t.errorInput} and` : 'the error above'} produced nothing: ${earlier}`;
+  if (v.trained && selected !== null && selected !== v.name) return `${earlier}, not on the corpus selected now (${selected}): press Train vocabulary to train on it`;
+  return null;
+}

@@ -1,28 +1,18 @@
 import { useMemo, useState } from 'react';
 import { useWorkbench } from '../../store/index.ts';
+import { latestRun } from '../../store/runs.ts';
 import { studentSizeOf } from '../../app/tokenizers.ts';
 import { exportModel, loadModel, loadShippedTeacher, runFillMask, SHIPPED_TEACHERS } from '../../app/models.ts';
-import { makeConfig, type MlmConfig } from '../../models/config.ts';
-import { countParamsByPart } from '../../models/params.ts';
-import { ParamBudget, type ParamBreakdown } from './ParamBudget.tsx';
-
-/** methods.md §A.2: the paper's teacher (BertModel with pooler) and its tiny students (MLM head, tied decoder; the exact counts include a 2-row token-type table). */
-const RUBERT = makeConfig({ vocabSize: 119_547, hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072, maxPositions: 512 });
-const tiny = (vocabSize: number) => makeConfig({ vocabSize, hiddenSize: 264, numLayers: 3, numHeads: 12, intermediateSize: 792, maxPositions: 512, typeVocabSize: 2 });
-
-/** methods.md §B.2, BERT-shaped (512 positions, 2 token types, MLM head, tied): GLM-base and its 6 × 768 students. */
-const glmdBert = (vocabSize: number, numLayers: number, embeddingSize?: number) =>
-  makeConfig({ vocabSize, hiddenSize: 768, numLayers, numHeads: 12, intermediateSize: 3072, maxPositions: 512, embeddingSize });
-
-function breakdown(name: string, c: MlmConfig, withPooler = false, withMlmHead = true): ParamBreakdown {
-  const p = countParamsByPart(c, { withPooler, withMlmHead });
-  return { name, embeddings: p.embeddings.total, body: p.body.total + p.pooler, head: p.head.total };
-}
+import { makeConfig } from '../../models/config.ts';
+import { ParamBudget } from './ParamBudget.tsx';
+import { breakdown, glmdExample, paperExample, type ParamBreakdown } from './budget.ts';
+import { teacherStatusText } from './status.ts';
 
 /** Teacher (shipped or imported HF folder), fill-mask, the parameter budget against a student, and HF export. */
 export function ModelsPanel() {
   const lab = useWorkbench((s) => s.models);
   const labStudentSize = useWorkbench((s) => studentSizeOf(s.tokenizers));
+  const checkpointStep = useWorkbench((s) => latestRun(s, 'pretrain')?.checkpointStep ?? null);
   const [text, setText] = useState('Call me [MASK].');
   const [example, setExample] = useState<'loaded' | 'paper' | 'glmd'>('loaded');
   const [student, setStudent] = useState({ layers: 3, hidden: 128, heads: 4, ffn: 384, vocab: 0 });
@@ -31,16 +21,16 @@ export function ModelsPanel() {
   const studentVocab = student.vocab || labStudentSize || 5000;
   const models = useMemo((): ParamBreakdown[] | string => {
     try {
-      if (example === 'glmd') return [breakdown('GLM-base 12×768', glmdBert(30_592, 12)), breakdown('GLMD-vc 6×768', glmdBert(30_592, 6)), breakdown('GLMD 50 % vocab', glmdBert(15_360, 6)), breakdown('GLMD+al E 384', glmdBert(15_360, 6, 384))];
-      if (example === 'paper') return [breakdown('rubert-base (teacher)', RUBERT, true, false), breakdown('tiny, 30,522 vocab', tiny(30_522)), breakdown('tiny, 5,000 vocab', tiny(5000))];
-      if (!lab.teacher) return 'load a teacher first';
+      if (example === 'glmd') return glmdExample();
+      if (example === 'paper') return paperExample();
+      if (!lab.teacher) return lab.status === 'loading' ? `waiting for ${lab.loading ?? 'the teacher'} to load` : 'no teacher loaded: load one above, or compare one of the papers\' examples';
       const t = lab.teacher.config;
       const s = makeConfig({ vocabSize: studentVocab, hiddenSize: student.hidden, numLayers: student.layers, numHeads: student.heads, intermediateSize: student.ffn, maxPositions: t.maxPositions, typeVocabSize: 0 });
       return [breakdown('teacher', t), breakdown('student', s)];
     } catch (e) {
       return (e as Error).message;
     }
-  }, [example, lab.teacher, student, studentVocab]);
+  }, [example, lab.teacher, lab.status, lab.loading, student, studentVocab]);
 
   const num = (k: keyof typeof student) => (e: React.ChangeEvent<HTMLInputElement>) => setStudent({ ...student, [k]: Number(e.target.value) });
   const onFiles = (files: FileList | null) => {
@@ -51,14 +41,13 @@ export function ModelsPanel() {
     <section className="models-panel">
       <h2>Teacher</h2>
       <p data-testid="teacher-status" data-status={lab.status}>
-        {lab.status === 'loading' && 'loading…'}
-        {lab.teacher && (
+        {teacherStatusText(lab)}
+        {lab.teacher && lab.status !== 'loading' && (
           <>
             <b data-testid="teacher-name">{lab.teacher.name}</b>: {lab.teacher.config.numLayers} layers × {lab.teacher.config.hiddenSize}, {lab.teacher.config.numHeads} heads,
             vocabulary {lab.teacher.vocabSize.toLocaleString('en')} (tokenizer {lab.teacher.tokenizerSize.toLocaleString('en')}), loaded in {(lab.teacher.loadMs / 1000).toFixed(1)} s
           </>
         )}
-        {lab.status === 'idle' && 'no teacher loaded'}
       </p>
       {lab.teacher?.warnings.map((w) => <div className="notice" key={w}>⚠ {w}</div>)}
       {lab.error && <div className="error" data-testid="model-error">{lab.error}</div>}
@@ -83,8 +72,12 @@ export function ModelsPanel() {
         <input data-testid="fill-mask-text" style={{ flex: 1 }} value={text} onChange={(e) => setText(e.target.value)} />
         <button data-testid="fill-mask-run" disabled={!lab.teacher || lab.busy} onClick={() => void runFillMask(text, 5)}>Fill</button>
       </div>
+      {!lab.fillMask && <p className="hint" data-testid="fill-mask-empty">{lab.busy ? 'filling…' : lab.teacher ? 'no results yet: write a text with [MASK] and press Fill' : 'no results: load a teacher first'}</p>}
+      {lab.fillMask && lab.fillMask.text !== text && (
+        <div className="notice" data-testid="fill-mask-stale">the results below are for “{lab.fillMask.text}”, not the text above: press Fill</div>
+      )}
       {lab.fillMask && (
-        <ol data-testid="fill-mask-results">
+        <ol data-testid="fill-mask-results" className={lab.fillMask.text !== text ? 'stale' : undefined} data-stale={lab.fillMask.text !== text}>
           {lab.fillMask.results.map((r) => (
             <li key={r.position}>
               {r.candidates.map((c) => (
@@ -128,7 +121,9 @@ export function ModelsPanel() {
       <h2>Export</h2>
       <div className="controls">
         <button data-testid="export-teacher" disabled={!lab.teacher} onClick={async () => setExported(await exportModel('teacher'))}>export the teacher as an HF folder</button>
-        <button data-testid="export-checkpoint" onClick={async () => setExported(await exportModel('checkpoint'))}>export the latest Train MLM checkpoint</button>
+        <button data-testid="export-checkpoint" disabled={checkpointStep === null} title={checkpointStep === null ? 'no checkpoint yet: train in the Train MLM tab first' : undefined} onClick={async () => setExported(await exportModel('checkpoint'))}>
+          export the latest Train MLM checkpoint{checkpointStep === null ? ' (none yet)' : ` (step ${checkpointStep})`}
+        </button>
         {exported.length > 0 && <span data-testid="exported">downloaded: {exported.join(', ')}</span>}
       </div>
     </section>

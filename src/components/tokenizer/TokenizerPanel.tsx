@@ -1,6 +1,7 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { actions, useWorkbench } from '../../store/index.ts';
+import { staleVocabulary } from '../../store/tokenizers.ts';
 import { cancelVocabulary, importTokenizer, parseTokenizerFile, trainVocabulary } from '../../app/tokenizers.ts';
 import { EMBEDDED_CORPORA } from '../../data/corpus.ts';
 import { CORPUS_FORMATS } from '../../data/corpusFormats.ts';
@@ -31,7 +32,7 @@ export function TokenizerPanel() {
   const studentSize = useWorkbench((s) => s.tokenizers.studentSize);
   const importedTeacher = useWorkbench((s) => s.tokenizers.teacher);
   const error = useWorkbench((s) => s.tokenizers.error);
-  const loadedTeacher = useWorkbench(useShallow((s) => ({ name: s.models.teacher?.name ?? null, json: s.models.teacherTokenizerJson })));
+  const loadedTeacher = useWorkbench(useShallow((s) => ({ name: s.models.teacher?.name ?? null, json: s.models.teacherTokenizerJson, loading: s.models.status === 'loading' })));
   const [corpusId, setCorpusId] = useState<string>(EMBEDDED_CORPORA[0].id);
   const [file, setFile] = useState<File | null>(null);
   const [dragOver, setDragOver] = useState(false);
@@ -52,6 +53,9 @@ export function TokenizerPanel() {
   const deferred = useDeferredValue(studentSize);
   const size = range && deferred !== null ? Math.min(range[1], Math.max(range[0], deferred)) : null;
   const student = useMemo(() => (trained && size ? prefixTokenizer(trained, size) : null), [trained, size]);
+  const selected = corpusId === 'file' ? file?.name ?? null : EMBEDDED_CORPORA.find((c) => c.id === corpusId)?.title ?? null;
+  const stale = useWorkbench((s) => staleVocabulary(s.tokenizers, selected));
+  const noTeacher = loadedTeacher.loading ? 'the teacher is still loading' : 'no teacher loaded';
 
   const start = () => {
     let corpus: CorpusSource;
@@ -119,8 +123,10 @@ export function TokenizerPanel() {
         </div>
       )}
       {error && <div className="error" data-testid="tok-error">{error}</div>}
+      {!vocabulary && !job && !error && <p className="hint" data-testid="tok-empty">no vocabulary yet: train one on a corpus or import a tokenizer.json / vocab.txt</p>}
+      {stale && <div className="notice" data-testid="tok-stale">⚠ {stale}</div>}
       {vocabulary && trained && range && (
-        <>
+        <div className={stale ? 'stale' : undefined} data-testid="tok-results" data-stale={stale !== null}>
           {vocabulary.trained ? (
             <p className="hint" data-testid="tok-stats">
               {vocabulary.trained.stats.corpus}: {vocabulary.trained.stats.documents.toLocaleString('en')} documents, {vocabulary.trained.stats.wordOccurrences.toLocaleString('en')} words
@@ -131,6 +137,7 @@ export function TokenizerPanel() {
           ) : (
             <p className="hint" data-testid="tok-stats">imported {vocabulary.name}: {trained.vocabSize.toLocaleString('en')} entries.</p>
           )}
+          {vocabulary.trained?.stats.notes.map((n) => <div className="notice" key={n} data-testid="tok-note">⚠ {n}</div>)}
           {vocabulary.trained && <WhatIfChart points={vocabulary.trained.whatIf} size={size} />}
           <div className="controls">
             <label style={{ flex: 1 }}>
@@ -143,11 +150,11 @@ export function TokenizerPanel() {
           </div>
           <p className="hint">The student (the vocabulary cut to this size) is what the Train MLM tab and a Distill recipe with student tokenizer "the Tokenizers tab's student" use.</p>
           <textarea data-testid="tok-text" value={text} onChange={(e) => setText(e.target.value)} />
-          <TokenSpans testId="spans-teacher" label={`teacher: ${teacher ? teacher.label : `the vocabulary (no teacher loaded), ${trained.vocabSize} entries`}`} text={text} encoding={(teacher?.tok ?? trained).encode(text)} />
+          <TokenSpans testId="spans-teacher" label={`teacher: ${teacher ? teacher.label : `the vocabulary (${noTeacher}), ${trained.vocabSize} entries`}`} text={text} encoding={(teacher?.tok ?? trained).encode(text)} />
           <TokenSpans testId="spans-trained" label={`vocabulary: ${vocabulary.name}, ${trained.vocabSize} entries`} text={text} encoding={trained.encode(text)} />
           {student && <TokenSpans testId="spans-student" label={`student: ${student.vocabSize} entries`} text={text} encoding={student.encode(text)} />}
           {student && <button className="align-link" data-testid="tok-open-alignment" onClick={() => openAlignment('tokenizers', text)}>Open the alignment map of this teacher and student →</button>}
-        </>
+        </div>
       )}
     </section>
   );
