@@ -144,9 +144,38 @@ function byName(files: HfFile[]): Map<string, HfFile> {
   return map;
 }
 
+/** A vocabulary file that is not UTF-8 (e.g. a Windows-1251 vocab.txt): every non-ASCII token would be garbage. */
+export class VocabEncodingError extends HfFolderError {
+  override name = 'VocabEncodingError';
+}
+
+/** Offset of the first byte that breaks UTF-8 (-1 when the bytes are valid UTF-8). */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** The text of a vocabulary file, or VocabEncodingError naming the first bad byte, its line and a likely encoding. */
+export function vocabText(file: HfFile, what: string): string {
+  const at = firstInvalidUtf8(file.bytes);
+  if (at < 0) return utf8(file.bytes);
+  let line = 1;
+  for (let i = 0; i < at; i++) if (file.bytes[i] === 0x0a) line++;
+  const sample = new TextDecoder('windows-1251').decode(file.bytes.subarray(0, 65536));
+  const cyr = (sample.match(/[\u0400-\u04ff]/g) ?? []).length;
+  const guess = cyr > 0.3 * (sample.match(/\p{L}/gu) ?? []).length ? ' It reads as Windows-1251 (cp1251) Cyrillic: convert it (iconv -f cp1251 -t utf-8 vocab.txt) and load again.' : '';
+  throw new VocabEncodingError(`${what} is not UTF-8: byte 0x${file.bytes[at].toString(16).toUpperCase().padStart(2, '0')} at offset ${at} (line ${line}) cannot start or continue a UTF-8 character.${guess} Vocabulary files are read as UTF-8, as Hugging Face reads them.`);
+}
+
 function readTokenizer(files: Map<string, HfFile>): Tokenizer {
   const tj = files.get('tokenizer.json');
-  if (tj) return fromTokenizerJson(utf8(tj.bytes));
+  if (tj) return fromTokenizerJson(vocabText(tj, 'tokenizer.json'));
   const vt = files.get('vocab.txt');
   if (vt) {
     let lowercase: boolean | undefined;
@@ -155,7 +184,7 @@ function readTokenizer(files: Map<string, HfFile>): Tokenizer {
       const j = parseJson(tc, 'tokenizer_config.json');
       if (isObj(j) && typeof j.do_lower_case === 'boolean') lowercase = j.do_lower_case;
     }
-    return fromVocabTxt(utf8(vt.bytes), { lowercase });
+    return fromVocabTxt(vocabText(vt, 'vocab.txt'), { lowercase });
   }
   throw new HfFolderError(`no tokenizer: the folder needs tokenizer.json or vocab.txt (files given: ${[...files.keys()].join(', ') || 'none'})`);
 }

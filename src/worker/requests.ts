@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { exportHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from '../models/hfFolder.ts';
 import { checkBackendLimits, type BackendLimits } from '../models/limits.ts';
+import { checkBlobsFit, PAGE_IMPORT_LIMITS } from '../models/loadPlan.ts';
 import { fillMask } from '../models/fillMask.ts';
 import { fromTokenizerJson, toTokenizerJson } from '../tokenizers/hfJson.ts';
 import { splitDocuments } from '../data/corpus.ts';
@@ -89,6 +90,8 @@ export async function handleRequest(state: WorkerState, msg: WorkerRequest, post
     switch (msg.type) {
       case 'model-load': {
         const t0 = performance.now();
+        // dropped files are priced from config.json and the headers before they are read (loadPlan.ts)
+        if (msg.source.kind === 'files') await checkBlobsFit(msg.source.files, { ...backendLimits(), ...PAGE_IMPORT_LIMITS });
         const parsed = parseHfFolder(await readSource(msg.source));
         checkBackendLimits(parsed.config, backendLimits());
         // All variables or none; the parsed Float32Arrays are not kept once they are in variables.
