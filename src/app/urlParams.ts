@@ -1,5 +1,5 @@
 /**
- * Page options from the query string: ?backend=, ?preset=, ?steps=, ?lr= (run defaults), and the test-only
+ * Page options from the query string: ?backend=, ?preset=, ?steps=, ?lr=, ?init=shift|plain (run defaults), and the test-only
  * fault injections ?crashAt=N and ?parityFault=<backend>. Bad values become messages, never exceptions.
  */
 import { BackendError, parseBackend, type BackendName } from '../backend/names.ts';
@@ -31,6 +31,9 @@ export function readPageOptions(search: string): PageOptions {
     const v = q.get(param);
     if (v !== null) out.run[key] = Number(v);
   }
+  const init = q.get('init');
+  if (init === 'shift' || init === 'plain') out.run.init = init;
+  else if (init !== null) out.errors.push(`?init=: "${init}" is not shift or plain. Using shift.`);
   const crashAt = q.get('crashAt');
   if (crashAt) out.debug.crashAtStep = Number(crashAt);
   const fault = q.get('parityFault');

@@ -11,7 +11,7 @@ import { useCorpusPicker } from './CorpusPicker.tsx';
 import { RecipeLinkControls } from './RecipeLink.tsx';
 
 /**
- * Recipe form (corpus, vocabulary, preset, steps, learning rate) and Start / Pause / Resume / Stop of the MLM run.
+ * Recipe form (corpus, vocabulary, preset, steps, learning rate, shift-head init: on by default, ?init=plain) and Start / Pause / Resume / Stop of the MLM run.
  * The vocabulary is a WordPiece the run trains on its corpus (the preset's size), or the Tokenizers tab's student.
  */
 export function RunControls() {
@@ -59,6 +59,10 @@ export function RunControls() {
       </label>
       <label>
         learning rate <input type="number" data-testid="run-lr" step="0.0001" value={form.lr} disabled={busy} onChange={num('lr')} />
+      </label>
+      <label title="Layer 0 starts with four heads attending to the tokens at offsets −1, +1, −2, +2 (sinusoidal positions, rotated queries); only the initial values differ, the export is a plain BertForMaskedLM. Off: BERT's N(0, 0.02) everywhere, which sits on the bag-of-words plateau for thousands of steps on a small corpus.">
+        <input type="checkbox" data-testid="run-shift-init" checked={form.init === 'shift'} disabled={busy} onChange={(e) => setForm({ ...form, init: e.target.checked ? 'shift' : 'plain' })} />
+        shift-head init (gets past the bag-of-words plateau)
       </label>
       <button data-testid="start" disabled={!ready || busy} onClick={onStart}>Start</button>
       {mine?.state === 'paused' ? (
