@@ -134,3 +134,34 @@ export function freshRunFolder(out: string, overwrite: boolean): void {
     throw fsError(e, out, 'output');
   }
 }
+
+/**
+ * A folder written file by file as the work goes (export-run's shards, written as the corpus is read), complete or
+ * absent like `atomicWriteFolder`: files go into a temporary sibling, `commit()` puts it at `dest`, `abort()` removes it.
+ */
+export function atomicFolderWriter(dest: string, opts: { overwrite?: boolean } = {}): { write(name: string, bytes: Uint8Array | string): void; commit(): void; abort(): void } {
+  checkOutFolder(dest, opts.overwrite ?? false);
+  sweepStale(dest);
+  const tmp = tmpSibling(dest, 'tmp');
+  try {
+    mkdirSync(dirname(dest), { recursive: true });
+    mkdirSync(tmp);
+  } catch (e) {
+    throw fsError(e, dest, 'output');
+  }
+  return {
+    write(name, bytes) {
+      try {
+        mkdirSync(dirname(join(tmp, name)), { recursive: true });
+        writeFileSync(join(tmp, name), bytes);
+      } catch (e) {
+        throw fsError(e, join(dest, name), 'output');
+      }
+      slowWrite();
+    },
+    commit() {
+      try { swapInto(tmp, dest); } catch (e) { rmSync(tmp, { recursive: true, force: true }); throw fsError(e, dest, 'output'); }
+    },
+    abort: () => rmSync(tmp, { recursive: true, force: true }),
+  };
+}

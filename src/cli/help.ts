@@ -14,6 +14,7 @@ export const EXAMPLES: Record<string, string> = {
   'model fill-mask': 'vocabkd model fill-mask public/models/teacher-en --text "Call me [MASK]." --top 5',
   pretrain: 'vocabkd pretrain --corpus corpus.txt --tokenizer tokenizer.json --config config.json --steps 200 --out teacher/',
   distill: 'vocabkd distill --recipe src/distill/recipes/acceptance-reduce.json --out runs/reduce',
+  'export-run': 'vocabkd export-run --recipe src/distill/recipes/acceptance-reduce.json --teacher public/models/teacher-en --out bundles/reduce',
   align: 'vocabkd align --teacher-tokenizer public/models/teacher-en --student-tokenizer tokenizer.json --text "Call me Ishmael."',
   eval: 'vocabkd eval --model runs/reduce/student --intrinsic --teacher public/models/teacher-en',
 };

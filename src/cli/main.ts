@@ -19,6 +19,7 @@ import { fillMaskCommand, pretrainCommand, MODEL_HELP } from './modelCli.ts';
 import { benchDistillCommand, distillCommand, DISTILL_HELP } from './distillCli.ts';
 import { alignCommand, ALIGN_HELP } from './alignCli.ts';
 import { evalCommand, EVAL_HELP } from './evalCli.ts';
+import { exportRunCommand, EXPORT_RUN_HELP } from './exportRunCli.ts';
 
 const HELP = `vocabkd — VocabKD Workbench engine in Node
 
@@ -31,7 +32,7 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
       Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
-${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}${DISTILL_HELP}${ALIGN_HELP}${EVAL_HELP}`;
+${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}${DISTILL_HELP}${EXPORT_RUN_HELP}${ALIGN_HELP}${EVAL_HELP}`;
 
 async function trainMlm(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, ['steps', 'backend', 'preset', 'lr', 'seed', 'log-every', 'eval-every', 'corpus']);
@@ -105,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'model': await model(rest); return 0;
       case 'pretrain': await pretrainCommand(rest); return 0;
       case 'distill': await distillCommand(rest); return 0;
+      case 'export-run': await exportRunCommand(rest); return 0;
       case 'align': await alignCommand(rest); return 0;
       case 'eval': await evalCommand(rest); return 0;
       case undefined: case '--help': case 'help': process.stdout.write(HELP); return 0;

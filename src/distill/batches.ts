@@ -185,6 +185,8 @@ export function prepareDistillData(opts: {
   glmd?: GlmdVocab;
   studentMaxPositions: number;
   onProgress?: (done: number, total: number) => void;
+  /** A slice of a corpus (export-run's windows): no training sequence is not an error. */
+  allowEmpty?: boolean;
 }): DistillData {
   const { texts, teacherTokenizer: tt, recipe } = opts;
   const method = recipe.method;
@@ -259,7 +261,7 @@ export function prepareDistillData(opts: {
   });
   stats.sequences = train.length;
   stats.heldoutSequences = heldout.length;
-  if (train.length === 0) throw new DistillDataError(`no training sequence left from ${texts.length} texts (held out: every ${HELDOUT_EVERY}th; dropped: ${stats.droppedLong} too long, ${stats.droppedUnk} mostly [UNK]); give more text`);
+  if (train.length === 0 && !opts.allowEmpty) throw new DistillDataError(`no training sequence left from ${texts.length} texts (held out: every ${HELDOUT_EVERY}th; dropped: ${stats.droppedLong} too long, ${stats.droppedUnk} mostly [UNK]); give more text`);
 
   const counts = tokenCounts(train.map((e) => e.student), studentVocabSize);
   const s = studentSpecials;

@@ -159,65 +159,94 @@ export interface PreparedDistill {
   evalSet: WordEvalSet | null;
 }
 
-/** Everything before the first step: tokenizer, σ, C, GLMD vocabulary, data, evaluation set, the initialised student. */
-export async function prepareDistill(
-  setup: DistillSetup, recipe: Recipe, hooks: DistillHooks = { onPoint: () => {} }, control?: Pick<RunControl, 'stopped'>,
-): Promise<PreparedDistill> {
+/** The vocabulary side of a run's preparation: what the data and the student are built from (export-run reuses it). */
+export interface DistillVocab {
+  /** The tokenizer the data is encoded with (the student's own; the teacher's for glmd / kd-full). */
+  dataTokenizer: Tokenizer;
+  /** The student's own tokenizer (glmd: a WordPiece over the K kept tokens in rank order). */
+  studentTokenizer: Tokenizer;
+  sigma: SigmaMap | null;
+  glmd: GlmdVocab | null;
+  /** |C| for reduce / match. */
+  shared?: number;
+  config: MlmConfig;
+}
+
+type Phase = (name: string) => Promise<void>;
+type PhaseProgress = (name: string, done: number, total: number) => void;
+
+/** Each phase starts after a macrotask (so a host's stop message is delivered) and only if no stop was requested. */
+function phases(hooks: Pick<DistillHooks, 'onPhase'>, control?: Pick<RunControl, 'stopped'>): { phase: Phase; progress: PhaseProgress } {
+  return {
+    phase: async (name) => {
+      await macrotask();
+      if (control?.stopped) throw new DistillStoppedError(`stopped while preparing (before the ${name} phase): nothing was trained`);
+      hooks.onPhase?.(name, 0, 1);
+    },
+    progress: (name, done, total) => hooks.onPhase?.(name, done, total),
+  };
+}
+
+/** The student tokenizer: the given one, else our WordPiece trained on the training texts (glmd / kd-full: the teacher's). */
+async function studentTokenizerFor(setup: DistillSetup, recipe: Recipe, trainTexts: string[], ph: ReturnType<typeof phases>): Promise<Tokenizer> {
+  const tt = setup.teacherTokenizer;
+  if (!ownVocabulary(recipe.method)) return tt;
+  if (setup.studentTokenizer) return setup.studentTokenizer;
+  await ph.phase('student tokenizer');
+  const n = tt.parts.normalizer ?? DEFAULT_NORMALIZER;
+  const tok = (await trainTokenizer(trainTexts, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: recipe.student.vocabSize, lowercase: n.lowercase, stripAccents: n.stripAccents === true }, {
+    onProgress: (p) => ph.progress('student tokenizer', p.fraction ?? 0, 1),
+  })).tokenizer;
+  ph.progress('student tokenizer', 1, 1);
+  return tok;
+}
+
+/** GLMD's kept vocabulary: teacher token counts over the training texts, protected tokens, teacher-embedding replacements. */
+async function glmdVocabFor(setup: DistillSetup, recipe: Recipe, trainTexts: string[], ph: ReturnType<typeof phases>): Promise<GlmdVocab> {
+  const { teacher, teacherTokenizer: tt } = setup;
+  const tc = teacher.config;
+  await ph.phase('GLMD vocabulary');
+  const counts = tokenCounts(trainTexts.map((t) => tt.encode(t).ids), tc.vocabSize);
+  const protectedIds = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...recipe.glmdProtected].map((t) => {
+    const id = tt.tokenToId(t);
+    if (id === undefined) throw new DistillSetupError(`glmdProtected: "${t}" is not one token of the teacher's vocabulary (only single-token label words can be protected)`);
+    return id;
+  });
+  const E = (await teacher.params['bert.embeddings.word_embeddings.weight'].data()) as Float32Array;
+  const glmd = buildGlmdVocab({ counts, protectedIds: [...new Set(protectedIds)], ratio: recipe.glmdKeepRatio, teacherEmbeddings: E, hidden: tc.embeddingSize ?? tc.hiddenSize, onProgress: (d, t) => ph.progress('GLMD vocabulary', d, t) });
+  ph.progress('GLMD vocabulary', 1, 1);
+  return glmd;
+}
+
+/** Tokenizer, σ, C, the GLMD vocabulary and the student's config: everything of the preparation but the data and the student. */
+export async function prepareDistillVocab(
+  setup: DistillSetup, recipe: Recipe, hooks: Pick<DistillHooks, 'onPhase'> = {}, control?: Pick<RunControl, 'stopped'>,
+): Promise<DistillVocab> {
   const { teacher, teacherTokenizer: tt } = setup;
   const method = recipe.method;
   const tc = teacher.config;
-  /** Each phase starts after a macrotask (so a host's stop message is delivered) and only if no stop was requested. */
-  const phase = async (name: string) => {
-    await macrotask();
-    if (control?.stopped) throw new DistillStoppedError(`stopped while preparing (before the ${name} phase): nothing was trained`);
-    hooks.onPhase?.(name, 0, 1);
-  };
-  const progress = (name: string, done: number, total: number) => hooks.onPhase?.(name, done, total);
+  const ph = phases(hooks, control);
   if (recipe.seqLen > tc.maxPositions) {
     throw new DistillSetupError(`recipe.seqLen ${recipe.seqLen} exceeds the teacher's ${tc.maxPositions} positions (max_position_embeddings): set seqLen ≤ ${tc.maxPositions}`);
   }
   if (tt.vocabSize > tc.vocabSize) throw new DistillSetupError(`the teacher tokenizer has ${tt.vocabSize} tokens but the teacher model only ${tc.vocabSize} rows`);
   const trainTexts = splitHeldOut(setup.texts).train;
-
-  let studentTok: Tokenizer = tt;
-  if (ownVocabulary(method)) {
-    if (setup.studentTokenizer) studentTok = setup.studentTokenizer;
-    else {
-      await phase('student tokenizer');
-      const n = tt.parts.normalizer ?? DEFAULT_NORMALIZER;
-      studentTok = (await trainTokenizer(trainTexts, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: recipe.student.vocabSize, lowercase: n.lowercase, stripAccents: n.stripAccents === true }, {
-        onProgress: (p) => progress('student tokenizer', p.fraction ?? 0, 1),
-      })).tokenizer;
-      progress('student tokenizer', 1, 1);
-    }
-  }
+  const studentTok = await studentTokenizerFor(setup, recipe, trainTexts, ph);
   const needsSigma = ownVocabulary(method) && (isReduce(method) || recipe.student.init === 'teacher');
   let sigma: SigmaMap | null = null;
   if (needsSigma) {
-    await phase('σ');
-    sigma = buildSigma(tt.vocab, studentTok.vocab, (d, t) => progress('σ', d, t));
-    progress('σ', 1, 1);
+    await ph.phase('σ');
+    sigma = buildSigma(tt.vocab, studentTok.vocab, (d, t) => ph.progress('σ', d, t));
+    ph.progress('σ', 1, 1);
   }
   let shared: number | undefined;
   if (method === 'reduce' || method === 'match') {
-    await phase('C');
+    await ph.phase('C');
     shared = sharedVocab(tt.vocab, studentTok.vocab).teacherIds.length;
     if (shared === 0) throw new DistillSetupError('the teacher and student vocabularies share no token string (C is empty): Reduce ∩ and Match need shared tokens');
-    progress('C', 1, 1);
+    ph.progress('C', 1, 1);
   }
-  let glmd: GlmdVocab | null = null;
-  if (method === 'glmd') {
-    await phase('GLMD vocabulary');
-    const counts = tokenCounts(trainTexts.map((t) => tt.encode(t).ids), tc.vocabSize);
-    const protectedIds = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...recipe.glmdProtected].map((t) => {
-      const id = tt.tokenToId(t);
-      if (id === undefined) throw new DistillSetupError(`glmdProtected: "${t}" is not one token of the teacher's vocabulary (only single-token label words can be protected)`);
-      return id;
-    });
-    const E = (await teacher.params['bert.embeddings.word_embeddings.weight'].data()) as Float32Array;
-    glmd = buildGlmdVocab({ counts, protectedIds: [...new Set(protectedIds)], ratio: recipe.glmdKeepRatio, teacherEmbeddings: E, hidden: tc.embeddingSize ?? tc.hiddenSize, onProgress: (d, t) => progress('GLMD vocabulary', d, t) });
-    progress('GLMD vocabulary', 1, 1);
-  }
+  const glmd = method === 'glmd' ? await glmdVocabFor(setup, recipe, trainTexts, ph) : null;
   const vocabSize = method === 'glmd' ? glmd!.K : method === 'kd-full' ? tc.vocabSize : studentTok.vocabSize;
   // The exported GLMD student reads text with a WordPiece over its K kept tokens in rank order (a removed token is then
   // split into kept pieces instead of being replaced by rep(v), which only the teacher's tokenizer + lookup can do).
@@ -227,21 +256,39 @@ export async function prepareDistill(
   if (studentPad === undefined) throw new DistillSetupError("the student's vocabulary has no [PAD] token");
   const config = studentConfig(recipe.student, vocabSize, tc.maxPositions, tc, studentPad);
   if (config.maxPositions < recipe.seqLen) throw new DistillSetupError(`the student's ${config.maxPositions} positions are fewer than recipe.seqLen ${recipe.seqLen}`);
+  return { dataTokenizer: studentTok, studentTokenizer: ownTok, sigma, glmd, shared, config };
+}
 
+/** The run's initial student (recipe.student.init from the teacher, σ and the student tokenizer; seeded). */
+export function initRunStudent(setup: DistillSetup, recipe: Recipe, v: DistillVocab, onProgress?: (done: number, total: number) => void): Promise<MlmModel> {
+  return initStudent({
+    spec: recipe.student, config: v.config, seed: recipe.seed, teacher: setup.teacher, sigma: recipe.method === 'kd-full' ? null : v.sigma,
+    teacherTokenizer: setup.teacherTokenizer, studentTokenizer: v.studentTokenizer, onProgress,
+  });
+}
+
+/** Everything before the first step: tokenizer, σ, C, GLMD vocabulary, data, evaluation set, the initialised student. */
+export async function prepareDistill(
+  setup: DistillSetup, recipe: Recipe, hooks: DistillHooks = { onPoint: () => {} }, control?: Pick<RunControl, 'stopped'>,
+): Promise<PreparedDistill> {
+  const { teacher, teacherTokenizer: tt } = setup;
+  const method = recipe.method;
+  const tc = teacher.config;
+  const { phase, progress } = phases(hooks, control);
+  const v = await prepareDistillVocab(setup, recipe, hooks, control);
+  const { sigma, glmd, shared, config } = v;
+  const vocabSize = config.vocabSize;
+  const studentTok = v.studentTokenizer;
   await phase('data');
   const data = prepareDistillData({
-    texts: setup.texts, teacherTokenizer: tt, studentTokenizer: studentTok, recipe, sigma: sigma ?? undefined, glmd: glmd ?? undefined,
+    texts: setup.texts, teacherTokenizer: tt, studentTokenizer: v.dataTokenizer, recipe, sigma: sigma ?? undefined, glmd: glmd ?? undefined,
     studentMaxPositions: config.maxPositions, onProgress: (d, t) => progress('data', d, t),
   });
   const evalSet = data.heldout.length
     ? prepareWordEval(data.heldout, { maskId: data.studentSpecials.mask, padId: data.studentSpecials.pad, seed: recipe.seed + 1, batchSize: recipe.batchSize, maskings: recipe.evalMaskings })
     : null;
-  studentTok = ownTok;
   await phase('student');
-  const student = await initStudent({
-    spec: recipe.student, config, seed: recipe.seed, teacher, sigma: method === 'kd-full' ? null : sigma, teacherTokenizer: tt, studentTokenizer: studentTok,
-    onProgress: (d, t) => progress('student', d, t),
-  });
+  const student = await initRunStudent(setup, recipe, v, (d, t) => progress('student', d, t));
   progress('student', 1, 1);
   const info: DistillInfo = {
     method, teacherParams: countParams(tc), studentParams: countParams(config), studentVocab: vocabSize, trainSequences: data.stats.sequences,
