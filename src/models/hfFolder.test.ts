@@ -4,7 +4,7 @@
 // tied decoder). Then: export → re-import identity, F16/BF16 storage, every key-mapping variant and every bad input.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportHfFolder, HfFolderError, importHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from './hfFolder.ts';
+import { exportHfFolder, HfFolderError, hfFolderFiles, importHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from './hfFolder.ts';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, NonFiniteWeightError, readSafetensors, SafetensorsError, writeSafetensors, type WritableDtype } from './safetensors.ts';
 import { createMlm, encode, mlmLogits, type MlmModel } from './mlm.ts';
 import { ConfigError, makeConfig } from './config.ts';
@@ -610,6 +610,15 @@ describe('bad input: named errors, nothing half-loaded', () => {
     expectImportError([cfg, st], HfFolderError, /no tokenizer: the folder needs tokenizer\.json or vocab\.txt/);
     expectImportError([cfg, st, tok, { name: 'other/config.json', bytes: cfg.bytes }], HfFolderError, /two files named config\.json/);
     expectImportError([cfg, st, { name: 'tokenizer.json', bytes: enc('{"model": {"type": "Unigram", "vocab": {}}}') }], TokenizerFormatError, /unsupported model type "Unigram"/);
+  });
+
+  it('two junk files are named (not "files given: none"); the folder\'s files are kept, the rest dropped', () => {
+    const junk = [{ name: 'notes.pdf', bytes: new Uint8Array(3) }, { name: 'photo.png', bytes: new Uint8Array(3) }];
+    expect(() => hfFolderFiles(junk)).toThrow(HfFolderError);
+    expect(() => hfFolderFiles(junk)).toThrow('none of the files given is part of an HF folder (notes.pdf, photo.png): give config.json, model.safetensors and tokenizer.json or vocab.txt');
+    const [cfg, st, tok] = folder();
+    expect(hfFolderFiles([...junk, cfg, st, tok]).map((f) => f.name)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+    expect(hfFolderFiles([])).toEqual([]);
   });
 
   it('modelFromWeights checks every key and length before creating a variable', () => {

@@ -81,6 +81,18 @@ export function isHfFolderFile(name: string): boolean {
   return ['config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors.index.json'].includes(base) || base.endsWith('.safetensors');
 }
 
+/**
+ * The files of an HF folder among those given (a drop, a file picker); none among them is an HfFolderError naming what
+ * was given (not "files given: none"), so two junk files are named.
+ */
+export function hfFolderFiles<T extends { name: string }>(given: T[]): T[] {
+  const wanted = given.filter((f) => isHfFolderFile(f.name));
+  if (given.length > 0 && wanted.length === 0) {
+    throw new HfFolderError(`none of the files given is part of an HF folder (${list(given.map((f) => f.name))}): give config.json, model.safetensors and tokenizer.json or vocab.txt`);
+  }
+  return wanted;
+}
+
 const baseName = (name: string) => name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
 const utf8 = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -7,7 +7,7 @@
  * running distillation's step lane (`runsBetweenSteps`); every failure is request-error.
  */
 import * as tf from '@tensorflow/tfjs';
-import { exportHfFolder, isHfFolderFile, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from '../models/hfFolder.ts';
+import { exportHfFolder, hfFolderFiles, modelFromWeights, parseHfFolder, tokenizerSize, type HfFile } from '../models/hfFolder.ts';
 import { checkBackendLimits, type BackendLimits } from '../models/limits.ts';
 import { checkBlobsFit, PAGE_IMPORT_LIMITS } from '../models/loadPlan.ts';
 import { fillMask } from '../models/fillMask.ts';
@@ -37,7 +37,7 @@ function backendLimits(): BackendLimits {
 
 async function readSource(src: ModelSource): Promise<HfFile[]> {
   if (src.kind === 'files') {
-    const wanted = src.files.filter((f) => isHfFolderFile(f.name));
+    const wanted = hfFolderFiles(src.files.map((f) => ({ file: f, name: f.webkitRelativePath || f.name }))).map((x) => x.file);
     return Promise.all(wanted.map(async (f) => ({ name: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
   }
   const out: HfFile[] = [];
