@@ -37,7 +37,7 @@ export function DistillPanel() {
   const charts = useRef<HTMLDivElement>(null);
   const corpus = useCorpusPicker('distill');
   const [exported, setExported] = useState<string[]>([]);
-  const teacher = useWorkbench(useShallow((s) => ({ status: s.models.status, name: s.models.teacher?.name ?? null })));
+  const teacher = useWorkbench(useShallow((s) => ({ status: s.models.status, name: s.models.teacher?.name ?? null, loading: s.models.loading })));
   const ready = useWorkbench((s) => s.backend.phase === 'ready');
   const runs = useWorkbench(useShallow((s) => runsOfKind(s, 'distill')));
   const latest = useWorkbench((s) => latestRun(s, 'distill'));
@@ -64,7 +64,7 @@ export function DistillPanel() {
   return (
     <section className="distill-panel">
       <p className="hint" data-testid="distill-teacher">
-        teacher: {teacher.name ? <b>{teacher.name}</b> : teacher.status === 'loading' ? 'loading…' : 'none loaded: load one in the Models tab'}
+        teacher: {teacher.name ? <b>{teacher.name}</b> : teacher.status === 'loading' ? `loading ${teacher.loading ?? 'a teacher'}…` : 'none loaded: load one in the Models tab'}
         {' '}<button className="align-link" data-testid="distill-open-alignment" onClick={() => openAlignment('distill')}>See how the teacher's and the student's tokens align →</button>
       </p>
       <RecipeForm draft={draft} onChange={setDraft} disabled={running} tabStudentSize={tabStudentSize} />
