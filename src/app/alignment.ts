@@ -55,6 +55,7 @@ export function alignmentCorpus(s: WorkbenchState = state()): CorpusSource {
 export function teacherOf(s: WorkbenchState, source: TeacherSource): TokenizerText | string {
   if (source === 'loaded') {
     return s.models.teacherTokenizerJson ? { name: `the loaded teacher, ${s.models.teacher?.name ?? 'model'}`, text: s.models.teacherTokenizerJson }
+      : s.models.status === 'loading' ? `the teacher is still loading (${s.models.loading ?? 'Models tab'}): wait for it, or choose the Tokenizers tab's teacher or a tokenizer file`
       : 'no teacher is loaded (Models tab): choose the Tokenizers tab\'s teacher or a tokenizer file';
   }
   if (source === 'tokenizers-tab') {
@@ -141,7 +142,8 @@ export function openAlignment(from: 'tokenizers' | 'distill', text?: string): vo
 
 /**
  * The tab is shown (by its tab button or a link): the first time with the default sources; later the pair is rebuilt
- * only when a source's tokenizer changed meanwhile (a new vocabulary on the Tokenizers tab, another teacher loaded).
+ * only when a source's tokenizer changed meanwhile (a new vocabulary on the Tokenizers tab, another teacher loaded), or
+ * when a pair refused for want of one (the teacher was still loading) can now be built.
  */
 export function ensurePair(): void {
   const s = state();
@@ -150,7 +152,7 @@ export function ensurePair(): void {
     void buildPair();
     return;
   }
-  if (s.alignment.pair.status === 'building') return;
+  if (s.alignment.pair.status === 'building' && lastSent !== null) return; // in flight (a refused pair sent nothing)
   const teacher = teacherOf(s, s.alignment.teacherSource), student = studentOf(s, s.alignment.studentSource);
   const now = typeof teacher === 'string' || typeof student === 'string' ? null : { teacher: teacher.text, student: student.text };
   if (now?.teacher !== lastSent?.teacher || now?.student !== lastSent?.student) void buildPair();

@@ -57,7 +57,7 @@ export function AlignmentPanel({ active }: { active: boolean }) {
   const loadedName = useWorkbench((s) => s.models.teacher?.name ?? null);
   const [focused, setFocused] = useState<Focused | null>(null);
 
-  useEffect(() => { if (active) ensurePair(); }, [active]);
+  useEffect(() => { if (active) ensurePair(); }, [active, loadedName]); // a teacher that finished loading while the tab is shown
 
   const pair = a.pair;
   const view = a.view?.view ?? null;
