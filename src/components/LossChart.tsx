@@ -11,10 +11,11 @@ export function downsample<T>(xs: T[], max: number): T[] {
   return out;
 }
 
-/** Training loss and validation loss against the step; animations off (points arrive 4× a second). */
+/** Training loss and validation loss against the step, held-out masked-token accuracy on a right axis; animations off (points arrive 4× a second). */
 export function LossChart({ points }: { points: MetricPoint[] }) {
   const data = downsample(points, 600);
   const format = tickFormat(data.flatMap((p) => [p.loss, p.valLoss ?? NaN]));
+  const hasAcc = points.some((p) => p.valAccuracy !== undefined);
   return (
     <div className="chart" data-testid="loss-chart" data-points={points.length}>
       <ResponsiveContainer width="100%" height={280}>
@@ -26,6 +27,8 @@ export function LossChart({ points }: { points: MetricPoint[] }) {
           <Legend />
           <Line name="train loss" dataKey="loss" stroke="#2563eb" dot={false} isAnimationActive={false} />
           <Line name="validation loss" dataKey="valLoss" stroke="#dc2626" dot connectNulls isAnimationActive={false} />
+          {hasAcc && <YAxis yAxisId="acc" orientation="right" domain={[0, 'auto']} width={56} tickFormatter={(v: number) => `${(v * 100).toFixed(0)} %`} label={yTitle('held-out acc.', 'right')} />}
+          {hasAcc && <Line yAxisId="acc" name="held-out masked-token accuracy" dataKey="valAccuracy" stroke="#16a34a" strokeDasharray="4 2" dot connectNulls isAnimationActive={false} />}
         </LineChart>
       </ResponsiveContainer>
     </div>
