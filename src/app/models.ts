@@ -63,10 +63,11 @@ if (atStart) {
   void booted.then(() => loadShippedTeacher(atStart), (e: unknown) => actions.modelLoadFailed(`the ${shipped(atStart).name} was not loaded: ${message(e)}`));
 }
 
-export async function runFillMask(text: string, top = 5): Promise<void> {
+/** Fill-mask with the loaded teacher, or the latest Train MLM checkpoint (`target` 'checkpoint'). */
+export async function runFillMask(text: string, top = 5, target: 'teacher' | 'checkpoint' = 'teacher'): Promise<void> {
   actions.fillMaskStarted();
   try {
-    const r = await trainerClient.request({ type: 'fill-mask', text, top });
+    const r = await trainerClient.request({ type: 'fill-mask', text, top, target });
     if (r.type === 'fill-mask-result') actions.fillMaskDone(text, r.results);
   } catch (e) {
     actions.fillMaskFailed(message(e));

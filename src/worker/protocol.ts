@@ -122,7 +122,7 @@ export type RunMessage = { [K in RunKind]: RunEvent<K> & { runId: RunId; kind: K
 /** Requests: one reply each, matched by requestId. `model-export` 'student' is the latest distilled student. */
 export type WorkerRequest =
   | { type: 'model-load'; requestId: string; source: ModelSource }
-  | { type: 'fill-mask'; requestId: string; text: string; top: number }
+  | { type: 'fill-mask'; requestId: string; text: string; top: number; /** default the loaded teacher */ target?: 'teacher' | 'checkpoint' }
   | { type: 'model-export'; requestId: string; what: 'teacher' | 'checkpoint' | 'student' }
   /** A 3-step cost probe of the recipe (ms/step, parameters, bytes); refused while a run is active. */
   | { type: 'distill-probe'; requestId: string; recipe: Recipe; corpus: CorpusSource; studentTokenizerJson?: string }

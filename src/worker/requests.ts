@@ -49,6 +49,18 @@ async function readSource(src: ModelSource): Promise<HfFile[]> {
   return out;
 }
 
+/** Fill-mask with the latest pretraining checkpoint: built for the request, disposed after it. */
+async function fillMaskCheckpoint(state: WorkerState, text: string, top: number) {
+  const cp = state.checkpoint;
+  if (!cp) throw new Error('no checkpoint yet: train in the Train MLM tab first');
+  const model = modelFromWeights(cp.config, new Map(Object.entries(cp.weights).map(([k, w]) => [k, w.data])));
+  try {
+    return await fillMask(model, fromTokenizerJson(cp.tokenizerJson), text, top);
+  } finally {
+    model.dispose();
+  }
+}
+
 /** The model an export names, built for the export and disposed after it when it is not the worker's own. */
 async function exportFolder(state: WorkerState, what: 'teacher' | 'checkpoint' | 'student') {
   if (what === 'teacher') {
@@ -104,9 +116,11 @@ export async function handleRequest(state: WorkerState, msg: WorkerRequest, post
         const summary = { name: msg.source.name, config: c, vocabSize: c.vocabSize, tokenizerSize: tokenizerSize(parsed.tokenizer), warnings: parsed.warnings, loadMs: performance.now() - t0 };
         return post({ type: 'model-loaded', requestId, summary, tokenizerJson: toTokenizerJson(parsed.tokenizer, false) });
       }
-      case 'fill-mask':
+      case 'fill-mask': {
+        if (msg.target === 'checkpoint') return post({ type: 'fill-mask-result', requestId, results: await fillMaskCheckpoint(state, msg.text, msg.top) });
         if (!state.teacher) throw new Error('no model is loaded yet');
         return post({ type: 'fill-mask-result', requestId, results: await fillMask(state.teacher.model, state.teacher.tokenizer, msg.text, msg.top) });
+      }
       case 'model-export': {
         const exported = await exportFolder(state, msg.what);
         const files = exported.files.map((f) => ({ name: f.name, bytes: f.bytes.slice().buffer as ArrayBuffer }));
