@@ -179,4 +179,18 @@ describe('torchrun', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/CheckpointMismatch: .*step-10\.pt is a checkpoint of another recipe \(reduce, .*this bundle's recipe is match/);
   });
+
+  it('resumes its own checkpoint in another world size (the data order restarts, said on stderr): metrics continue', () => {
+    const run = join(dir, 'run-ddp');
+    const r = python(['--bundle', join(dir, 'bundle-reduce'), '--out', run, '--resume', '--steps', '12', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('written by 2 processes, this run has 1');
+    expect(points(run).map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+});
+
+it('the trainer\'s unit tests (checklist 6, 9, 10, 13, 19, 20; schedule, AdamW): python3 -m unittest', () => {
+  const r = spawnSync(PY, ['-m', 'unittest', 'discover', '-s', 'trainers/torch', '-p', 'test_*.py'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/Ran \d+ tests/);
 });

@@ -152,7 +152,8 @@ async function writeBundle(x: Inputs, write: (name: string, bytes: Uint8Array | 
   for (const f of (await exportHfFolder(x.teacher, x.teacherTokenizer)).files) put(`teacher/${f.name}`, f.bytes);
   const { docs } = await readCorpus(x.corpus, '--corpus', (m) => process.stderr.write(m));
   const setup = { teacher: x.teacher, teacherTokenizer: x.teacherTokenizer, texts: docs };
-  const vocab = await prepareDistillVocab(setup, x.recipe, { onPhase: (p, d, t) => { if (d >= t) o.log(`${p} done`); } });
+  const said = new Set<string>();
+  const vocab = await prepareDistillVocab(setup, x.recipe, { onPhase: (p, d, t) => { if (d >= t && !said.has(p)) { said.add(p); o.log(`${p} done`); } } });
   const student = await initRunStudent(setup, x.recipe, vocab);
   try {
     for (const f of (await exportHfFolder(student, vocab.studentTokenizer, { metadata: { method: x.recipe.method, step: '0' } })).files) put(`student-init/${f.name}`, f.bytes);
