@@ -137,7 +137,13 @@ describe('PyTorch trainer ≡ TF.js engine on the same bundle, weights and batch
     it(`${method}: first step within ${FIRST_STEP_TOLERANCE} relative (KL, MLM, total), 20 steps within ${CURVE_TOLERANCE}`, async () => {
       const b = existsSync(join(dir, `bundle-${method}`)) ? join(dir, `bundle-${method}`) : await exportBundle(method);
       const replay = join(dir, `replay-${method}.json`);
-      const engine = await engineReplay(b, texts, 20, replay);
+      const { steps: engine, data } = await engineReplay(b, texts, 20, replay);
+      // The streamed export equals the in-memory preparation: the same sequences in the same order.
+      const m = JSON.parse(readFileSync(join(b, 'manifest.json'), 'utf8')) as BundleManifest;
+      expect([m.counts.sequences, m.maxLen]).toEqual([data.stats.sequences, data.maxLen]);
+      const last = decodeBin(new Uint8Array(readFileSync(join(b, m.shards[m.shards.length - 1].file))));
+      const row = (k: number) => last.arrays.student.subarray(last.arrays['student.offsets'][k], last.arrays['student.offsets'][k + 1]);
+      expect(Array.from(row(0))).toEqual(Array.from(data.train[16 * (m.shards.length - 1)].student));
       if (method === 'reduce') { // item 6: teacher tokens of several pieces, in the first step too, so the group sum is exercised
         const sizes = (JSON.parse(readFileSync(replay, 'utf8')) as { t2s: { groupStart: number[] } }[]).map((x) => x.t2s.groupStart.slice(1).map((e, i) => e - x.t2s.groupStart[i]));
         expect(Math.max(...sizes[0])).toBeGreaterThan(1);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHfFolder } from '../cli/hfFolderFs.ts';
-import { createDistillBatcher } from '../distill/batches.ts';
+import { createDistillBatcher, type DistillData } from '../distill/batches.ts';
 import { createDistillLoss, type Parts } from '../distill/distillLoss.ts';
 import { DISTILL_OPTIMIZER, distillSchedule, prepareDistill } from '../distill/run.ts';
 import { createStepper, type LoopTask } from '../train/loop.ts';
@@ -18,8 +18,8 @@ export interface EngineStep { step: number; loss: number; kl?: number; mlm?: num
 
 const plain = (b: DistillBatch) => JSON.stringify(b, (_k, v) => (v instanceof Int32Array ? Array.from(v) : v));
 
-/** Runs `steps` engine steps on the bundle's data and writes the batches to `replayPath`; returns the logged terms. */
-export async function engineReplay(bundle: string, texts: string[], steps: number, replayPath: string): Promise<EngineStep[]> {
+/** Runs `steps` engine steps on the bundle's data and writes the batches to `replayPath`; returns the logged terms and the in-memory data. */
+export async function engineReplay(bundle: string, texts: string[], steps: number, replayPath: string): Promise<{ steps: EngineStep[]; data: DistillData }> {
   const recipe = JSON.parse(readFileSync(join(bundle, 'recipe.json'), 'utf8')) as Recipe;
   const t = await loadHfFolder(join(bundle, 'teacher'));
   const s = await loadHfFolder(join(bundle, 'student-init'));
@@ -53,5 +53,5 @@ export async function engineReplay(bundle: string, texts: string[], steps: numbe
     losses.dispose();
     tf.dispose([t.model.variables, s.model.variables].flat());
   }
-  return out;
+  return { steps: out, data: p.data };
 }
