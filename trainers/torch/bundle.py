@@ -85,13 +85,17 @@ class Examples:
     def __init__(self, folder: str, manifest: dict):
         self.method = manifest["method"]
         self.shards = [BinFile(os.path.join(folder, s["file"])) for s in manifest["shards"]]
-        self.index = [(s, r) for s, b in enumerate(self.shards) for r in range(b.rows("student"))]
+        for s, b in zip(manifest["shards"], self.shards):
+            if b.rows("student") != s["sequences"]:
+                raise BundleError(f"{s['file']}: {b.rows('student')} sequences, the manifest says {s['sequences']}")
+        self.starts = np.cumsum([0] + [b.rows("student") for b in self.shards])  # example g lives in shard s: starts[s] <= g < starts[s + 1]
 
     def __len__(self) -> int:
-        return len(self.index)
+        return int(self.starts[-1])
 
     def get(self, g: int) -> dict:
-        s, r = self.index[g]
+        s = int(np.searchsorted(self.starts, g, side="right")) - 1
+        r = g - int(self.starts[s])
         b = self.shards[s]
         ex = {"student": b.row("student", r)}
         if self.method != "mlm-only":
