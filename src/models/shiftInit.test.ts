@@ -11,6 +11,8 @@ import { createMlm, type MlmModel } from './mlm.ts';
 import { gatherRows, layerNorm, linear } from './layers.ts';
 import { applyShiftHeadInit, checkShiftInit, shiftHeadInit, shiftInitKeys, ShiftInitError, SHIFT_OFFSETS } from './shiftInit.ts';
 import { createRng } from '../data/rng.ts';
+import { createRunControl, runMlm, type MetricPoint, type PretrainCheckpoint } from '../train/mlmRun.ts';
+import { validateRunConfig, type MlmRunConfig } from '../train/runConfig.ts';
 
 const cfg: MlmConfig = makeConfig({ vocabSize: 50, hiddenSize: 64, numLayers: 1, numHeads: 4, intermediateSize: 64, maxPositions: 32 });
 const P = 16; // head size = position dimensions
@@ -163,5 +165,25 @@ describe('shift-head init', () => {
     expect(() => checkShiftInit(makeConfig({ ...base, hiddenSize: 64, numHeads: 4 }), 33)).toThrow(/33 positions exceed .* 2·16 = 32/);
     expect(() => checkShiftInit(makeConfig({ ...base, hiddenSize: 64, numHeads: 4, embeddingSize: 32 }))).toThrow(/unfactorised/);
     expect(() => checkShiftInit(makeConfig({ ...base, hiddenSize: 64, numHeads: 4 }), 32)).not.toThrow();
+  });
+
+  it('runMlm: init shift (the default) and plain start from different weights; a checkpoint without init (older runs) still resumes', async () => {
+    const text = Array.from({ length: 120 }, (_, i) => `the whale number ${i % 17} swims in the sea and the ship ${i % 5} follows it`).join('\n');
+    const run = async (cfg: MlmRunConfig, resumeFrom?: PretrainCheckpoint) => {
+      const points: MetricPoint[] = [];
+      let last: PretrainCheckpoint | null = null;
+      await runMlm(text, cfg, createRunControl(), { onPoint: (p) => points.push(p), onCheckpoint: async (_c, capture) => { last = await capture(); } }, { resumeFrom });
+      return { points, last: last as PretrainCheckpoint | null };
+    };
+    const base = { preset: 'micro' as const, steps: 2, seed: 4, evalEvery: 0, checkpointEvery: 1 };
+    const shift = await run(validateRunConfig(base));
+    const plain = await run(validateRunConfig({ ...base, init: 'plain' }));
+    expect(validateRunConfig(base).init).toBe('shift');
+    expect(shift.points[0].loss).not.toBe(plain.points[0].loss);
+    expect(shift.last!.keys).toEqual(plain.last!.keys); // the same BertForMaskedLM parameters
+    const old = { ...plain.last!, step: 1, recipe: { ...plain.last!.recipe, config: { ...plain.last!.recipe.config, init: undefined } } } as unknown as PretrainCheckpoint;
+    const resumed = await run(validateRunConfig({ ...base, steps: 2 }), { ...old, step: 2 });
+    expect(resumed.points).toEqual([]); // nothing left after step 2: resumable, not refused for the missing init
+    await expect(run(validateRunConfig({ ...base, init: 'shift', preset: 'micro' }), { ...old, recipe: { ...old.recipe, config: { ...old.recipe.config, lr: 1 } } })).rejects.toThrow(/config\.lr differs/);
   });
 });
