@@ -47,8 +47,10 @@ const recipeFile = (method: string, over: object = {}) => {
   return path;
 };
 
+/** The bundle of `method`, exported on first use (each test can run alone). */
 async function exportBundle(method: string, extra: string[] = []): Promise<string> {
   const out = join(dir, `bundle-${method}`);
+  if (existsSync(join(out, 'manifest.json'))) return out;
   const r = await runCli(['export-run', '--recipe', recipeFile(method), '--teacher', teacher, '--corpus', corpus, '--out', out, '--backend', 'cpu', '--shard-size', '16', '--window', '40', ...extra]);
   expect(r.code, r.stderr).toBe(0);
   return out;
@@ -114,7 +116,7 @@ describe('export-run bundle', () => {
   });
 
   it('refuses a damaged file by name and a bundle of another version', async () => {
-    const b = join(dir, 'bundle-reduce');
+    const b = await exportBundle('reduce');
     const bad = join(dir, 'bundle-damaged');
     cpSync(b, bad, { recursive: true });
     const m = JSON.parse(readFileSync(join(bad, 'manifest.json'), 'utf8')) as BundleManifest;
@@ -135,7 +137,7 @@ describe('export-run bundle', () => {
 describe('PyTorch trainer ≡ TF.js engine on the same bundle, weights and batches', () => {
   for (const method of ['reduce', 'match', 'glmd']) {
     it(`${method}: first step within ${FIRST_STEP_TOLERANCE} relative (KL, MLM, total), 20 steps within ${CURVE_TOLERANCE}`, async () => {
-      const b = existsSync(join(dir, `bundle-${method}`)) ? join(dir, `bundle-${method}`) : await exportBundle(method);
+      const b = await exportBundle(method);
       const replay = join(dir, `replay-${method}.json`);
       const { steps: engine, data } = await engineReplay(b, texts, 20, replay);
       // The streamed export equals the in-memory preparation: the same sequences in the same order.
@@ -167,9 +169,13 @@ describe('PyTorch trainer ≡ TF.js engine on the same bundle, weights and batch
 });
 
 describe('torchrun', () => {
+  /** The 2-process run (once; the resume tests continue from its checkpoint). */
+  let ddp: Promise<ReturnType<typeof python>> | null = null;
+  const ddpRun = async () => (ddp ??= exportBundle('reduce').then((b) => python(['--bundle', b, '--out', join(dir, 'run-ddp'), '--steps', '10', '--threads', '1'], { torchrun: 2 })));
+
   it('2 processes (gloo, CPU), 10 steps: metrics.jsonl, checkpoints, a student that `vocabkd model fill-mask` loads', async () => {
     const run = join(dir, 'run-ddp');
-    const r = python(['--bundle', join(dir, 'bundle-reduce'), '--out', run, '--steps', '10', '--threads', '1'], { torchrun: 2 });
+    const r = await ddpRun();
     expect(r.code, r.stderr).toBe(0);
     const ps = points(run);
     expect(ps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -180,15 +186,17 @@ describe('torchrun', () => {
     expect(JSON.parse(f.stdout).masks[0].candidates).toHaveLength(3);
   });
 
-  it('refuses to resume from a checkpoint of another recipe, naming both', () => {
-    const r = python(['--bundle', join(dir, 'bundle-match'), '--out', join(dir, 'run-ddp'), '--resume', '--threads', '1']);
+  it('refuses to resume from a checkpoint of another recipe, naming both', async () => {
+    await ddpRun();
+    const r = python(['--bundle', await exportBundle('match'), '--out', join(dir, 'run-ddp'), '--resume', '--threads', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/CheckpointMismatch: .*step-10\.pt is a checkpoint of another recipe \(reduce, .*this bundle's recipe is match/);
   });
 
-  it('resumes its own checkpoint in another world size (the data order restarts, said on stderr): metrics continue', () => {
+  it('resumes its own checkpoint in another world size (the data order restarts, said on stderr): metrics continue', async () => {
+    await ddpRun();
     const run = join(dir, 'run-ddp');
-    const r = python(['--bundle', join(dir, 'bundle-reduce'), '--out', run, '--resume', '--steps', '12', '--threads', '1']);
+    const r = python(['--bundle', await exportBundle('reduce'), '--out', run, '--resume', '--steps', '12', '--threads', '1']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('written by 2 processes, this run has 1');
     expect(points(run).map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
