@@ -29,12 +29,13 @@ import {
 } from '../distill/bundle.ts';
 import type { Recipe } from '../distill/types.ts';
 
-export const EXPORT_RUN_HELP = `  vocabkd export-run --recipe recipe.json --out BUNDLE [--teacher DIR] [--corpus FILE] [--shard-size 4096]
+export const EXPORT_RUN_HELP = `  vocabkd export-run --recipe recipe.json --teacher DIR --out BUNDLE [--corpus FILE] [--shard-size 4096]
                      [--window 2000] [--backend wasm|cpu] [--overwrite]
       Writes a distillation as a PyTorch bundle for trainers/torch/train.py (torchrun, DDP): the recipe, the teacher
       (HF folder), the initial student with its tokenizer (student-init/), σ / C or the GLMD kept set, the held-out
       split, and the corpus pre-tokenised into memory-mappable shards of --shard-size sequences, with manifest.json
-      (counts, shapes, sha256 of every file). The corpus is streamed in windows of --window texts.
+      (counts, shapes, sha256 of every file). The corpus (default: the embedded Moby-Dick slice) is streamed in
+      windows of --window texts (a multiple of 20). Train it with trainers/torch/train.py (README "Scaling up").
 `;
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
