@@ -13,6 +13,11 @@ import { VitePWA } from 'vite-plugin-pwa';
 // cache on the next visit (autoUpdate). Navigations with any query (?backend=wasm, …) get the cached index.html.
 const MB = 2 ** 20;
 
+// Cross-origin isolation (SharedArrayBuffer, hence multi-threaded WASM): every page and worker response carries
+// these two headers, in dev, preview (`npm start`, the e2e tests) and, for a static host, its own config (README).
+// Without them the page still works, single-threaded, and the backend badge says why.
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   plugins: [
     react(),
@@ -33,6 +38,6 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   build: { chunkSizeWarningLimit: 4000, target: 'es2022' },
-  server: { host: '127.0.0.1', port: 5173 },
-  preview: { host: '127.0.0.1', port: 4173 },
+  server: { host: '127.0.0.1', port: 5173, headers: ISOLATION },
+  preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION },
 });

@@ -1,22 +1,82 @@
 /**
  * Browser host (used inside the workers): registers WebGPU and WASM next to TF.js's built-in WebGL and CPU, serves the
- * WASM binaries from this origin (Vite `?url` imports, no CDN), forces the single-threaded SIMD build (the threaded
- * one hangs in minified builds and gains nothing on 2 cores), and describes the active adapter for the badge.
+ * WASM binaries from this origin (Vite `?url` imports, no CDN), starts WASM multi-threaded with every core
+ * (`navigator.hardwareConcurrency`) when the page is cross-origin isolated (COOP/COEP: SharedArrayBuffer), else
+ * single-threaded, and describes the active adapter for the badge. The threaded build's hang in minified builds is
+ * avoided by construction: wasmThreads.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import threadedFactorySource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';
 import { BackendError, setBackendWithTimeout, type BackendName } from './backends.ts';
+import { planThreads, wasmDescription, withThreadedInit } from './wasmThreads.ts';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+/** Why WASM runs fewer threads than the machine has (shown on the badge); null when it uses them all. */
+let wasmNote: string | null = null;
+
+/** The cores of this machine and why threads are impossible here (null when they are possible). */
+function threadSupport(): { cores: number; blocker: string | null } {
+  const cores = globalThis.navigator?.hardwareConcurrency || 1;
+  if (!globalThis.crossOriginIsolated) return { cores, blocker: 'single-threaded: the page is not cross-origin isolated (the server sends no COOP/COEP headers)' };
+  if (typeof SharedArrayBuffer === 'undefined') return { cores, blocker: 'single-threaded: this browser has no SharedArrayBuffer' };
+  return { cores, blocker: null };
+}
+
+const pageHooks = {
+  factorySource: threadedFactorySource,
+  fakeLogicalCores(n: number) {
+    const nav = globalThis.navigator as unknown as { hardwareConcurrency?: number };
+    Object.defineProperty(nav, 'hardwareConcurrency', { value: n, configurable: true });
+    return () => { delete nav.hardwareConcurrency; };
+  },
+};
+
+/**
+ * WASM with threads where the page allows them. A threaded start that fails or hangs falls back to the
+ * single-threaded build in this worker (a fresh registration of the backend), and the badge says why.
+ */
+async function initWasm(): Promise<void> {
+  const { cores, blocker } = threadSupport();
+  const plan = planThreads(undefined, cores);
+  wasmNote = blocker ?? plan.warning;
+  if (blocker || plan.threads < 2) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return setBackendWithTimeout('wasm', 20_000);
+  }
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  setThreadsCount(plan.threads);
+  // A pthread that dies on load reports to this worker as an uncaught error (Emscripten rethrows it): caught here,
+  // it fails the threaded start at once instead of killing this worker.
+  let onError: (e: ErrorEvent) => void = () => {};
+  const pthreadFailed = new Promise<never>((_, reject) => {
+    onError = (e) => { e.preventDefault(); reject(new BackendError(/\[object /.test(e.message ?? '') || !e.message ? 'a WASM thread failed to load' : e.message)); };
+  });
+  pthreadFailed.catch(() => {});
+  globalThis.addEventListener('error', onError);
+  try {
+    await withThreadedInit(plan.threads, pageHooks, () => Promise.race([setBackendWithTimeout('wasm', 15_000), pthreadFailed]));
+  } catch (e) {
+    const factory = tf.findBackendFactory('wasm');
+    if (!factory) throw e;
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', factory, 2);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    await setBackendWithTimeout('wasm', 20_000);
+    wasmNote = `single-threaded: the threaded build failed to start (${(e as Error).message})`;
+  } finally {
+    globalThis.removeEventListener('error', onError);
+  }
+}
 
 interface GpuAdapterLike {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
@@ -111,7 +171,8 @@ export async function initBrowserBackend(name: BackendName): Promise<BrowserBack
     software = !!(i.isFallbackAdapter ?? a.isFallbackAdapter) || SOFTWARE_RENDERER.test(adapterText);
     if (software) adapterText += ' (software fallback)';
   }
-  await setBackendWithTimeout(name, 20_000);
+  if (name === 'wasm') await initWasm();
+  else await setBackendWithTimeout(name, 20_000);
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;
     device?.addEventListener('uncapturederror', (e) => deviceErrors.push(e.error?.message?.split('\n')[0] ?? 'unknown WebGPU error'));
@@ -124,7 +185,7 @@ export async function initBrowserBackend(name: BackendName): Promise<BrowserBack
     software = SOFTWARE_RENDERER.test(renderer);
     adapterText = `WebGL ${tf.env().getNumber('WEBGL_VERSION')}` + (renderer ? ` · ${renderer}` : '') + (software ? ' (software)' : '');
   } else if (name === 'wasm') {
-    adapterText = `WebAssembly${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' SIMD' : ''}, 1 thread`;
+    adapterText = wasmDescription(tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), getThreadsCount(), wasmNote);
   } else if (name === 'cpu') {
     adapterText = 'plain JavaScript';
   }

@@ -1,10 +1,11 @@
-// Runs on the WASM backend in Node: the parity probe agrees with the same probe on CPU (computed in a child process),
+// Runs on the WASM backend in Node (threaded): the parity probe agrees with the same probe on CPU (computed in a child process),
 // ScatterNd sums duplicate-index gradients, and training on a fixed batch lowers the loss (guards WASM op traps).
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from './node.ts';
+import { availableParallelism } from 'node:os';
+import { initNodeBackend, nodeBackendInfo } from './node.ts';
 import { compareParity, runParityProbe, UPDATE_TOLERANCE, type ParityProbe } from './parity.ts';
 import { gatherRows } from '../models/layers.ts';
 import { createMlm } from '../models/mlm.ts';
@@ -16,9 +17,13 @@ import { maxAbsDiff } from '../testing/reference.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+// Multi-threaded where the machine has 2+ cores (the threaded SIMD build: the path the CLI and the page take).
+const THREADS = Math.min(2, availableParallelism());
+
 beforeAll(async () => {
-  expect(await initNodeBackend('wasm')).toBe('wasm'); // also sets WASM_HAS_MULTITHREAD_SUPPORT=false
+  expect(await initNodeBackend('wasm', { threads: THREADS })).toBe('wasm');
   expect(tf.getBackend()).toBe('wasm');
+  expect(nodeBackendInfo()?.threads).toBe(THREADS);
 });
 
 describe('parity probe: WASM vs CPU', () => {

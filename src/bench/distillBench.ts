@@ -22,6 +22,7 @@ import { createDistillBatcher } from '../distill/batches.ts';
 import { batchGroups, batchPairs } from '../alignment/index.ts';
 import { globalNorm } from '../train/trainer.ts';
 import type { DistillBatch } from '../distill/types.ts';
+import { summariseKernels, wasmHeapMB, type KernelCost } from './trainBench.ts';
 
 export type BenchMethod = 'reduce' | 'match' | 'glmd';
 export const BENCH_METHODS: readonly BenchMethod[] = ['reduce', 'match', 'glmd'];
@@ -39,6 +40,13 @@ export interface DistillBenchResult {
   /** Medians over the timed steps. */
   msPerStep: { batch: number; teacherForward: number; studentForwardBackward: number; total: number; alignmentBuild: number; alignmentOps: number };
   alignmentShare: number;
+  /** Student tokens per second of a whole step (batch + teacher forward + student forward/backward). */
+  tokensPerSec: number;
+  /** One extra step under tf.profile (teacher and student), summed by kernel. */
+  topKernels: KernelCost[];
+  /** Peak bytes of live tensors during that step, MiB; the WASM heap after the steps (null elsewhere), MiB. */
+  peakTensorMB: number;
+  wasmHeapMB: number | null;
   tensorsBefore: number;
   tensorsAfter: number;
 }
@@ -108,7 +116,7 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
     return ms;
   };
 
-  const step = async (record: boolean) => {
+  const step = async (record: boolean, alignment = true) => {
     const [b, batchMs] = await timed(() => batcher.next(), async () => {});
     const [tgt, teacherMs] = await timed(() => tf.tidy(() => losses.teacherTargets(b)), async (t) => Promise.all((t.logits ?? []).map((x) => x.data())));
     const parts: Parts = {};
@@ -117,6 +125,7 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
       return tf.add(value, globalNorm(Object.values(grads)));
     }), (t) => t.data());
     tf.dispose([norm, ...(tgt.logits ?? []), ...(tgt.hidden ? [tgt.hidden] : []), ...Object.values(parts).filter((x): x is tf.Scalar => !!x)]);
+    if (!alignment) return;
     const build = alignmentBuild(b);
     const ops = await alignmentOps(b);
     if (!record) return;
@@ -133,11 +142,14 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
     const tensorsBefore = tf.memory().numTensors;
     for (let i = 0; i < opts.steps; i++) await step(true);
     const tensorsAfter = tf.memory().numTensors;
+    const prof = await tf.profile(() => step(false, false));
     const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(median(v))])) as DistillBenchResult['msPerStep'];
     return {
       method, steps: opts.steps, warmup, batchSize: recipe.batchSize, seqLen: recipe.seqLen, studentVocab: p.info.studentVocab,
       studentParams: p.info.studentParams, teacherParams: p.info.teacherParams, prepareMs: round(prepareMs), msPerStep: ms,
-      alignmentShare: round((median(times.alignmentBuild) + median(times.alignmentOps)) / median(times.total), 4), tensorsBefore, tensorsAfter,
+      alignmentShare: round((median(times.alignmentBuild) + median(times.alignmentOps)) / median(times.total), 4),
+      tokensPerSec: round((recipe.batchSize * recipe.seqLen * 1000) / median(times.total), 1), topKernels: summariseKernels(prof),
+      peakTensorMB: round(prof.peakBytes / 2 ** 20, 1), wasmHeapMB: wasmHeapMB(), tensorsBefore, tensorsAfter,
     };
   } finally {
     losses.dispose();

@@ -1,6 +1,6 @@
 /**
- * Training-step benchmark (`vocabkd bench train`): median ms/step after warm-up, tokens/s, and the ten most expensive
- * kernels of one profiled step (tf.profile, summed by kernel name). Each timed step ends with `await loss.data()`,
+ * Training-step benchmark (`vocabkd bench train`): median ms/step after warm-up, tokens/s, the ten most expensive
+ * kernels of one profiled step (tf.profile, summed by kernel name) and peak memory (the step's live tensors, the WASM heap). Each timed step ends with `await loss.data()`,
  * so device work is included. Batches are random token windows from a seeded RNG (content does not change the cost).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +30,10 @@ export interface TrainBenchResult {
   maxMsPerStep: number;
   tokensPerSec: number;
   topKernels: KernelCost[];
+  /** Peak bytes of live tensors during one profiled step (tf.profile's peakBytes), MiB. */
+  peakTensorMB: number;
+  /** The WASM module's heap after the steps (it only grows), MiB; null on other backends. */
+  wasmHeapMB: number | null;
   tensorsBefore: number;
   tensorsAfter: number;
 }
@@ -67,19 +71,7 @@ export async function benchTrain(name: BenchConfigName, opts: { steps: number; w
       await r.loss.data();
       tf.dispose([r.loss, r.gradNorm]);
     });
-    const byKernel = new Map<string, { ms: number; calls: number }>();
-    for (const k of prof.kernels) {
-      if (WRAPPERS.test(k.name)) continue; // customGrad/op wrappers: their inner kernels are listed themselves
-      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-      e.ms += Number(k.kernelTimeMs) || 0;
-      e.calls++;
-      byKernel.set(k.name, e);
-    }
-    const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-    const topKernels = [...byKernel.entries()]
-      .sort((a, b) => b[1].ms - a[1].ms)
-      .slice(0, 10)
-      .map(([kernel, e]) => ({ kernel, ms: round(e.ms), calls: e.calls, share: round(e.ms / total, 3) }));
+    const topKernels = summariseKernels(prof);
     const med = median(times);
     return {
       config: name,
@@ -92,6 +84,8 @@ export async function benchTrain(name: BenchConfigName, opts: { steps: number; w
       maxMsPerStep: round(Math.max(...times)),
       tokensPerSec: round((p.batchSize * p.seqLen * 1000) / med),
       topKernels,
+      peakTensorMB: round(prof.peakBytes / MiB),
+      wasmHeapMB: wasmHeapMB(),
       tensorsBefore,
       tensorsAfter,
     };
@@ -101,7 +95,31 @@ export async function benchTrain(name: BenchConfigName, opts: { steps: number; w
   }
 }
 
+/** The ten most expensive kernels of a tf.profile, summed by kernel name, with their share of the kernel time. */
+export function summariseKernels(prof: Awaited<ReturnType<typeof tf.profile>>, top = 10): KernelCost[] {
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of prof.kernels) {
+    if (WRAPPERS.test(k.name)) continue; // customGrad/op wrappers: their inner kernels are listed themselves
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += Number(k.kernelTimeMs) || 0;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
+  return [...byKernel.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, top)
+    .map(([kernel, e]) => ({ kernel, ms: round(e.ms), calls: e.calls, share: round(e.ms / total, 3) }));
+}
+
 /** Profile entries that wrap other kernels (tf.customGrad's `forward`, composite `…__op`): counting them would double-count. */
-const WRAPPERS = /^forward$|__op$/;
+const WRAPPERS = /^forward$|__op$|^unnamed scope$/;
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const MiB = 2 ** 20;
+
+/** The WASM backend's linear memory (grown to its peak), or null on another backend. */
+export function wasmHeapMB(): number | null {
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? round(heap.buffer.byteLength / MiB) : null;
+}

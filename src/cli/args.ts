@@ -39,6 +39,11 @@ export function intFlag(flags: Record<string, string>, name: string, fallback: n
   return v;
 }
 
+/** `--threads N` (WASM threads): absent → undefined (every core); not a whole number → UsageError; 0 or less → ThreadsError from planThreads. */
+export function threadsFlag(flags: Record<string, string>): number | undefined {
+  return flags.threads === undefined ? undefined : intFlag(flags, 'threads', 0);
+}
+
 export function numFlag(flags: Record<string, string>, name: string, fallback: number): number {
   if (flags[name] === undefined) return fallback;
   const v = Number(flags[name]);

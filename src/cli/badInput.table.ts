@@ -82,6 +82,8 @@ const USAGE_ROWS: BadInputRow[] = [
   { id: 'eval-no-model', family: 'usage', input: 'eval without --model', argv: ['eval', '--intrinsic'], exit: 2, error: 'UsageError' },
   { id: 'eval-no-task-file', family: 'usage', input: 'a task file that does not exist', argv: ['eval', '--model', '@fx/teacher', '--task', '@dir/nope.json'], exit: 2, error: 'UsageError', stderr: /task file not found/ },
   { id: 'bench-unknown', family: 'usage', input: 'an unknown benchmark', argv: ['bench', 'frob'], exit: 2, error: 'UsageError' },
+  { id: 'bench-threads-0', family: 'usage', input: '--threads 0', argv: ['bench', 'train', '--threads', '0'], exit: 2, error: 'ThreadsError', stderr: /--threads must be a whole number ≥ 1, got 0/ },
+  { id: 'bench-threads-word', family: 'usage', input: '--threads two', argv: ['bench', 'distill', '--threads', 'two'], exit: 2, error: 'UsageError', stderr: /--threads must be an integer/ },
   { id: 'algo-unigram', family: 'usage', input: '--algo unigram', argv: [...TRAIN_TOK, '--algo', 'unigram', '--input', '@fx/corpus.txt'], exit: 2, error: 'UsageError', stderr: /--algo must be wordpiece or bpe/ },
 ];
 

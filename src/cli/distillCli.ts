@@ -14,14 +14,14 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError, intFlag, parseArgs } from './args.ts';
+import { UsageError, intFlag, parseArgs, threadsFlag } from './args.ts';
 import { embeddedCorpusPath, PROJECT_ROOT } from './assets.ts';
 import { loadHfFolder, writeHfFolderFiles } from './hfFolderFs.ts';
 import { atomicWriteFile, freshRunFolder } from './atomic.ts';
 import { checkpointSaver, openResume, restoreMetrics } from './checkpointFs.ts';
 import { inputFolder, readCorpus, readInputText } from './files.ts';
 import { studentVocabWarning } from './inputChecks.ts';
-import { initNodeBackend } from '../backend/node.ts';
+import { initNodeBackend, nodeBackendInfo } from '../backend/node.ts';
 import { exportHfFolder } from '../models/hfFolder.ts';
 import { RecipeError, recipeWarnings, requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { cliRunBench } from './benchCli.ts';
@@ -41,9 +41,9 @@ export const DISTILL_HELP = `  vocabkd distill --recipe recipe.json --out DIR [-
       the recipe's checkpointEvery; 0 = only at the end), the last two kept; --resume continues a killed or stopped
       run from its newest readable checkpoint with the recorded recipe, teacher and corpus (the same losses as an
       uninterrupted run; metrics.jsonl is cut back to the checkpoint's step).
-  vocabkd bench distill --method reduce|match|glmd [--steps 5] [--backend wasm|cpu] [--teacher DIR] [--corpus FILE]
+  vocabkd bench distill --method reduce|match|glmd [--steps 5] [--backend wasm|cpu] [--threads N] [--teacher DIR] [--corpus FILE]
       Times distillation steps split into teacher forward, alignment (batch building + gather/reduce ops) and student
-      forward+backward; prints JSON with alignmentShare.
+      forward+backward; prints JSON with threads, tokens/s, alignmentShare, the top kernels and peak memory.
 `;
 
 export const SHIPPED_TEACHER = join(PROJECT_ROOT, 'public', 'models', 'teacher-en');
@@ -139,17 +139,18 @@ export class DivergedError extends Error {
 }
 
 export async function benchDistillCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, ['method', 'steps', 'backend', 'teacher', 'corpus']);
+  const { flags } = parseArgs(argv, ['method', 'steps', 'backend', 'teacher', 'corpus', 'threads']);
   const method = (flags.method ?? 'reduce') as BenchMethod;
   if (!BENCH_METHODS.includes(method)) throw new UsageError(`--method must be one of ${BENCH_METHODS.join(', ')}, got "${method}"`);
   const steps = intFlag(flags, 'steps', 5);
   if (steps < 1) throw new UsageError(`--steps must be ≥ 1, got ${steps}`);
-  const backend = await initNodeBackend(flags.backend ?? 'wasm');
+  const backend = await initNodeBackend(flags.backend ?? 'wasm', { threads: threadsFlag(flags) });
   const t = await loadHfFolder(flags.teacher ?? SHIPPED_TEACHER);
   try {
     const { docs: texts } = await readCorpus(flags.corpus ?? embeddedCorpusPath(), '--corpus', (m) => process.stderr.write(m));
     const result = await benchDistill({ teacher: t.model, teacherTokenizer: t.tokenizer, texts }, method, { steps });
-    process.stdout.write(JSON.stringify({ bench: 'distill', backend, ...result }, null, 2) + '\n');
+    const info = nodeBackendInfo()!;
+    process.stdout.write(JSON.stringify({ bench: 'distill', backend, threads: info.threads, runtime: info.description, ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }, null, 2) + '\n');
   } finally {
     t.model.dispose();
   }

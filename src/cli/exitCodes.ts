@@ -11,7 +11,7 @@ export const INPUT_ERRORS: ReadonlySet<string> = new Set([
   'VocabTooSmallError', 'TrainerOptionError', 'TokenizerFormatError', 'TokenizerModelError', 'HfFolderError',
   'SafetensorsError', 'NonFiniteWeightError', 'SpecialTokenMismatchError', 'FillMaskError', 'BenchInputError',
   'PrefixSizeError', 'WhatIfError', 'StudentVocabError', 'IntrinsicError', 'CheckpointError', 'RunFileError',
-  'ShiftInitError', 'ModelTooLargeError', 'VocabEncodingError',
+  'ShiftInitError', 'ModelTooLargeError', 'VocabEncodingError', 'ThreadsError',
 ]);
 
 /** A Node file-system error that escaped the commands' own checks, named after its path. */

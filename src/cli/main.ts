@@ -3,11 +3,12 @@
  * errors go to stderr as one line `error: <Name>: <message>` with exit code 2 (input or usage: exitCodes.ts) or 1
  * (runtime failures). `--help` (or -h) after any command prints that command's help with an example (help.ts).
  */
-import { UsageError, checkBackendFlag, parseArgs, intFlag, numFlag } from './args.ts';
+import { UsageError, checkBackendFlag, parseArgs, intFlag, numFlag, threadsFlag } from './args.ts';
 import { classify } from './exitCodes.ts';
 import { commandHelp, isHelpFlag } from './help.ts';
 import { readCorpus } from './files.ts';
-import { initNodeBackend } from '../backend/node.ts';
+import { initNodeBackend, nodeBackendInfo } from '../backend/node.ts';
+import { torchTrainBench } from '../bench/torchBench.ts';
 import { validateRunConfig } from '../train/runConfig.ts';
 import { createRunControl, runMlm } from '../train/mlmRun.ts';
 import { benchTrain, type BenchConfigName } from '../bench/trainBench.ts';
@@ -27,8 +28,11 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
                     [--log-every 1] [--eval-every 25] [--corpus FILE]
       Trains the masked LM on the embedded Moby-Dick slice (or FILE, one document per line);
       prints one JSON object per logged step, then {"event":"done",...}.
-  vocabkd bench train [--backend wasm|cpu] [--config tiny|medium] [--steps 10] [--warmup 3]
-      Times training steps; prints one JSON object (median ms/step, tokens/s, top kernels).
+  vocabkd bench train [--backend wasm|cpu] [--config tiny|medium] [--steps 10] [--warmup 3] [--threads N]
+                      [--torch] [--torch-threads N]
+      Times training steps; prints one JSON object (threads, median ms/step, tokens/s, top kernels, peak memory).
+      --threads: WASM threads (default: every core). --torch: the same step in PyTorch (Debian's /usr/bin/python3,
+      src/bench/torch_train_bench.py), measured in the same run, and the tokens/s ratio.
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
       Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
@@ -63,7 +67,7 @@ async function bench(argv: string[]): Promise<void> {
   if (what === 'tokenizer') return benchTokenizerCommand(rest);
   if (what === 'distill') return benchDistillCommand(rest);
   if (what !== 'train') throw new UsageError(`unknown benchmark "${what ?? ''}"; available: train, tokenizer, distill`);
-  const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup']);
+  const { flags } = parseArgs(rest, ['backend', 'config', 'steps', 'warmup', 'threads', 'torch-threads'], ['torch']);
   const config = (flags.config ?? 'tiny') as BenchConfigName;
   if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);
   const steps = intFlag(flags, 'steps', 10);
@@ -71,9 +75,14 @@ async function bench(argv: string[]): Promise<void> {
   // 0 timed steps would print null medians with exit code 0.
   if (steps < 1) throw new UsageError(`--steps must be ≥ 1, got ${steps}`);
   if (warmup < 0) throw new UsageError(`--warmup must be ≥ 0, got ${warmup}`);
-  const backend = await initNodeBackend(flags.backend ?? 'wasm');
+  const torchThreads = flags['torch-threads'] === undefined ? undefined : intFlag(flags, 'torch-threads', 1);
+  if (torchThreads !== undefined && torchThreads < 1) throw new UsageError(`--torch-threads must be ≥ 1, got ${torchThreads}`);
+  const backend = await initNodeBackend(flags.backend ?? 'wasm', { threads: threadsFlag(flags) });
+  const info = nodeBackendInfo()!;
   const result = await benchTrain(config, { steps, warmup });
-  process.stdout.write(JSON.stringify({ bench: 'train', backend, ...result }, null, 2) + '\n');
+  const torch = flags.torch === 'true' ? torchTrainBench(config, torchThreads ?? info.threads, steps, warmup) : undefined;
+  const vsTorch = torch ? { tokensPerSecRatio: Math.round((result.tokensPerSec / torch.tokensPerSec) * 100) / 100 } : undefined;
+  process.stdout.write(JSON.stringify({ bench: 'train', backend, threads: info.threads, runtime: info.description, ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), torch, vsTorch }, null, 2) + '\n');
 }
 
 async function benchTokenizerCommand(argv: string[]): Promise<void> {
