@@ -34,5 +34,7 @@ export function useCorpusPicker(testIdPrefix: string) {
       {expectedFile && <span className="notice" data-testid={`${testIdPrefix}-expected-file`}>the recipe link expects the file <b>{expectedFile}</b>: choose it</span>}
     </>
   );
-  return { source, picker };
+  /** Picks an embedded corpus (a preset's). */
+  const select = (id: string) => setCorpusId(id);
+  return { source, picker, select };
 }

@@ -15,6 +15,7 @@ import { DistillCharts } from './DistillCharts.tsx';
 import { DistillRuns } from './DistillRuns.tsx';
 import { DisagreementPanel } from './DisagreementPanel.tsx';
 import { BenchCharts } from './BenchCharts.tsx';
+import { PresetPicker } from './PresetPicker.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 
 /** The page's first recipe: Reduce with the embedded English tagging task among its benchmarks. */
@@ -67,6 +68,7 @@ export function DistillPanel() {
         teacher: {teacher.name ? <b>{teacher.name}</b> : teacher.status === 'loading' ? `loading ${teacher.loading ?? 'a teacher'}…` : 'none loaded: load one in the Models tab'}
         {' '}<button className="align-link" data-testid="distill-open-alignment" onClick={() => openAlignment('distill')}>See how the teacher's and the student's tokens align →</button>
       </p>
+      <div className="controls"><PresetPicker disabled={running} onRecipe={setDraft} onCorpus={corpus.select} /></div>
       <RecipeForm draft={draft} onChange={setDraft} disabled={running} tabStudentSize={tabStudentSize} />
       <div className="controls">
         {corpus.picker(running)}
