@@ -65,6 +65,9 @@ export async function buildFixtures(fx: string): Promise<void> {
   withFiles(t, join(fx, 'trailing-model'), { 'model.safetensors': new Uint8Array([...weights, 1, 2, 3, 4]) });
   const vocab = toVocabTxt(tok).split('\n').filter(Boolean);
   withFiles(t, join(fx, 'short-vocab'), { 'tokenizer.json': null, 'vocab.txt': vocab.slice(0, vocab.length - 5).join('\n') + '\n' });
+  // the same vocabulary with two Russian entries, saved as Windows-1251 (кит = EA E8 F2, море = EC EE F0 E5)
+  const cp1251 = Buffer.concat([Buffer.from(vocab.slice(0, 10).join('\n') + '\n'), Buffer.from([0xea, 0xe8, 0xf2, 0x0a, 0xec, 0xee, 0xf0, 0xe5, 0x0a]), Buffer.from(vocab.slice(12).join('\n') + '\n')]);
+  withFiles(t, join(fx, 'cp1251-vocab'), { 'tokenizer.json': null, 'vocab.txt': new Uint8Array(cp1251) });
   const unigram = JSON.stringify({ model: { type: 'Unigram', vocab: [['[UNK]', 0], ['▁the', -1.5]], unk_id: 0 } });
   writeFileSync(join(fx, 'unigram.json'), unigram);
   withFiles(t, join(fx, 'unigram-model'), { 'tokenizer.json': unigram });

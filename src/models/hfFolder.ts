@@ -180,8 +180,8 @@ export function vocabText(file: HfFile, what: string): string {
   let line = 1;
   for (let i = 0; i < at; i++) if (file.bytes[i] === 0x0a) line++;
   const sample = new TextDecoder('windows-1251').decode(file.bytes.subarray(0, 65536));
-  const cyr = (sample.match(/[\u0400-\u04ff]/g) ?? []).length;
-  const guess = cyr > 0.3 * (sample.match(/\p{L}/gu) ?? []).length ? ' It reads as Windows-1251 (cp1251) Cyrillic: convert it (iconv -f cp1251 -t utf-8 vocab.txt) and load again.' : '';
+  const cyr = (sample.match(/[\u0400-\u04ff]/g) ?? []).length; // of the non-ASCII characters, as Windows-1251 reads them
+  const guess = cyr > 0.6 * [...sample].filter((ch) => ch.charCodeAt(0) > 0x7f).length ? ` It reads as Windows-1251 (cp1251) Cyrillic: convert it (iconv -f cp1251 -t utf-8 ${what}) and load again.` : '';
   throw new VocabEncodingError(`${what} is not UTF-8: byte 0x${file.bytes[at].toString(16).toUpperCase().padStart(2, '0')} at offset ${at} (line ${line}) cannot start or continue a UTF-8 character.${guess} Vocabulary files are read as UTF-8, as Hugging Face reads them.`);
 }
 
