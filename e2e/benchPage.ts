@@ -4,7 +4,7 @@
  * - firstLossMs: navigation → the first loss point of the embedded default (WASM, the pretraining form's defaults,
  *   Start clicked as soon as the backend is ready; the shipped teacher loads meanwhile), cold cache;
  * - longest main-thread task (Long Tasks API: only tasks over 50 ms are reported, so 0 means none over 50 ms) during
- *   the shipped teacher's load, a training run and a distillation run (the default recipe, a few steps), with every
+ *   the shipped teacher's load, a training run and a distillation run (the default Reduce recipe, 3 steps), with every
  *   task over 50 ms listed;
  * - the page's tokens/s (training) and the badge (threads).
  * Usage: npm run bench:page [-- --dist DIR --port N --steps N --distill-steps N]
@@ -14,6 +14,7 @@ import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config.ts';
 
 interface Task { start: number; duration: number }
+const log = (m: string) => process.stderr.write(`bench:page: ${m}\n`);
 interface PhaseResult { ms: number; longestTaskMs: number; tasksOver50: number[] }
 
 function arg(name: string, fallback: string): string {
@@ -79,7 +80,8 @@ async function distillation(page: Page, base: string, steps: number): Promise<Ph
   await page.goto(`${base}/?backend=wasm&tab=distill`);
   await page.getByTestId('distill-teacher').filter({ hasText: 'shipped' }).waitFor({ timeout: 180_000 });
   await page.getByText('recipe as JSON').click();
-  await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ steps, evalEvery: 0, checkpointEvery: steps }));
+  await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ method: 'reduce', steps, evalEvery: 0, checkpointEvery: steps }));
+  if (await page.getByTestId('distill-json-error').count()) throw new Error(`the recipe was refused: ${await page.getByTestId('distill-json-error').textContent()}`);
   const t0 = await now(page);
   await page.getByTestId('distill-start').click();
   await page.waitForSelector('[data-testid="distill-status"][data-status="done"], [data-testid="distill-status"][data-status="stopped"], [data-testid="distill-status"][data-status="error"]', { timeout: 900_000, state: 'attached' });
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
   const dist = arg('dist', 'dist');
   const port = Number(arg('port', '4179'));
   const steps = Number(arg('steps', '40'));
-  const distillSteps = Number(arg('distill-steps', '4'));
+  const distillSteps = Number(arg('distill-steps', '3'));
   const base = `http://127.0.0.1:${port}`;
   const server = await startPreview(dist, port);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -100,12 +102,15 @@ async function main(): Promise<void> {
     // 1. A cold page: the first loss point, and the teacher's load (models.status 'ready') with training overlapping it.
     const page = await newPage(browser);
     const firstLossMs = await firstLoss(page, base, steps);
+    log(`first loss point at ${Math.round(firstLossMs)} ms`);
     await waitFor(page, `${STORE}.models.status === 'ready'`, 300_000);
     const teacherReady = await now(page);
     const badge = (await page.getByTestId('backend-badge').textContent())?.replace(/\s+/g, ' ').trim();
     const load = phase(await tasksIn(page, 0, teacherReady), teacherReady);
+    log(`teacher loaded at ${Math.round(teacherReady)} ms: ${JSON.stringify(load)}`);
     // 2. A training run on the settled page; 3. a distillation in a fresh page.
     const train = await training(page, steps);
+    log(`training: ${JSON.stringify(train)}`);
     const distill = await distillation(await newPage(browser), base, distillSteps);
     process.stdout.write(JSON.stringify({ bench: 'page', badge, firstLossMs: Math.round(firstLossMs), teacherLoad: load, training: train, distillation: distill }, null, 2) + '\n');
   } finally {
