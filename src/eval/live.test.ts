@@ -11,7 +11,7 @@ import { WordPieceModel } from '../tokenizers/wordpiece.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
 import { createRng } from '../data/rng.ts';
 import { defaultRecipe } from '../distill/recipe.ts';
-import { createLiveBench, loadBenchTasks, type BenchTask } from './live.ts';
+import { createLiveBench, loadBenchTasks, taskKey, type BenchTask } from './live.ts';
 import { planIntrinsic, scoreIntrinsic } from './intrinsic.ts';
 import { prepareTask, scoreTask } from './probe.ts';
 import type { TextExample } from './tasks.ts';
@@ -150,5 +150,14 @@ describe('warnings beside the scores', () => {
     const p2 = await bench.point(2, createMlm(cfg(14), 2), STUDENT_TOK, { runMs: 1e9, final: false });
     expect(p2.warnings).toBeUndefined(); // said once
     teacher.model.dispose();
+  });
+});
+
+describe('taskKey', () => {
+  it("an embedded or page task keeps its id; a task-file path (CLI) is named by the file's own name", () => {
+    expect(taskKey(TASK)).toBe('ships');
+    expect(taskKey({ ...TASK, id: '/tmp/x/ud-gsd-upos.json' })).toBe('ships');
+    expect(taskKey({ ...TASK, id: 'tasks\\mine.json' })).toBe('ships');
+    expect(taskKey({ ...TASK, id: 'en-pos' })).toBe('en-pos');
   });
 });

@@ -10,7 +10,7 @@
  * - `intrinsic.*` on the first `maxTexts` held-out texts with one plan for every model (intrinsic.ts: whole-word
  *   masks chosen by character span): masked-word accuracy, teacher–student top-1 agreement, PLL-word-l2r per word
  *   (mean log-probability, nats); [UNK] rate and fertility for the results table.
- * - `task.<name>.accuracy` / `.macroF1` for every task: the recipe's probe (linear by default, seed 1) on the model's
+ * - `task.<name>.accuracy` / `.macroF1` for every task (`taskKey`: the recipe's name, or a task file's own name): the recipe's probe (linear by default, seed 1) on the model's
  *   features, the first maxTrain / maxTest examples; the floor is the training split's majority class.
  * The time cap: the share of the run's wall time spent here (the teacher's one-time scoring included, in the run
  * that pays it) stays under `maxShare` — an intermediate point whose expected cost (the previous point's) would push the
@@ -29,6 +29,9 @@ export interface BenchTask {
   id: string;
   data: TaskData;
 }
+
+/** A task's name in metric keys and labels: its id, or for a task-file path (CLI) the task file's own `name`. */
+export const taskKey = (t: BenchTask): string => (/[\\/]|\.json$/i.test(t.id) ? t.data.spec.name : t.id);
 
 export interface BenchMetric {
   key: string;
@@ -147,9 +150,9 @@ export function createLiveBench(input: LiveBenchInput): LiveBench {
     const warnings: string[] = [];
     for (const t of tasks) {
       const r = await once(`task:${t.id}`, () => scoreTask(teacher.model, prepareTask(teacher.tokenizer, teacher.model.config, t.data, caps), probe));
-      metrics.push(...taskMetrics(t.id, r));
+      metrics.push(...taskMetrics(taskKey(t), r));
       infos.push({ id: t.id, name: t.data.spec.name, kind: t.data.spec.kind, train: r.train, test: r.test, labels: r.labels.length });
-      warnings.push(...r.warnings.map((w) => `${t.id} (teacher): ${w}`));
+      warnings.push(...r.warnings.map((w) => `${taskKey(t)} (teacher): ${w}`));
     }
     if (spec.intrinsic && !plan) warnings.push('the corpus has no held-out text (every 20th text is held out): no intrinsic scores');
     const teacherSeconds = computed ? (now() - t0) / 1000 : 0;
@@ -168,8 +171,9 @@ export function createLiveBench(input: LiveBenchInput): LiveBench {
     for (const t of tasks) {
       if (!prepared.has(t.id)) prepared.set(t.id, prepareTask(tokenizer, student.config, t.data, caps));
       const r = await scoreTask(student, prepared.get(t.id)!, probe);
-      Object.assign(scores, { [`task.${t.id}.accuracy`]: r.accuracy, [`task.${t.id}.macroF1`]: r.macroF1 });
-      for (const w of r.warnings.map((x) => `${t.id} (student): ${x}`)) {
+      const key = taskKey(t);
+      Object.assign(scores, { [`task.${key}.accuracy`]: r.accuracy, [`task.${key}.macroF1`]: r.macroF1 });
+      for (const w of r.warnings.map((x) => `${key} (student): ${x}`)) {
         if (warned.has(w)) continue;
         warned.add(w);
         warnings.push(w);
