@@ -53,12 +53,22 @@ export async function initNodeBackend(name: string, opts: NodeBackendOptions = {
   if (plan.threads > 1) {
     setThreadsCount(plan.threads);
     await withThreadedInit(plan.threads, nodeHooks(), () => setBackendWithTimeout(b, 30_000));
+    unrefThreads();
   } else {
     await setBackendWithTimeout(b, 30_000);
   }
   const threads = getThreadsCount();
   active = { backend: b, threads, description: wasmDescription(tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads) };
   return b;
+}
+
+/**
+ * XNNPACK's pool threads live as long as the module, and Emscripten keeps a running pthread's worker_thread ref'd:
+ * the process would never exit by itself after a command. Unref'd, they end with it.
+ */
+function unrefThreads(): void {
+  const pthread = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers?: { unref?(): void }[] } } }).wasm?.PThread;
+  for (const w of pthread?.runningWorkers ?? []) w.unref?.();
 }
 
 function nodeHooks() {
