@@ -7,7 +7,8 @@
  *   the shipped teacher's load, a training run and a distillation run (the default Reduce recipe, 3 steps), with every
  *   task over 50 ms listed;
  * - the page's tokens/s (training) and the badge (threads).
- * Usage: npm run bench:page [-- --dist DIR --port N --steps N --distill-steps N]
+ * Usage: npm run bench:page [-- --dist DIR --port N --steps N --distill-steps N --config VITE_CONFIG]
+ * (a Vite config without the COOP/COEP headers measures the single-threaded fallback).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chromium, type Page } from '@playwright/test';
@@ -22,8 +23,8 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-async function startPreview(dist: string, port: number): Promise<ChildProcess> {
-  const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist], { stdio: 'ignore', detached: true });
+async function startPreview(dist: string, port: number, config: string | null): Promise<ChildProcess> {
+  const child = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', dist, ...(config ? ['--config', config] : [])], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 120; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return child;
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', '40'));
   const distillSteps = Number(arg('distill-steps', '3'));
   const base = `http://127.0.0.1:${port}`;
-  const server = await startPreview(dist, port);
+  const server = await startPreview(dist, port, arg('config', '') || null);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     // 1. A cold page: the first loss point, and the teacher's load (models.status 'ready') with training overlapping it.
