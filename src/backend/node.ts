@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { BackendError, parseBackend, setBackendWithTimeout, type BackendName } from './backends.ts';
@@ -86,7 +86,9 @@ function nodeHooks() {
     /** Written as .cjs files (worker_threads loads paths); the pthread script's createObjectURL yields the factory's path. */
     blobToUrl(text: string, factory: string): string {
       if (!dir) {
-        dir = mkdtempSync(join(os.tmpdir(), 'vocabkd-wasm-'));
+        const made = mkdtempSync(join(os.tmpdir(), 'vocabkd-wasm-'));
+        dir = made;
+        process.once('exit', () => rmSync(made, { recursive: true, force: true }));
         factoryPath = join(dir, 'factory.cjs');
         writeFileSync(factoryPath, factory);
       }
