@@ -2,7 +2,8 @@
  * A run as one file (issue 14 item 5): a distillation stopped in the page is exported from the History tab as a
  * .vkdrun file; `vocabkd distill --resume FILE --out DIR` continues it in Node to its last step (the page's embedded
  * corpus and shipped teacher are found by name, and the resume checks refuse any other); the file imports back into
- * the history as a new run; a damaged file is refused by name with nothing imported.
+ * the history as a new run; a damaged file is refused by name with nothing imported; a PyTorch trainer's run
+ * (metrics.jsonl + recipe.json) imports beside them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,4 +66,14 @@ test('a stopped distillation exports as one file, continues in the CLI and impor
   await expect(page.getByTestId('history-import-result')).toContainText('imported');
   await expect(page.locator('[data-testid^="history-run-"]')).toHaveCount(2);
   await expect(page.getByTestId('history-panel')).toContainText('(imported)');
+
+  // A PyTorch trainer's run (trainers/torch/: metrics.jsonl + the bundle's recipe.json) joins the history too.
+  const point = (step: number) => JSON.stringify({ step, loss: 9 - step / 100, lr: 1e-3, gradNorm: 1, msPerStep: 900, tokensPerSec: 1000, elapsedMs: step * 900, kl: 3, mlm: 4 });
+  await page.getByTestId('history-import-torch').setInputFiles([
+    { name: 'metrics.jsonl', mimeType: 'application/json', buffer: Buffer.from([10, 20, 30].map(point).join('\n') + '\n') },
+    { name: 'recipe.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ method: 'reduce' })) },
+  ]);
+  await expect(page.getByTestId('history-import-result')).toContainText('imported the PyTorch run');
+  await expect(page.locator('[data-testid^="history-run-"]')).toHaveCount(3);
+  await expect(page.getByTestId('history-panel')).toContainText('PyTorch · reduce · 3 points (imported)');
 });

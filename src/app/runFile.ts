@@ -14,6 +14,7 @@ import { historyDb, historyIdOf } from './historyPage.ts';
 import { getRun, importRun, loadCheckpoint, type HistoryEntry } from './historyDb.ts';
 import { recipeFromHash } from './recipeUrl.ts';
 import { downloadFiles } from './models.ts';
+import { torchRunRecord } from './torchRun.ts';
 
 const enc = new TextEncoder();
 const slug = (name: string) => name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60) || 'run';
@@ -63,5 +64,17 @@ export async function importRunFile(file: File): Promise<string> {
   const id = `import-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const entry: HistoryEntry = { id, name: `${run.name ?? manifest.name} (imported)`, kind: manifest.kind, createdAt: run.createdAt ?? now, updatedAt: now, record: run.record, ...(run.link ? { link: run.link } : {}) };
   await importRun(db, entry, ckpt ? { step, data: new Blob([ckpt as BlobPart]) } : null, now);
+  return id;
+}
+
+/** Adds a PyTorch trainer's run (metrics.jsonl, and its summary.json and the bundle's recipe.json when given) to the history. */
+export async function importTorchRun(files: File[]): Promise<string> {
+  const record = torchRunRecord(await Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, text: await f.text() }))));
+  const db = await historyDb;
+  if (!db) throw new RunFileError('this browser keeps no history (no IndexedDB): the run cannot be imported');
+  const now = Date.now();
+  const id = `torch-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const method = record.recipe?.method ?? 'distill';
+  await importRun(db, { id, name: `PyTorch · ${method} · ${record.points.length} points (imported)`, kind: 'distill', createdAt: now, updatedAt: now, record }, null, now);
   return id;
 }

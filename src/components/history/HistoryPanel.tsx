@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { dismissHistoryError, historyChanged } from '../../app/historyPage.ts';
-import { importRunFile } from '../../app/runFile.ts';
+import { importRunFile, importTorchRun } from '../../app/runFile.ts';
 import { findInterrupted } from '../../app/resume.ts';
 import { QUOTA_NEAR } from '../../app/history.ts';
 import { HistoryList } from './HistoryList.tsx';
@@ -27,11 +27,19 @@ function ImportRun() {
   const [said, setSaid] = useState<{ ok: boolean; text: string } | null>(null);
   const pick = async (file: File | undefined) => {
     if (!file) return;
-    try {
+    await done(file.name, async () => {
       await importRunFile(file);
-      historyChanged();
       await findInterrupted(); // an unfinished run with a checkpoint is offered as Resume
-      setSaid({ ok: true, text: `imported ${file.name}` });
+    });
+  };
+  const pickTorch = async (files: FileList | null) => {
+    if (files?.length) await done(`the PyTorch run (${[...files].map((f) => f.name).join(', ')})`, () => importTorchRun([...files]).then(() => {}));
+  };
+  const done = async (what: string, work: () => Promise<void>) => {
+    try {
+      await work();
+      historyChanged();
+      setSaid({ ok: true, text: `imported ${what}` });
     } catch (err) {
       setSaid({ ok: false, text: `${(err as Error).name}: ${(err as Error).message}` });
     }
@@ -39,6 +47,9 @@ function ImportRun() {
   return (
     <div className="controls">
       <label>import a run file (.vkdrun) <input type="file" accept=".vkdrun" data-testid="history-import" onChange={(e) => void pick(e.target.files?.[0])} /></label>
+      <label title="trainers/torch/ writes RUN/metrics.jsonl and RUN/summary.json; add the bundle's recipe.json to name the method (README: Scaling up)">
+        import a PyTorch run (metrics.jsonl, summary.json, recipe.json) <input type="file" multiple accept=".jsonl,.json" data-testid="history-import-torch" onChange={(e) => void pickTorch(e.target.files)} />
+      </label>
       {said && <span className={said.ok ? 'hint' : 'error'} data-testid="history-import-result">{said.text}</span>}
     </div>
   );
