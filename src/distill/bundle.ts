@@ -21,6 +21,7 @@
  */
 import type { DistillExample, EvalSequence, DistillData } from './batches.ts';
 import { reduceMapTable } from './losses.ts';
+import { paddedHeader } from '../models/safetensors.ts';
 import type { DistillVocab } from './run.ts';
 import type { Method, Recipe } from './types.ts';
 import type { SpecialIds } from '../alignment/index.ts';
@@ -42,13 +43,7 @@ export function encodeBin(arrays: Record<string, BinArray>, meta: Record<string,
     entries[name] = { dtype: a instanceof Float64Array ? 'float64' : 'int32', offset, length: a.length };
     offset += Math.ceil(a.byteLength / 8) * 8;
   }
-  let header = new TextEncoder().encode(JSON.stringify({ meta, arrays: entries }));
-  const padded = Math.ceil(header.length / 8) * 8;
-  if (padded !== header.length) {
-    const h = new Uint8Array(padded).fill(0x20);
-    h.set(header);
-    header = h;
-  }
+  const header = paddedHeader(JSON.stringify({ meta, arrays: entries }));
   const out = new Uint8Array(8 + header.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(header.length), true);

@@ -181,7 +181,7 @@ describe('exported folders name their own special tokens', () => {
 
   it('a pretraining checkpoint (Train tab / vocabkd pretrain) takes [PAD] from its tokenizer, whatever the shape said', async () => {
     let cp: Checkpoint | null = null;
-    await runMlm(TEXTS.join('\n'), validateRunConfig({ steps: 1, evalEvery: 0, checkpointEvery: 0 }), createRunControl(), { onPoint: () => {}, onCheckpoint: (c) => (cp = c) }, {
+    await runMlm(TEXTS.join('\n'), validateRunConfig({ steps: 1, evalEvery: 0, checkpointEvery: 0, init: 'plain' }), createRunControl(), { onPoint: () => {}, onCheckpoint: (c) => (cp = c) }, {
       tokenizer: teacherTok, model: makeConfig({ vocabSize: teacherTok.vocabSize, hiddenSize: 8, numLayers: 1, numHeads: 2, intermediateSize: 16, maxPositions: 32 }), seqLen: 16, batchSize: 2,
     });
     const c = cp as Checkpoint | null;

@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 describe('acceptance: Russian UD-GSD UPOS, linear probe', () => {
   it('a small trained Russian MLM beats the majority class clearly and its own random initialisation', async () => {
-    const cfg = validateRunConfig({ preset: 'tiny', steps: 300, lr: 2e-3, warmupSteps: 20, seed: 1, logEvery: 50, evalEvery: 0, checkpointEvery: 0 });
+    const cfg = validateRunConfig({ preset: 'tiny', steps: 300, lr: 2e-3, warmupSteps: 20, seed: 1, logEvery: 50, evalEvery: 0, checkpointEvery: 0, init: 'plain' }); // plain BERT init, as calibrated (heads of 16 dims are too small for shift heads over 64 positions)
     const shape = makeConfig({ vocabSize: 2000, hiddenSize: 64, numLayers: 2, numHeads: 4, intermediateSize: 256, maxPositions: 128 });
     let last: Checkpoint | undefined;
     const outcome = await runMlm(russianProseLines(11).join('\n'), cfg, createRunControl(), { onPoint: () => {}, onCheckpoint: (c) => { last = c; } }, { model: shape, seqLen: 64, batchSize: 16 });

@@ -339,6 +339,16 @@ export function f32ToBf16(values: Float32Array): Uint16Array {
  * Serialises tensors to safetensors bytes. `tensors` is a record or a list of [name, tensor] pairs; each tensor is
  * stored as its own `dtype` or else `opts.dtype` (default F32). Throws SafetensorsError on a bad name, shape or length.
  */
+/** A JSON header as UTF-8, padded with spaces to a multiple of 8 bytes (safetensors' rule; the bundle's .bin too). */
+export function paddedHeader(json: string): Uint8Array {
+  const header = new TextEncoder().encode(json);
+  const padded = Math.ceil(header.length / 8) * 8;
+  if (padded === header.length) return header;
+  const h = new Uint8Array(padded).fill(0x20);
+  h.set(header);
+  return h;
+}
+
 export function writeSafetensors(
   tensors: Record<string, WriteTensor> | Iterable<[string, WriteTensor]>,
   opts: { dtype?: WritableDtype; metadata?: Record<string, string> } = {},
@@ -386,13 +396,7 @@ export function writeSafetensors(
     parts.push(`${JSON.stringify(t.name)}:${JSON.stringify({ dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + chunk.byteLength] })}`);
     offset += chunk.byteLength;
   }
-  let header = new TextEncoder().encode(`{${parts.join(',')}}`);
-  const padded = Math.ceil(header.length / 8) * 8;
-  if (padded !== header.length) {
-    const h = new Uint8Array(padded).fill(0x20);
-    h.set(header);
-    header = h;
-  }
+  const header = paddedHeader(`{${parts.join(',')}}`);
   const out = new Uint8Array(8 + header.length + offset);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, header.length % 2 ** 32, true);
