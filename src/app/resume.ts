@@ -67,18 +67,18 @@ function runName(runId: RunId): string {
 }
 
 /** Starts the run again from its latest checkpoint (from its start when none came yet); a distillation's teacher is loaded again first. */
-export async function resumeSessionRun(runId: RunId): Promise<RunId | null> {
+export async function resumeSessionRun(runId: RunId, why: 'crash' | 'device' = 'crash'): Promise<RunId | null> {
   const request = requestOf(runId);
   if (!request) return null;
   const c = checkpointOf(runId);
-  actions.resumableSet({ key: runId, kind: request.kind, name: runName(runId), step: c?.step ?? 0, why: 'crash', busy: true });
+  actions.resumableSet({ key: runId, kind: request.kind, name: runName(runId), step: c?.step ?? 0, why, busy: true });
   try {
     if (request.kind === 'distill' && !(await reloadTeacher())) throw new Error('no teacher to load again: load one in the Models tab');
     const id = await trainerClient.start({ ...request, ...(c ? { resumeFrom: c.data.slice(0) } : {}) } as RunRequest);
     actions.resumableRemoved(runId);
     return id;
   } catch (e) {
-    actions.resumableSet({ key: runId, kind: request.kind, name: runName(runId), step: c?.step ?? 0, why: 'crash', note: message(e) });
+    actions.resumableSet({ key: runId, kind: request.kind, name: runName(runId), step: c?.step ?? 0, why, note: message(e) });
     return null;
   }
 }
@@ -86,7 +86,7 @@ export async function resumeSessionRun(runId: RunId): Promise<RunId | null> {
 onInterrupted((i) => {
   const request = requestOf(i.runId);
   if (!request) return;
-  if (i.why === 'device' && i.next) void resumeSessionRun(i.runId); // automatic: the client already moved to `next`
+  if (i.why === 'device' && i.next) void resumeSessionRun(i.runId, 'device'); // automatic: the client already moved to `next`
   else actions.resumableSet({ key: i.runId, kind: request.kind, name: runName(i.runId), step: checkpointOf(i.runId)?.step ?? 0, why: i.why });
 });
 
