@@ -14,16 +14,11 @@ import { join } from 'node:path';
 import { writeSafetensors } from '../models/safetensors.ts';
 import { createRng } from '../data/rng.ts';
 
-export interface BertShape {
+/** A BERT folder's shape: the MlmConfig fields config.json carries, a name and whether its tokenizer lower-cases. */
+export type BertShape = Pick<MlmConfig, 'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'intermediateSize' | 'maxPositions'> & {
   name: string;
-  vocabSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  intermediateSize: number;
-  maxPositions: number;
   lowercase: boolean;
-}
+};
 
 export const RUBERT_TINY2: BertShape = { name: 'rubert-tiny2', vocabSize: 83_828, hiddenSize: 312, numLayers: 3, numHeads: 12, intermediateSize: 600, maxPositions: 2048, lowercase: false };
 export const RUBERT_BASE: BertShape = { name: 'rubert-base-cased', vocabSize: 119_547, hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072, maxPositions: 512, lowercase: false };
