@@ -13,6 +13,7 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, writeFileSync, writeSync
 import { join } from 'node:path';
 import { writeSafetensors } from '../models/safetensors.ts';
 import { createRng } from '../data/rng.ts';
+import type { MlmConfig } from '../models/config.ts';
 
 /** A BERT folder's shape: the MlmConfig fields config.json carries, a name and whether its tokenizer lower-cases. */
 export type BertShape = Pick<MlmConfig, 'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'intermediateSize' | 'maxPositions'> & {
