@@ -45,10 +45,12 @@ function run(preset, seed) {
   const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   const last = s.bench.points.filter((p) => !p.skipped).at(-1).scores;
   const ref = Object.fromEntries(s.bench.reference.metrics.map((m) => [m.key, m]));
+  // The probe's key: task.ud-gsd.accuracy (older runs keyed a task file by its path).
+  const upos = Object.keys(last).find((k) => /^task\..*\.accuracy$/.test(k));
   return {
     preset, seed, method: s.recipe.method, steps: s.steps, studentVocab: s.info.studentVocab, params: s.info.studentParams, teacherParams: s.info.teacherParams,
-    wordAcc: last['intrinsic.wordAcc'], agreement: last['intrinsic.agreement'], upos: last['task.ud-gsd.accuracy'], ownMaskAcc: s.finalEval?.wordAcc ?? null,
-    teacher: { wordAcc: ref['intrinsic.wordAcc'].teacher, upos: ref['task.ud-gsd.accuracy'].teacher, majority: ref['task.ud-gsd.accuracy'].floor },
+    wordAcc: last['intrinsic.wordAcc'], agreement: last['intrinsic.agreement'], upos: last[upos], ownMaskAcc: s.finalEval?.wordAcc ?? null,
+    teacher: { wordAcc: ref['intrinsic.wordAcc'].teacher, upos: ref[upos].teacher, majority: ref[upos].floor },
     seconds: (Date.now() - t0) / 1000,
   };
 }
