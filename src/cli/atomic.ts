@@ -92,18 +92,29 @@ function carry(from: string, to: string, entry: string): void {
   }
 }
 
+/** The checks of an output folder, its dead temporaries swept, and its new temporary sibling created (its path). */
+function openTmpFolder(dest: string, overwrite: boolean): string {
+  checkOutFolder(dest, overwrite);
+  sweepStale(dest);
+  const tmp = tmpSibling(dest, 'tmp');
+  try {
+    mkdirSync(dirname(dest), { recursive: true });
+    mkdirSync(tmp);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw fsError(e, dest, 'output');
+  }
+  return tmp;
+}
+
 /**
  * Writes `files` as the folder `dest`, atomically. `dest` may exist empty; a non-empty one only with `overwrite`
  * (it is then replaced whole, except the sub-folders named in `keep`, carried into the new folder: a run's
  * checkpoints/). Returns the final paths.
  */
 export function atomicWriteFolder(dest: string, files: OutFile[], opts: { overwrite?: boolean; keep?: string[] } = {}): string[] {
-  checkOutFolder(dest, opts.overwrite ?? false);
-  sweepStale(dest);
-  const tmp = tmpSibling(dest, 'tmp');
+  const tmp = openTmpFolder(dest, opts.overwrite ?? false);
   try {
-    mkdirSync(dirname(dest), { recursive: true });
-    mkdirSync(tmp);
     for (const f of files) {
       writeFileSync(join(tmp, f.name), f.bytes);
       slowWrite();
@@ -140,15 +151,7 @@ export function freshRunFolder(out: string, overwrite: boolean): void {
  * absent like `atomicWriteFolder`: files go into a temporary sibling, `commit()` puts it at `dest`, `abort()` removes it.
  */
 export function atomicFolderWriter(dest: string, opts: { overwrite?: boolean } = {}): { write(name: string, bytes: Uint8Array | string): void; commit(): void; abort(): void } {
-  checkOutFolder(dest, opts.overwrite ?? false);
-  sweepStale(dest);
-  const tmp = tmpSibling(dest, 'tmp');
-  try {
-    mkdirSync(dirname(dest), { recursive: true });
-    mkdirSync(tmp);
-  } catch (e) {
-    throw fsError(e, dest, 'output');
-  }
+  const tmp = openTmpFolder(dest, opts.overwrite ?? false);
   return {
     write(name, bytes) {
       try {
