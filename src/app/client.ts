@@ -10,9 +10,12 @@ import { withCheckpoints } from './checkpoints.ts';
 export const pageOptions = readPageOptions(globalThis.location?.search ?? '');
 pageOptions.errors.forEach(actions.addError);
 
+/** The URL of a file the app serves from public/ (a corpus, a task, a shipped teacher), on this origin. */
+export const assetUrl = (path: string): string => new URL(import.meta.env.BASE_URL + path, globalThis.location.href).href;
+
 /** An embedded corpus as a worker source (served from public/ on this origin). */
 export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
-  return { kind: 'url', url: new URL(import.meta.env.BASE_URL + c.path, globalThis.location.href).href, name: c.title };
+  return { kind: 'url', url: assetUrl(c.path), name: c.title };
 }
 
 export const trainerClient = createTrainerClient(withCheckpoints(storeSink), embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);

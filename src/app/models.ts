@@ -1,5 +1,5 @@
 /** Model actions of the page: load (shipped teacher at start, or dropped files), fill-mask, export as downloads. */
-import { booted, trainerClient } from './client.ts';
+import { assetUrl, booted, trainerClient } from './client.ts';
 import { actions } from '../store/index.ts';
 import type { ModelSource } from '../worker/protocol.ts';
 
@@ -41,7 +41,7 @@ const shipped = (id: ShippedTeacherId) => SHIPPED_TEACHERS.find((x) => x.id === 
 
 function shippedSource(id: ShippedTeacherId): ModelSource {
   const t = shipped(id);
-  return { kind: 'url', base: new URL(import.meta.env.BASE_URL + t.path, location.href).href, name: t.name };
+  return { kind: 'url', base: assetUrl(t.path), name: t.name };
 }
 
 export function loadShippedTeacher(id: ShippedTeacherId = SHIPPED_TEACHER.id): Promise<void> {

@@ -7,15 +7,15 @@
 import { EMBEDDED_TASKS, loadTask, parseTaskFile, splitUnits, taskColumns, taskFormatOf, TaskError, validateTask, type TaskFormat, type TaskKind, type TaskSpec } from '../eval/tasks.ts';
 import { actions, useWorkbench, type UserTask } from '../store/index.ts';
 import type { TaskSource } from '../worker/protocol.ts';
+import { assetUrl } from './client.ts';
 
-const embeddedUrl = (path: string) => new URL(import.meta.env.BASE_URL + path, globalThis.location.href).href;
 
 /** Where the worker reads each of a recipe's tasks: an embedded task's URL or a given task's files. */
 export function taskSources(names: readonly string[]): TaskSource[] {
   const user = useWorkbench.getState().userTasks;
   return names.map((id): TaskSource => {
     const e = EMBEDDED_TASKS.find((t) => t.id === id);
-    if (e) return { id, kind: 'url', file: embeddedUrl(e.path) };
+    if (e) return { id, kind: 'url', file: assetUrl(e.path) };
     const u = user.find((t) => t.id === id);
     if (u) return { id, kind: 'files', file: u.file, files: u.files };
     throw new TaskError(`benchmarks.tasks: "${id}" is neither an embedded task (${EMBEDDED_TASKS.map((t) => t.id).join(', ')}) nor a task given to the page (add its files under "benchmarks")`);

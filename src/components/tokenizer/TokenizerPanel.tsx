@@ -15,6 +15,7 @@ import { TokenSpans } from './TokenSpans.tsx';
 import { WhatIfChart } from './WhatIfChart.tsx';
 import { download } from './download.ts';
 import { openAlignment } from '../../app/alignment.ts';
+import { embeddedSource } from '../../app/client.ts';
 
 const SAMPLES: Record<string, string> = {
   en: 'Call me Ishmael. Some years ago—never mind how long precisely—I thought I would sail about a little.',
@@ -64,7 +65,7 @@ export function TokenizerPanel() {
       corpus = { kind: 'file', file };
     } else {
       const c = EMBEDDED_CORPORA.find((x) => x.id === corpusId)!;
-      corpus = { kind: 'url', url: new URL(import.meta.env.BASE_URL + c.path, location.href).href, name: c.title };
+      corpus = embeddedSource(c);
       setText(SAMPLES[c.language] ?? SAMPLES.en);
     }
     const cfg = presetConfig(preset).model;
