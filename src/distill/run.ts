@@ -188,13 +188,13 @@ function phases(hooks: Pick<DistillHooks, 'onPhase'>, control?: Pick<RunControl,
 }
 
 /** The student tokenizer: the given one, else our WordPiece trained on the training texts (glmd / kd-full: the teacher's). */
-async function studentTokenizerFor(setup: DistillSetup, recipe: Recipe, trainTexts: string[], ph: ReturnType<typeof phases>): Promise<Tokenizer> {
+async function studentTokenizerFor(setup: DistillSetup, recipe: Recipe, trainTexts: TextPass, ph: ReturnType<typeof phases>): Promise<Tokenizer> {
   const tt = setup.teacherTokenizer;
   if (!ownVocabulary(recipe.method)) return tt;
   if (setup.studentTokenizer) return setup.studentTokenizer;
   await ph.phase('student tokenizer');
   const n = tt.parts.normalizer ?? DEFAULT_NORMALIZER;
-  const tok = (await trainTokenizer(trainTexts, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: recipe.student.vocabSize, lowercase: n.lowercase, stripAccents: n.stripAccents === true }, {
+  const tok = (await trainTokenizer(trainTexts(), { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: recipe.student.vocabSize, lowercase: n.lowercase, stripAccents: n.stripAccents === true }, {
     onProgress: (p) => ph.progress('student tokenizer', p.fraction ?? 0, 1),
   })).tokenizer;
   ph.progress('student tokenizer', 1, 1);
@@ -202,11 +202,22 @@ async function studentTokenizerFor(setup: DistillSetup, recipe: Recipe, trainTex
 }
 
 /** GLMD's kept vocabulary: teacher token counts over the training texts, protected tokens, teacher-embedding replacements. */
-async function glmdVocabFor(setup: DistillSetup, recipe: Recipe, trainTexts: string[], ph: ReturnType<typeof phases>): Promise<GlmdVocab> {
+async function glmdVocabFor(setup: DistillSetup, recipe: Recipe, trainTexts: TextPass, ph: ReturnType<typeof phases>): Promise<GlmdVocab> {
   const { teacher, teacherTokenizer: tt } = setup;
   const tc = teacher.config;
   await ph.phase('GLMD vocabulary');
-  const counts = tokenCounts(trainTexts.map((t) => tt.encode(t).ids), tc.vocabSize);
+  const counts = new Float64Array(tc.vocabSize);
+  let batch: number[][] = [];
+  const add = () => { // streamed, 1,000 texts at a time (sums of integer counts are exact)
+    const c = tokenCounts(batch, tc.vocabSize);
+    for (let i = 0; i < c.length; i++) counts[i] += c[i];
+    batch = [];
+  };
+  for await (const t of trainTexts()) {
+    batch.push(tt.encode(t).ids);
+    if (batch.length === 1000) add();
+  }
+  add();
   const protectedIds = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...recipe.glmdProtected].map((t) => {
     const id = tt.tokenToId(t);
     if (id === undefined) throw new DistillSetupError(`glmdProtected: "${t}" is not one token of the teacher's vocabulary (only single-token label words can be protected)`);
@@ -218,9 +229,16 @@ async function glmdVocabFor(setup: DistillSetup, recipe: Recipe, trainTexts: str
   return glmd;
 }
 
+/**
+ * The training texts (the held-out ones left out), one pass per call: `prepareDistillVocab` reads them at most twice
+ * (the student tokenizer's word counts, GLMD's teacher token counts), each pass streamed, so a corpus larger than memory
+ * can be given as a stream (the bundle export, bundleWriter.ts); the default is `splitHeldOut(setup.texts).train`.
+ */
+export type TextPass = () => AsyncIterable<string> | Iterable<string>;
+
 /** Tokenizer, σ, C, the GLMD vocabulary and the student's config: everything of the preparation but the data and the student. */
 export async function prepareDistillVocab(
-  setup: DistillSetup, recipe: Recipe, hooks: Pick<DistillHooks, 'onPhase'> = {}, control?: Pick<RunControl, 'stopped'>,
+  setup: DistillSetup, recipe: Recipe, hooks: Pick<DistillHooks, 'onPhase'> = {}, control?: Pick<RunControl, 'stopped'>, trainTexts?: TextPass,
 ): Promise<DistillVocab> {
   const { teacher, teacherTokenizer: tt } = setup;
   const method = recipe.method;
@@ -230,8 +248,8 @@ export async function prepareDistillVocab(
     throw new DistillSetupError(`recipe.seqLen ${recipe.seqLen} exceeds the teacher's ${tc.maxPositions} positions (max_position_embeddings): set seqLen ≤ ${tc.maxPositions}`);
   }
   if (tt.vocabSize > tc.vocabSize) throw new DistillSetupError(`the teacher tokenizer has ${tt.vocabSize} tokens but the teacher model only ${tc.vocabSize} rows`);
-  const trainTexts = splitHeldOut(setup.texts).train;
-  const studentTok = await studentTokenizerFor(setup, recipe, trainTexts, ph);
+  const train = trainTexts ?? (() => splitHeldOut(setup.texts).train);
+  const studentTok = await studentTokenizerFor(setup, recipe, train, ph);
   const needsSigma = ownVocabulary(method) && (isReduce(method) || recipe.student.init === 'teacher');
   let sigma: SigmaMap | null = null;
   if (needsSigma) {
@@ -246,7 +264,7 @@ export async function prepareDistillVocab(
     if (shared === 0) throw new DistillSetupError('the teacher and student vocabularies share no token string (C is empty): Reduce ∩ and Match need shared tokens');
     ph.progress('C', 1, 1);
   }
-  const glmd = method === 'glmd' ? await glmdVocabFor(setup, recipe, trainTexts, ph) : null;
+  const glmd = method === 'glmd' ? await glmdVocabFor(setup, recipe, train, ph) : null;
   const vocabSize = method === 'glmd' ? glmd!.K : method === 'kd-full' ? tc.vocabSize : studentTok.vocabSize;
   // The exported GLMD student reads text with a WordPiece over its K kept tokens in rank order (a removed token is then
   // split into kept pieces instead of being replaced by rep(v), which only the teacher's tokenizer + lookup can do).
