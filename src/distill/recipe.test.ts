@@ -352,3 +352,23 @@ describe('recipeWarnings: valid but probably unmeant (both hosts show them)', ()
     expect(recipeWarnings(validateRecipe({ method: 'mlm-only', temperature: 0.01 }))).toEqual([]);
   });
 });
+
+describe('recipeWarnings: a Tokenizers-tab student whose case handling differs from the teacher\'s (issue 15)', () => {
+  const tab = (method: string) => validateRecipe({ method, studentTokenizer: method === 'glmd' ? 'train' : 'tokenizers-tab' });
+  it('warns both ways, names the cure, and says nothing when they agree', () => {
+    const lowerTeacher = recipeWarnings(tab('reduce'), { teacher: { lowercase: true }, student: { lowercase: false } });
+    expect(lowerTeacher).toHaveLength(1);
+    expect(lowerTeacher[0]).toMatch(/^the teacher's tokenizer lower-cases and the student's .* keeps case/);
+    const lowerStudent = recipeWarnings(tab('match'), { teacher: { lowercase: false }, student: { lowercase: true } });
+    expect(lowerStudent[0]).toMatch(/^the student's tokenizer .* lower-cases and the teacher's keeps case/);
+    expect(recipeWarnings(tab('reduce'), { teacher: { lowercase: true }, student: { lowercase: true } })).toEqual([]);
+    // No normalizer at all keeps case, like lowercase: false.
+    expect(recipeWarnings(tab('reduce'), { teacher: null, student: { lowercase: false } })).toEqual([]);
+    expect(recipeWarnings(tab('reduce'), { teacher: null, student: { lowercase: true } })).toHaveLength(1);
+  });
+  it('is silent where the student cannot differ: a trained student (teacher\'s normalizer), glmd, or no tokenizers given', () => {
+    expect(recipeWarnings(validateRecipe({ method: 'reduce' }), { teacher: { lowercase: true }, student: { lowercase: false } })).toEqual([]);
+    expect(recipeWarnings(tab('glmd'), { teacher: { lowercase: true }, student: { lowercase: false } })).toEqual([]);
+    expect(recipeWarnings(tab('reduce'))).toEqual([]);
+  });
+});

@@ -266,16 +266,34 @@ export const MIN_USEFUL_TEMPERATURE = 0.1;
 
 /**
  * What a valid recipe does that its author probably did not mean, one sentence each (both hosts show them: the CLI on
- * stderr as `warning:` lines, the page's form beside Start): a KL temperature so small that KL × T² vanishes.
+ * stderr as `warning:` lines, the page's form beside Start): a KL temperature so small that KL × T² vanishes; given the
+ * two tokenizers, a Tokenizers-tab student whose case handling differs from the teacher's (issue 15: the Alignment map
+ * says the same).
  */
-export function recipeWarnings(recipe: Recipe): string[] {
+export function recipeWarnings(recipe: Recipe, tokenizers?: RecipeTokenizers): string[] {
   const notes: string[] = [];
   const usesKl = recipe.weights.kl > 0 && ignoredFields(recipe.method).temperature === undefined;
   if (usesKl && recipe.temperature < MIN_USEFUL_TEMPERATURE) {
     notes.push(`temperature ${recipe.temperature} scales the KL term by T² = ${(recipe.temperature ** 2).toPrecision(2)}: the KL loss vanishes (weights.kl ${recipe.weights.kl} has no effect); use a temperature ≥ ${MIN_USEFUL_TEMPERATURE} (typically 1–4)`);
   }
+  // A student vocabulary given from outside (the Tokenizers tab's) may normalise case differently from the teacher's; a
+  // trained one follows the teacher's normalizer, and glmd / kd-full read the teacher's own tokens.
+  if (tokenizers && recipe.studentTokenizer === 'tokenizers-tab' && !fixesVocabulary(recipe.method)) {
+    const lower = (n: CaseNormalizer | null) => n?.lowercase ?? false;
+    const t = lower(tokenizers.teacher);
+    if (t !== lower(tokenizers.student)) {
+      notes.push(t
+        ? 'the teacher\'s tokenizer lower-cases and the student\'s (the Tokenizers tab\'s) keeps case: the student reads capitals the teacher never saw, so σ splits and the shared vocabulary C miss every capitalised word; train the student with "lower-case" on, or let the run train its own (WordPiece trained on the corpus)'
+        : 'the student\'s tokenizer (the Tokenizers tab\'s) lower-cases and the teacher\'s keeps case: the student cannot tell «Мир» from «мир» while the teacher can, and capitalised teacher tokens have no student counterpart in C; train the student with "lower-case" off, or let the run train its own (WordPiece trained on the corpus)');
+    }
+  }
   return notes;
 }
+
+/** The case handling of a tokenizer's normalizer (a BertNormalizer's; null: none, so case is kept). */
+export interface CaseNormalizer { lowercase: boolean }
+/** The teacher's and the student's normalizers, for the warnings that compare them (hosts that know both pass them). */
+export interface RecipeTokenizers { teacher: CaseNormalizer | null; student: CaseNormalizer | null }
 
 /** glmd (the teacher's top K tokens) and kd-full (the teacher's vocabulary) choose the student's vocabulary themselves. */
 export const fixesVocabulary = (method: Method): boolean => method === 'glmd' || method === 'kd-full';

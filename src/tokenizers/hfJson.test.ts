@@ -3,7 +3,7 @@
  * of the tokenizer.json / vocab.txt import (issue 3): each error is named and says what is supported or what to fix.
  */
 import { describe, expect, it } from 'vitest';
-import { bertTokenizer, fromTokenizerJson, fromVocabTxt, toTokenizerJson, toVocabTxt, TokenizerFormatError } from './hfJson.ts';
+import { bertTokenizer, fromTokenizerJson, fromVocabTxt, normalizerOfTokenizerJson, toTokenizerJson, toVocabTxt, TokenizerFormatError } from './hfJson.ts';
 import { WordPieceModel } from './wordpiece.ts';
 import { BpeModel } from './bpe.ts';
 import { normalize, DEFAULT_NORMALIZER } from './normalizer.ts';
@@ -116,5 +116,16 @@ describe('bad tokenizer.json and vocab.txt input', () => {
     expect(t.vocab).toHaveLength(wp.vocab.length);
     expect(t.parts.normalizer?.lowercase).toBe(true);
     expect(fromVocabTxt(toVocabTxt(wp).replace('ab', 'Ab')).parts.normalizer?.lowercase).toBe(false);
+  });
+
+  it('normalizerOfTokenizerJson reads the normalizer alone, as fromTokenizerJson does, and names bad JSON', () => {
+    for (const lowercase of [true, false]) {
+      const json = toTokenizerJson(bertTokenizer(wp.parts.model as WordPieceModel, { ...DEFAULT_NORMALIZER, lowercase, stripAccents: null }));
+      expect(normalizerOfTokenizerJson(json)).toEqual(fromTokenizerJson(json).parts.normalizer);
+      expect(normalizerOfTokenizerJson(json)?.lowercase).toBe(lowercase);
+    }
+    expect(normalizerOfTokenizerJson('{"normalizer": null, "model": {}}')).toBeNull();
+    expect(() => normalizerOfTokenizerJson('{')).toThrow(TokenizerFormatError);
+    expect(() => normalizerOfTokenizerJson('{"normalizer": {"type": "NFKC"}}')).toThrow(TokenizerFormatError);
   });
 });

@@ -76,6 +76,18 @@ function parsePostProcessor(p: unknown, tokenId: (t: string) => number): Tokeniz
   return unsupported('post_processor', p.type);
 }
 
+/** Only the normalizer of a tokenizer.json text (no vocabulary is built): what a host compares before loading both. */
+export function normalizerOfTokenizerJson(text: string): BertNormalizerOptions | null {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new TokenizerFormatError(`tokenizer.json is not JSON: ${(e as Error).message}`);
+  }
+  if (!isObj(j)) throw new TokenizerFormatError('tokenizer.json must be an object');
+  return parseNormalizer(j.normalizer);
+}
+
 /** Parses a tokenizer.json text. Throws TokenizerFormatError (named part, what is supported) on anything else. */
 export function fromTokenizerJson(text: string): Tokenizer {
   let j: unknown;

@@ -104,9 +104,10 @@ const distill: Body<'distill'> = async (state, msg, h) => {
   const startedAt = performance.now();
   const recipe = validateRecipe(msg.recipe);
   requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
-  for (const w of recipeWarnings(recipe)) h.warning(w);
   const texts = splitDocuments(await loadCorpus(state, msg.corpus, h.warning));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
+  const norm = (n: { lowercase: boolean } | null | undefined) => (n ? { lowercase: n.lowercase } : null);
+  for (const w of recipeWarnings(recipe, { teacher: norm(setup.teacherTokenizer.parts.normalizer), student: norm(setup.studentTokenizer?.parts.normalizer) })) h.warning(w);
   const resumeFrom = resumeCheckpoint<DistillCheckpoint>(msg.resumeFrom, 'distill');
   if (resumeFrom) h.resumed(resumeFrom.step, resumeFrom.points as unknown as DistillPoint[]);
   const bench = await createRunBench({

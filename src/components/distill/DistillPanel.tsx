@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { defaultRecipe, recipeWarnings } from '../../distill/recipe.ts';
+import { defaultRecipe, recipeWarnings, type RecipeTokenizers } from '../../distill/recipe.ts';
+import { normalizerOfTokenizerJson } from '../../tokenizers/hfJson.ts';
 import type { Recipe } from '../../distill/types.ts';
 import { useWorkbench } from '../../store/index.ts';
 import { latestRun, liveRun, runsOfKind } from '../../store/runs.ts';
@@ -48,7 +49,17 @@ export function DistillPanel() {
   const tabError = useWorkbench((s) => s.tabErrors.distill);
   const tabStudentSize = useWorkbench((s) => studentSizeOf(s.tokenizers));
 
+  const teacherJson = useWorkbench((s) => s.models.teacherTokenizerJson);
+  const tabJson = useWorkbench((s) => s.tokenizers.vocabulary?.json ?? null);
   const checked = useMemo(() => checkRecipe(draft, tabStudentSize), [draft, tabStudentSize]);
+  // The two normalizers (parsed once per tokenizer, no vocabulary built) for the case-mismatch warning.
+  const normalizers = useMemo((): RecipeTokenizers | undefined => {
+    try {
+      return teacherJson && tabJson ? { teacher: normalizerOfTokenizerJson(teacherJson), student: normalizerOfTokenizerJson(tabJson) } : undefined;
+    } catch {
+      return undefined; // an unreadable tokenizer is refused, by name, where it is used
+    }
+  }, [teacherJson, tabJson]);
   const order = runs.map((r) => r.runId);
   const active = live?.kind === 'distill' ? live : null; // the controls act on this tab's run only
   const running = live !== null; // one run at a time, of either kind
@@ -88,7 +99,7 @@ export function DistillPanel() {
       </div>
       {live && !active && <div className="hint" data-testid="distill-busy">{runName(live)} is active (Train MLM tab): one run at a time</div>}
       {checked.error && <div className="error" data-testid="distill-recipe-error">{checked.error}</div>}
-      {checked.recipe && recipeWarnings(checked.recipe).map((w) => <div className="notice" key={w} data-testid="distill-recipe-warning">⚠ {w}</div>)}
+      {checked.recipe && recipeWarnings(checked.recipe, normalizers).map((w) => <div className="notice" key={w} data-testid="distill-recipe-warning">⚠ {w}</div>)}
       {tabError && <div className="error" data-testid="distill-error">{tabError}</div>}
       {estimate && (
         <div className="cards" data-testid="distill-estimate-result" data-stale={stale}>

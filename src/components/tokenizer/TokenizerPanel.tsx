@@ -106,7 +106,7 @@ export function TokenizerPanel() {
         <label>vocabulary size <input data-testid="tok-vocab-size" type="number" min={500} max={60000} step={100} value={opts.vocabSize} disabled={running} onChange={num('vocabSize')} /></label>
         <label>min. frequency <input type="number" min={1} value={opts.minFrequency} disabled={running} onChange={num('minFrequency')} /></label>
         <label>char. coverage <input type="number" min={0.9} max={1} step={0.0001} value={opts.characterCoverage} disabled={running} onChange={num('characterCoverage')} /></label>
-        <label><span>lower-case</span><input type="checkbox" checked={opts.lowercase} disabled={running} onChange={(e) => setOpts({ ...opts, lowercase: e.target.checked })} /></label>
+        <label><span>lower-case</span><input type="checkbox" data-testid="tok-lowercase" checked={opts.lowercase} disabled={running} onChange={(e) => setOpts({ ...opts, lowercase: e.target.checked })} /></label>
         <label title="NFD and drop combining marks: «й» becomes «и»"><span>strip accents</span><input type="checkbox" checked={opts.stripAccents} disabled={running} onChange={(e) => setOpts({ ...opts, stripAccents: e.target.checked })} /></label>
         <label>
           student body
