@@ -86,3 +86,34 @@ describe('boundedLines keeps every line', () => {
     expect(report.lines).toBe(4);
   });
 });
+
+describe('pre-reform letters and mixed scripts (issue 15): counted, kept, not crashed on', () => {
+  // Hand-counted: ѣ ×3 (бѣдный, лѣсъ, Ѣ is a capital: counted apart), і ×2 (Россіи, міръ), ѳ ×1, ѵ ×1;
+  // mixed words: «cказала» (Latin c), «Jа» (Latin J); «Москва» and «Moscow» are one script each.
+  const text = 'Въ Россіи бѣдный лѣсъ и міръ. Ѣда! Ѳеодоръ и мѵро.\nJа cказала: Москва, Moscow.\n';
+  it('counts each letter and each mixed word by hand, and says so in the notes', async () => {
+    const { docs, report } = await read([text.slice(0, 17), text.slice(17)], 'txt');
+    expect(docs.join('\n') + '\n').toBe(text); // kept: nothing changed
+    expect(report.letters.preReform).toEqual({ 'і': 2, 'ѣ': 2, 'Ѣ': 1, 'Ѳ': 1, 'ѵ': 1 });
+    expect(report.letters.mixedWords).toBe(2);
+    expect(report.letters.mixedExamples).toEqual(['Jа', 'cказала']);
+    const notes = corpusNotes(report);
+    expect(notes).toContain('c.txt: 7 pre-reform letters (і 2, ѣ 2, Ѣ 1, Ѳ 1, ѵ 1), kept as they are (і is also Ukrainian and Belarusian)');
+    expect(notes).toContain('c.txt: 2 words mix Latin and Cyrillic letters («Jа», «cказала»), kept as they are');
+  });
+  it('says nothing of modern Russian or English text; combining accents stay inside their word', async () => {
+    const { report } = await read(['Мы́ шли в лес. We went home.\n'], 'txt');
+    expect(report.letters).toEqual({ preReform: {}, mixedWords: 0, mixedExamples: [] });
+    expect(corpusNotes(report)).toEqual([]);
+  });
+  it('a tokenizer trained on such text keeps ѣ and і as their own symbols (no [UNK], no folding)', async () => {
+    const { trainTokenizer } = await import('../tokenizers/trainTokenizer.ts');
+    const { DEFAULT_TOKENIZER_TRAIN } = await import('../tokenizers/trainTokenizer.ts');
+    const { docs } = await read([text.repeat(3)], 'txt');
+    const { tokenizer } = await trainTokenizer(docs, { ...DEFAULT_TOKENIZER_TRAIN, vocabSize: 500, minFrequency: 1 });
+    const pieces = tokenizer.encode('бѣдный міръ').tokens;
+    expect(pieces).not.toContain('[UNK]');
+    expect(pieces.join('')).toContain('ѣ');
+    expect(pieces.join('')).toContain('і');
+  });
+});

@@ -36,6 +36,8 @@ export interface CorpusReport {
   /** Lines longer than MAX_DOC_CHARS, and the extra documents their cuts made. */
   cutLines: number;
   cutPieces: number;
+  /** Letters worth a word in Russian text (issue 15), counted and kept as they are: see `countLetters`. */
+  letters: LetterCensus;
   /** .csv / .tsv: the header's columns, and the column read. */
   columns?: string[];
   textColumn?: string;
@@ -43,7 +45,67 @@ export interface CorpusReport {
 }
 
 export function newReport(name: string, format: CorpusFormat): CorpusReport {
-  return { name, format, bytes: 0, invalidUtf8: 0, lines: 0, documents: 0, cutLines: 0, cutPieces: 0, notes: [] };
+  return { name, format, bytes: 0, invalidUtf8: 0, lines: 0, documents: 0, cutLines: 0, cutPieces: 0, letters: newLetterCensus(), notes: [] };
+}
+
+/**
+ * Pre-reform Cyrillic letters (ѣ, і, ѳ, ѵ and their capitals: Russian before 1918; і is also Ukrainian and
+ * Belarusian) and words that mix Latin and Cyrillic letters (a Latin «c» or «p» inside a Russian word: OCR and
+ * look-alike typing). Nothing is changed: the tokenizers keep these letters like any other.
+ */
+export interface LetterCensus {
+  preReform: Record<string, number>;
+  mixedWords: number;
+  /** The first few distinct mixed words, to show. */
+  mixedExamples: string[];
+}
+
+export const PRE_REFORM_LETTERS = 'ѢѣІіѲѳѴѵ';
+const PRE_REFORM = new Set([...PRE_REFORM_LETTERS].map((c) => c.charCodeAt(0)));
+
+export function newLetterCensus(): LetterCensus {
+  return { preReform: {}, mixedWords: 0, mixedExamples: [] };
+}
+
+const isLatin = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7);
+const isCyrillic = (c: number) => c >= 0x400 && c <= 0x52f;
+const isMark = (c: number) => c >= 0x300 && c <= 0x36f;
+
+/** Adds one text's pre-reform letters and mixed-script words (runs of Latin / Cyrillic letters) to `census`. */
+export function countLetters(census: LetterCensus, text: string): void {
+  let start = -1, latin = false, cyr = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    const l = isLatin(c), y = isCyrillic(c);
+    if (l || y || (isMark(c) && start >= 0)) {
+      if (start < 0) { start = i; latin = false; cyr = false; }
+      latin ||= l;
+      cyr ||= y;
+      if (y && PRE_REFORM.has(c)) census.preReform[text[i]] = (census.preReform[text[i]] ?? 0) + 1;
+      continue;
+    }
+    if (start >= 0 && latin && cyr) {
+      census.mixedWords++;
+      const w = text.slice(start, i);
+      if (census.mixedExamples.length < 3 && !census.mixedExamples.includes(w)) census.mixedExamples.push(w);
+    }
+    start = -1;
+  }
+}
+
+/** The census as note sentences (none when there is nothing to say). */
+export function letterNotes(name: string, census: LetterCensus): string[] {
+  const out: string[] = [];
+  const pre = Object.entries(census.preReform);
+  if (pre.length) {
+    const total = pre.reduce((a, [, n]) => a + n, 0);
+    const each = pre.sort((a, b) => b[1] - a[1]).map(([ch, n]) => `${ch} ${n.toLocaleString('en')}`).join(', ');
+    out.push(`${name}: ${total.toLocaleString('en')} pre-reform letter${total === 1 ? '' : 's'} (${each}), kept as they are (і is also Ukrainian and Belarusian)`);
+  }
+  if (census.mixedWords) {
+    out.push(`${name}: ${census.mixedWords.toLocaleString('en')} word${census.mixedWords === 1 ? '' : 's'} mix Latin and Cyrillic letters (${census.mixedExamples.map((w) => `«${w}»`).join(', ')}), kept as they are`);
+  }
+  return out;
 }
 
 const SIGNATURES: [string, number[]][] = [
@@ -183,6 +245,7 @@ export async function* corpusDocuments(
     const pieces = format === 'txt' ? [d] : cutText(d.replace(/\s*\r?\n\s*/g, ' '), max);
     if (format !== 'txt') record(report, pieces.length);
     report.documents += pieces.length;
+    for (const p of pieces) countLetters(report.letters, p);
     yield* pieces;
   }
 }
@@ -232,5 +295,5 @@ export function corpusNotes(r: CorpusReport, max = MAX_DOC_CHARS): string[] {
   const out: string[] = [];
   if (r.invalidUtf8 > 0) out.push(`${r.name}: ${r.invalidUtf8} invalid UTF-8 sequences replaced by U+FFFD`);
   if (r.cutLines > 0) out.push(`${r.name}: ${r.cutLines} line${r.cutLines === 1 ? '' : 's'} longer than ${max.toLocaleString('en')} characters cut into ${r.cutLines + r.cutPieces} documents (at whitespace near the bound)`);
-  return [...out, ...r.notes];
+  return [...out, ...letterNotes(r.name, r.letters), ...r.notes];
 }
