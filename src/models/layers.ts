@@ -3,13 +3,17 @@
  * - `gatherRows`: TF.js differentiates `gather` with UnsortedSegmentSum, which the WASM backend lacks; we use
  *   ScatterNd (which sums duplicate indices on every backend) instead.
  * - `linear` / `matMulNT`: TF.js's matMul gradient uses `transposeA=true` products, which WASM (XNNPACK) runs up to
- *   15× slower than an explicit transpose followed by a plain product (tf.profile, one student step: 867 ms vs 56 + 55 ms).
+ *   15× slower than an explicit transpose followed by a plain product (tf.profile, one student step: 867 ms vs 56 + 55 ms);
+ *   `transposeB=true` is as slow (~10×: only a product with neither flag reaches XNNPACK). The explicit transposes
+ *   are wasmKernels.ts's blocked copy, and the weight gradient transposes the narrower of x and dy (xᵀ·dy, or
+ *   (dyᵀ·x)ᵀ with a small [out, in] transpose at the end).
  * - `addAll`: TF.js's WebGPU AddN binds every input as a storage buffer in one shader; past the device's
  *   maxStorageBuffersPerShaderStage (8 on many adapters, SwiftShader included) the pipeline is invalid, the
  *   result is garbage and the only trace is an uncaptured GPU error. `tf.addN` is banned by the lint config.
  * All functions take and return 2-D or 3-D float32 tensors; shapes are in the comments.
  */
 import * as tf from '@tensorflow/tfjs';
+import { t2 } from './wasmKernels.ts';
 
 /**
  * Σ of same-shaped tensors as a balanced tree of two-input adds (never one AddN kernel with many inputs: see the
@@ -78,6 +82,14 @@ function scaleShift(xhat: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D): t
   return f(xhat, gamma, beta) as tf.Tensor2D;
 }
 
+/**
+ * xᵀ·dy for x [N, in], dy [N, out] → [in, out] with one explicit transpose of the narrower operand: xᵀ·dy when
+ * in ≤ out, else (dyᵀ·x)ᵀ (the last transpose is only [out, in]).
+ */
+export function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  return x.shape[1] <= dy.shape[1] ? tf.matMul(t2(x), dy) : t2(tf.matMul(t2(dy), x));
+}
+
 /** a·b: a [N, K], b [K, M] → [N, M], with transpose-free backward products. */
 export function matMulNN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const f = tf.customGrad((x, w, save) => {
@@ -86,7 +98,8 @@ export function matMulNN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
       value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [tf.matMul(dy as tf.Tensor2D, ws.transpose()), tf.matMul(xs.transpose(), dy as tf.Tensor2D)];
+        const d = dy as tf.Tensor2D;
+        return [tf.matMul(d, t2(ws)), weightGrad(xs, d)];
       },
     };
   });
@@ -98,11 +111,11 @@ export function matMulNT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const f = tf.customGrad((x, w, save) => {
     (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
     return {
-      value: tf.matMul(x as tf.Tensor2D, (w as tf.Tensor2D).transpose()),
+      value: tf.matMul(x as tf.Tensor2D, t2(w as tf.Tensor2D)),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const d = dy as tf.Tensor2D;
-        return [tf.matMul(d, ws), tf.matMul(d.transpose(), xs)];
+        return [tf.matMul(d, ws), tf.matMul(t2(d), xs)];
       },
     };
   });

@@ -13,6 +13,7 @@ import type { MlmConfig } from './config.ts';
 import { createRng, normalArray } from '../data/rng.ts';
 import { scaledDotProductAttention } from './attention.ts';
 import { addRowVector, crossEntropy, gatherRows, gelu, layerNorm, linear, matMulNT } from './layers.ts';
+import { installWasmKernels } from './wasmKernels.ts';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -131,6 +132,7 @@ function embed(p: Params, c: MlmConfig, ids: tf.Tensor2D, tokenTypeIds: tf.Tenso
 export function encode(model: MlmModel, ids: tf.Tensor2D, attentionMask: tf.Tensor2D, tokenTypeIds?: tf.Tensor2D, hiddens?: tf.Tensor2D[]): tf.Tensor2D {
   const { params: p, config: c } = model;
   const [B, T] = ids.shape;
+  installWasmKernels();
   if (T > c.maxPositions) throw new RangeError(`sequence length ${T} exceeds maxPositions ${c.maxPositions}`);
   if (tokenTypeIds) {
     if (c.typeVocabSize === 0) throw new RangeError('tokenTypeIds given, but the model has no token-type embeddings (typeVocabSize 0)');
@@ -162,15 +164,44 @@ export function headTransform(model: MlmModel, h: tf.Tensor2D): tf.Tensor2D {
 /**
  * The tied decoder over every column, or only over `cols` (then only those word rows and biases are gathered, so a
  * column subset never needs the full [N, V] logits): t [N, E] → [N, V or |cols|]. `biasScale` [N, 1] multiplies the
- * bias per row (a sum of |G| rows carries |G| biases).
+ * bias per row (a sum of |G| rows carries |G| biases). A caller that decodes several chunks with the same weights
+ * gathers them once (`decoderRows`) and calls `decodeWith`; a frozen model's decoder can be prepared once per run
+ * (`frozenDecoder`).
  */
 export function decode(model: MlmModel, t: tf.Tensor2D, cols: tf.Tensor1D | null, biasScale?: tf.Tensor2D): tf.Tensor2D {
+  return decodeWith(decoderRows(model, cols), t, biasScale);
+}
+
+/** The decoder's word rows [|cols| or V, E] and biases [|cols| or V] (differentiable: gathers of the tied table). */
+export interface DecoderRows {
+  /** [C, E], or its transpose [E, C] when `transposed` (a frozen decoder prepared once). */
+  w: tf.Tensor2D;
+  b: tf.Tensor1D;
+  transposed?: boolean;
+}
+
+export function decoderRows(model: MlmModel, cols: tf.Tensor1D | null): DecoderRows {
   const word = v2(model.params, WORD);
   const bias = v1(model.params, 'cls.predictions.bias');
   const w = cols ? gatherRows(word, cols) : word; // [|cols|, E]
-  const b = cols ? gatherRows(bias.reshape([-1, 1]), cols).reshape([-1]) : bias; // [V] → [V, 1] → [|cols|, 1] → [|cols|]
-  const z = matMulNT(t, w); // [N, E]·[V, E]ᵀ → [N, V]
-  return (biasScale ? tf.add(z, tf.mul(biasScale, b)) : tf.add(z, b)) as tf.Tensor2D;
+  const b = cols ? gatherRows(bias.reshape([-1, 1]), cols).reshape([-1]) as tf.Tensor1D : bias; // [V] → [V, 1] → [|cols|, 1] → [|cols|]
+  return { w, b };
+}
+
+/**
+ * A frozen model's (the teacher's) decoder rows, gathered and transposed once ([E, C] and [C], new tensors the caller
+ * disposes): decodeWith then runs one plain product per chunk, no gather or transpose per step. No gradient.
+ */
+export function frozenDecoder(model: MlmModel, cols: tf.Tensor1D | null): DecoderRows {
+  return tf.tidy(() => {
+    const { w, b } = decoderRows(model, cols);
+    return { w: tf.transpose(w), b: tf.clone(b), transposed: true };
+  });
+}
+
+export function decodeWith(d: DecoderRows, t: tf.Tensor2D, biasScale?: tf.Tensor2D): tf.Tensor2D {
+  const z = d.transposed ? tf.matMul(t, d.w) : matMulNT(t, d.w); // [N, E]·[V, E]ᵀ → [N, V]
+  return (biasScale ? tf.add(z, tf.mul(biasScale, d.b)) : tf.add(z, d.b)) as tf.Tensor2D;
 }
 
 /** MLM head on selected hidden rows: h [N, H] → logits [N, V] (decoder tied to the word embeddings). */
