@@ -2,15 +2,17 @@
  * The per-method distillation loss of one prepared run (run.ts prepares, loops and logs; the benchmark times it):
  * teacher rows in tf.tidy without gradients, then the weighted student loss for tf.variableGrads:
  *   total = w.kl·KL + w.mlm·MLM (+ w.mse·MSE through a trainable [Hs, Ht] projection created here when w.mse > 0).
- * Column restrictions (C, the GLMD rank list, the mapped teacher entries) never build the full [N, V] logits: `decode`
- * gathers only those word rows and biases of the tied decoder. Reduce sums each group's head-transformed vectors
+ * Column restrictions (C, the GLMD rank list, the mapped teacher entries) never build the full [N, V] logits: the
+ * decoder gathers only those word rows and biases of the tied table, once per micro-batch for the student and once per
+ * run for the frozen teacher (`frozenDecoder`: gathered and transposed at set-up). One teacher forward per micro-batch
+ * feeds every term (the KL rows and, for MSE, the averaged hidden states come from the same encoder pass). Reduce sums each group's head-transformed vectors
  * before the decoder (Σ_j Z_j = (Σ_j t_j)·Wᵀ + |G|·bias, exact since the decoder is linear) with one batched 0/1
  * product per batch (`groupSums`). Both equal the gatherColumns / reduceGroups path of losses.ts (tested in
  * run.test.ts). The method-by-method rules are in run.ts's header; the head itself (`headTransform`, `decode`) is
  * models/mlm.ts's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { decode, encode, headTransform, mlmLogits, type MlmModel } from '../models/mlm.ts';
+import { decodeWith, decoderRows, encode, frozenDecoder, headTransform, mlmLogits, type MlmModel } from '../models/mlm.ts';
 import { addAll, crossEntropy, gatherRows } from '../models/layers.ts';
 import { createRng, normalArray } from '../data/rng.ts';
 import { hiddenMse, klLoss, reduceMapScores, reduceMapTable, type ReduceMapTable } from './losses.ts';
@@ -84,6 +86,12 @@ export function createDistillLoss(p: DistillLossInputs, teacher: MlmModel, recip
   const mapTable: ReduceMapTable | null = method === 'reduce-map' ? reduceMapTable(p.sigma!) : null;
   const mapCols = mapTable ? keepConst(tf.tensor1d(mapTable.teacherIds, 'int32')) : null;
   const rankCols = p.glmd ? keepConst(tf.tensor1d(p.glmd.rankToId, 'int32')) : null;
+  // The teacher is frozen: its decoder over the KL columns (C, the mapped entries, the GLMD rank list) is gathered and
+  // transposed once per run, not per step and chunk (on WASM XNNPACK then also keeps its packed weights). kd-full
+  // decodes over the whole table: that one is used in place (a copy would double the largest tensor of a big teacher).
+  const teacherCols = method === 'reduce' || method === 'match' ? cT : method === 'reduce-map' ? mapCols : method === 'glmd' ? rankCols : null;
+  const teacherDecoder = method === 'mlm-only' ? null : teacherCols ? frozenDecoder(teacher, teacherCols) : decoderRows(teacher, null);
+  if (teacherDecoder && teacherCols) consts.push(teacherDecoder.w, teacherDecoder.b);
   // KL rows are processed in chunks so that no [rows, columns] logits tensor (teacher or student) exceeds KL_CHUNK_ELEMENTS.
   const klWidth = Math.max(student.config.vocabSize, cT?.shape[0] ?? mapCols?.shape[0] ?? rankCols?.shape[0] ?? teacher.config.vocabSize);
   const chunks = (n: number): [number, number][] => {
@@ -108,9 +116,10 @@ export function createDistillLoss(p: DistillLossInputs, teacher: MlmModel, recip
     const hiddens: tf.Tensor2D[] | undefined = wantMse ? [] : undefined;
     const h = encode(teacher, int2(t.ids, b.batchSize, t.seqLen), int2(t.mask, b.batchSize, t.seqLen), undefined, hiddens);
     const at = int1(rows);
-    const cols = method === 'reduce' || method === 'match' ? cT : method === 'reduce-map' ? mapCols : method === 'glmd' ? rankCols : null;
     const t2 = headTransform(teacher, gatherRows(h, at)); // [N, Et]
-    return { logits: chunks(rows.length).map(([s, n]) => decode(teacher, tf.slice(t2, [s, 0], [n, -1]), cols)), hidden: hiddens ? gatherRows(meanOf(hiddens), at) : undefined };
+    const split = chunks(rows.length);
+    const logits = split.length === 1 ? [decodeWith(teacherDecoder!, t2)] : split.map(([s, n]) => decodeWith(teacherDecoder!, tf.slice(t2, [s, 0], [n, -1])));
+    return { logits, hidden: hiddens ? gatherRows(meanOf(hiddens), at) : undefined };
   };
 
   /** The weighted student loss of one micro-batch (runs inside tf.variableGrads); parts are tf.keep'd for logging. */
@@ -147,9 +156,11 @@ export function createDistillLoss(p: DistillLossInputs, teacher: MlmModel, recip
       }
       const N = t.shape[0];
       const denominator = method === 'glmd' && recipe.glmdDivideBy === 'all' ? B * recipe.seqLen : N;
-      const cols = method === 'reduce' || method === 'match' ? cS : null;
-      const klParts = chunks(N).map(([s0, n], c) => {
-        let z = decode(student, tf.slice(t, [s0, 0], [n, -1]), cols, scale && tf.slice(scale, [s0, 0], [n, 1])); // [n, |C| / Vs / K / V]
+      const dec = decoderRows(student, method === 'reduce' || method === 'match' ? cS : null); // gathered once per micro-batch
+      const split = chunks(N);
+      const klParts = split.map(([s0, n], c) => {
+        const one = split.length === 1;
+        let z = decodeWith(dec, one ? t : tf.slice(t, [s0, 0], [n, -1]), scale && (one ? scale : tf.slice(scale, [s0, 0], [n, 1]))); // [n, |C| / Vs / K / V]
         if (method === 'reduce-map') z = reduceMapScores(z, mapTable!, recipe.reduceMapScore); // [n, M]
         return klLoss(tgt.logits![c], z, T, denominator);
       });

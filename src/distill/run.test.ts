@@ -213,7 +213,9 @@ describe('control, determinism and errors', () => {
   });
 
   it('NaN guard: a non-finite loss at step 3 ends the run diverged with the step-2 checkpoint, naming step 3', async () => {
-    const bias = teacher.params['cls.predictions.bias'];
+    // The teacher's encoder runs every step (its decoder over C is prepared once per run: distillLoss.ts), so the
+    // poison goes into the embedding LayerNorm's bias.
+    const bias = teacher.params['bert.embeddings.LayerNorm.bias'];
     const saved = tf.clone(bias);
     const recipe = tiny('match', { steps: 6, checkpointEvery: 2 });
     const before = tf.memory().numTensors;
