@@ -1,6 +1,7 @@
 /**
  * Training-step benchmark (`vocabkd bench train`): median ms/step after warm-up, tokens/s, the ten most expensive
- * kernels of one profiled step (tf.profile, summed by kernel name) and peak memory (the step's live tensors, the WASM heap). Each timed step ends with `await loss.data()`,
+ * kernels of one profiled step (tf.profile, summed by kernel name) and peak memory (the step's live tensors, the WASM heap),
+ * and the median CPU time per step (all threads). Each timed step ends with `await loss.data()`,
  * so device work is included. Batches are random token windows from a seeded RNG (content does not change the cost).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -26,6 +27,8 @@ export interface TrainBenchResult {
   warmup: number;
   steps: number;
   medianMsPerStep: number;
+  /** Median CPU time of this process per step (every thread; process.cpuUsage): steadier than wall time on a busy machine. */
+  cpuMsPerStep: number;
   minMsPerStep: number;
   maxMsPerStep: number;
   tokensPerSec: number;
@@ -60,10 +63,14 @@ export async function benchTrain(name: BenchConfigName, opts: { steps: number; w
     for (let i = 0; i < opts.warmup; i++) await runStep();
     const tensorsBefore = tf.memory().numTensors;
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < opts.steps; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await runStep();
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
     }
     const tensorsAfter = tf.memory().numTensors;
     const prof = await tf.profile(async () => {
@@ -80,6 +87,7 @@ export async function benchTrain(name: BenchConfigName, opts: { steps: number; w
       warmup: opts.warmup,
       steps: opts.steps,
       medianMsPerStep: round(med),
+      cpuMsPerStep: round(median(cpu)),
       minMsPerStep: round(Math.min(...times)),
       maxMsPerStep: round(Math.max(...times)),
       tokensPerSec: round((p.batchSize * p.seqLen * 1000) / med),

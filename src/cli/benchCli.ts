@@ -1,4 +1,5 @@
 /**
+ * `vocabkd bench matmul` (the step's products here and in PyTorch, matmulBench.ts) and
  * `vocabkd distill`'s benchmark scores (issue 13 item 5, the same recipe field as the page's): recipe.benchmarks.tasks
  * names embedded tasks (en-pos, en-spam, built on demand like `vocabkd eval`'s) or task files, relative to the recipe
  * file's folder. Each scored point is a line on stderr; the teacher's reference and every point go to summary.json's
@@ -12,6 +13,11 @@ import type { Recipe } from '../distill/types.ts';
 import { createRunBench, type RunBench, type TaskLocator } from '../eval/runBench.ts';
 import type { BenchPoint, BenchReference } from '../eval/live.ts';
 import { EMBEDDED_TASKS, TaskError } from '../eval/tasks.ts';
+import { UsageError, intFlag, parseArgs, threadsFlag } from './args.ts';
+import { initNodeBackend, nodeBackendInfo } from '../backend/node.ts';
+import { benchMatmuls, stepShapes } from '../bench/matmulBench.ts';
+import { torchMatmulBench, torchThreadCounts } from '../bench/torchBench.ts';
+import type { BenchConfigName } from '../bench/trainBench.ts';
 // @ts-expect-error: plain .mjs build tool without type declarations
 import { prepareTasks } from '../tools/prepare-assets.mjs';
 
@@ -52,4 +58,39 @@ export async function cliRunBench(input: {
     },
   });
   return { bench, record };
+}
+
+/**
+ * `vocabkd bench matmul`: one JSON report, a row per product with our GFLOP/s, PyTorch's at each thread count and
+ * `ratio` = ours / the faster PyTorch (with --torch).
+ */
+export async function benchMatmulCommand(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, ['backend', 'config', 'reps', 'threads', 'torch-threads'], ['torch']);
+  const config = (flags.config ?? 'tiny') as BenchConfigName;
+  if (config !== 'tiny' && config !== 'medium') throw new UsageError(`--config must be tiny or medium, got "${config}"`);
+  const reps = intFlag(flags, 'reps', 20);
+  if (reps < 1) throw new UsageError(`--reps must be ≥ 1, got ${reps}`);
+  const torchThreads = flags['torch-threads'] === undefined ? undefined : intFlag(flags, 'torch-threads', 1);
+  if (torchThreads !== undefined && torchThreads < 1) throw new UsageError(`--torch-threads must be ≥ 1, got ${torchThreads}`);
+  const backend = await initNodeBackend(flags.backend ?? 'wasm', { threads: threadsFlag(flags) });
+  const info = nodeBackendInfo()!;
+  const shapes = stepShapes(config);
+  const ours = await benchMatmuls(shapes, reps);
+  const torch = flags.torch === 'true' ? torchThreadCounts(torchThreads ?? info.threads).map((t) => torchMatmulBench(shapes, t, reps)) : [];
+  const products = ours.map((r, i) => {
+    const theirs = torch.map((t) => ({ threads: t.threads, medianMs: t.results[i].medianMs, gflops: t.results[i].gflops }));
+    const best = theirs.length ? Math.max(...theirs.map((t) => t.gflops)) : null;
+    return { ...r, torch: theirs.length ? theirs : undefined, ratio: best ? Math.round((r.gflops / best) * 100) / 100 : undefined };
+  });
+  const flops = (rs: { batch: number; m: number; k: number; n: number }[]) => rs.reduce((s, r) => s + 2 * r.batch * r.m * r.k * r.n, 0);
+  const ms = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const total = {
+    gflops: Math.round(flops(ours) / (ms(ours.map((r) => r.medianMs)) * 1e6) * 10) / 10,
+    torch: torch.map((t) => ({ threads: t.threads, gflops: Math.round(flops(ours) / (ms(t.results.map((r) => r.medianMs)) * 1e6) * 10) / 10 })),
+  };
+  process.stdout.write(JSON.stringify({
+    bench: 'matmul', backend, threads: info.threads, runtime: info.description, config, reps, torch: torch[0]?.torch,
+    note: 'ratio = our GFLOP/s / the faster PyTorch run; total = all products once, summed FLOPs / summed median times',
+    products, total,
+  }, null, 2) + '\n');
 }

@@ -55,6 +55,7 @@ describe('vocabkd bench train', () => {
       shapes: { vocabSize: 4000, hiddenSize: 128, numLayers: 2, numHeads: 4, seqLen: 64, batchSize: 16 },
     });
     expect(report.medianMsPerStep).toBeGreaterThan(0);
+    expect(report.cpuMsPerStep).toBeGreaterThan(0);
     const expected = (16 * 64 * 1000) / report.medianMsPerStep;
     expect(Math.abs(report.tokensPerSec - expected) / expected).toBeLessThan(0.01);
     expect(report.topKernels.length).toBeGreaterThan(0);
@@ -68,7 +69,7 @@ describe('vocabkd bench train', () => {
   it('an unknown benchmark, --steps 0 or a negative --warmup exit 2 (no report with null timings)', async () => {
     const r = await vocabkd('bench', 'inference');
     expect(r.code).toBe(2);
-    expect(errorLines(r.stderr)).toEqual(['error: UsageError: unknown benchmark "inference"; available: train, tokenizer, distill']);
+    expect(errorLines(r.stderr)).toEqual(['error: UsageError: unknown benchmark "inference"; available: train, tokenizer, distill, matmul']);
     const zero = await vocabkd('bench', 'train', '--backend', 'cpu', '--steps', '0');
     expect(zero.code).toBe(2);
     expect(zero.stdout).toBe('');

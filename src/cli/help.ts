@@ -7,6 +7,7 @@ export const EXAMPLES: Record<string, string> = {
   'bench train': 'vocabkd bench train --config tiny --steps 3 --warmup 1',
   'bench tokenizer': 'vocabkd bench tokenizer --input corpus.txt --vocab-size 8000',
   'bench distill': 'vocabkd bench distill --method reduce --steps 3',
+  'bench matmul': 'vocabkd bench matmul --config medium --threads 1 --torch',
   'tokenizer train': 'vocabkd tokenizer train --algo wordpiece --vocab-size 8000 --input corpus.txt --out tokenizer.json',
   'tokenizer stats': 'vocabkd tokenizer stats --tokenizer tokenizer.json --input corpus.txt --sizes 1000,4000,8000',
   'tokenizer encode': 'vocabkd tokenizer encode --tokenizer tokenizer.json --input corpus.txt',
