@@ -103,7 +103,7 @@ describe('export-run bundle', () => {
     const m = JSON.parse(readFileSync(join(b, 'manifest.json'), 'utf8')) as BundleManifest;
     expect(m.version).toBe(BUNDLE_VERSION);
     expect(m.shards.reduce((a, s) => a + s.sequences, 0)).toBe(m.counts.sequences);
-    expect(Object.keys(m.files)).toEqual(expect.arrayContaining(['recipe.json', 'teacher/model.safetensors', 'student-init/model.safetensors', 'alignment.bin', 'heldout.bin', ...m.shards.map((s) => s.file)]));
+    expect(Object.keys(m.files)).toEqual(expect.arrayContaining(['recipe.json', 'teacher/model.safetensors', 'student-init/model.safetensors', 'alignment.bin', ...m.shards.map((s) => s.file), ...m.heldoutShards.map((s) => s.file)]));
     const shard = decodeBin(new Uint8Array(readFileSync(join(b, m.shards[0].file))));
     const off = shard.arrays['groups.offsets'];
     expect(off.length).toBe(m.shards[0].sequences + 1);
@@ -112,7 +112,9 @@ describe('export-run bundle', () => {
       const t2sLen = shard.arrays['t2s.offsets'][i + 1] - shard.arrays['t2s.offsets'][i];
       expect(gs[gs.length - 1]).toBe(t2sLen); // item 3: the groups cover the t2s sequence exactly
     }
-    expect(decodeBin(new Uint8Array(readFileSync(join(b, 'heldout.bin')))).meta.sequences).toBe(m.counts.heldoutSequences);
+    const heldout = m.heldoutShards.map((s) => decodeBin(new Uint8Array(readFileSync(join(b, s.file)))));
+    expect(heldout.map((h) => h.meta.sequences)).toEqual(m.heldoutShards.map((s) => s.sequences));
+    expect(heldout.reduce((a, h) => a + h.arrays['ids.offsets'].length - 1, 0)).toBe(m.counts.heldoutSequences);
   });
 
   it('refuses a damaged file by name and a bundle of another version', async () => {

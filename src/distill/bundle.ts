@@ -9,7 +9,8 @@
  * - `alignment.bin`: C (reduce, match: `sharedTeacher`, `sharedStudent`), the reduce-map table (`mapTeacherIds`,
  *   `mapPieceIdx`, `mapValid`, meta M and P), the GLMD kept set (`rankToId`, `lookup`);
  * - `mlm-counts.bin`: float64 student token counts over the training sequences (item 5's max(count, 1)^p weights);
- * - `heldout.bin`: the held-out sequences (every 20th text) on the student's own tokenization with word ids;
+ * - `shards/heldout-NNNNN.bin`: the held-out sequences (every 20th text) on the student's own tokenization with word
+ *   ids (`ids`, `wordIds`), written as the corpus is read (version 1 kept them all for one `heldout.bin`);
  * - `shards/train-NNNNN.bin`: the training sequences, written as the corpus is read, ragged int32 arrays: `student`
  *   (+ `teacher`), Reduce `t2s` and `groups` (groupStart per sequence, k + 1 entries), Match `matchTeacher` /
  *   `matchStudent` (positions inside the pair, the k-th with the k-th); each ragged array `x` has `x.offsets` [n + 1].
@@ -27,7 +28,8 @@ import type { Method, Recipe } from './types.ts';
 import type { SpecialIds } from '../alignment/index.ts';
 
 export const BUNDLE_FORMAT = 'vocabkd-torch-bundle';
-export const BUNDLE_VERSION = 1;
+/** 2: the held-out split in shards (`heldoutShards`), so that no file needs the whole corpus in memory. */
+export const BUNDLE_VERSION = 2;
 
 export class BundleError extends Error {
   override name = 'BundleError';
@@ -141,6 +143,8 @@ export interface BundleManifest {
   maxLen: DistillData['maxLen'];
   counts: BundleCounts;
   shards: { file: string; sequences: number }[];
+  /** The held-out sequences' shards (counts.heldoutSequences in all). */
+  heldoutShards: { file: string; sequences: number }[];
   /** Every file but manifest.json: size and sha256 (hex). */
   files: Record<string, { bytes: number; sha256: string }>;
   notes: string[];

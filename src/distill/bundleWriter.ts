@@ -10,7 +10,7 @@
  *    in-memory preparation of a run (the same counts, the same trainer), so a corpus that fits gives the same bundle;
  * 2. the data pass streams the corpus again in windows of `window` texts (a multiple of 20, so that the held-out rule
  *    index % 20 == 19 holds window by window), each turned into examples by `prepareDistillData` and written out as
- *    shards of `shardSize` sequences; the held-out sequences (every 20th text) are kept for heldout.bin;
+ *    shards of `shardSize` sequences (the held-out ones, every 20th text, into their own shards);
  * 3. manifest.json last, with every file's size and sha256. Nothing in it depends on the time or the host.
  */
 import type { MlmModel } from '../models/mlm.ts';
@@ -35,7 +35,7 @@ export class BundleStoppedError extends Error {
 }
 
 export interface BundleHost {
-  /** One file of the bundle, `name` relative to its root ('/'-separated); awaited, in order, manifest.json last. */
+  /** One file of the bundle, `name` relative to its root ('/'-separated); awaited, in order, manifest.json last; the bytes are not read after it. */
   write(name: string, bytes: Uint8Array): void | Promise<void>;
   /** sha256 of `bytes` as lowercase hex (node:crypto in the CLI, crypto.subtle in the page). */
   sha256(bytes: Uint8Array): Promise<string>;
@@ -82,11 +82,15 @@ export function checkBundleOptions(o: BundleOptions): Required<BundleOptions> {
 
 const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
 
-/** Accumulates the data of the corpus windows into shards of `size` sequences and the manifest's counts. */
+/**
+ * Accumulates the data of the corpus windows into shards of `size` sequences (training and held-out apart) and the
+ * manifest's counts: what it holds is at most a shard of each kind, whatever the corpus.
+ */
 function shardSink(put: (name: string, bytes: Uint8Array) => Promise<void>, recipe: Recipe, size: number) {
   const pending: DistillExample[] = [];
   const heldout: EvalSequence[] = [];
   const shards: BundleManifest['shards'] = [];
+  const heldoutShards: BundleManifest['heldoutShards'] = [];
   let counts: Float64Array | null = null;
   let first: DistillData | null = null;
   const maxLen = { teacher: 0, student: 0, t2s: 0 };
@@ -97,6 +101,12 @@ function shardSink(put: (name: string, bytes: Uint8Array) => Promise<void>, reci
       const file = `shards/train-${String(shards.length).padStart(5, '0')}.bin`;
       await put(file, encodeBin(shardArrays(part, recipe.method), { sequences: part.length, method: recipe.method }));
       shards.push({ file, sequences: part.length });
+    }
+    while (heldout.length >= size || (all && heldout.length > 0)) {
+      const part = heldout.splice(0, size);
+      const file = `shards/heldout-${String(heldoutShards.length).padStart(5, '0')}.bin`;
+      await put(file, encodeBin(heldoutArrays(part), { sequences: part.length }));
+      heldoutShards.push({ file, sequences: part.length });
     }
   };
   return {
@@ -112,7 +122,7 @@ function shardSink(put: (name: string, bytes: Uint8Array) => Promise<void>, reci
     },
     async finish() {
       await flush(true);
-      return { shards, heldout, counts, first: first as DistillData | null, maxLen, stats: { ...stats, shards: shards.length } as BundleCounts };
+      return { shards, heldoutShards, counts, first: first as DistillData | null, maxLen, stats: { ...stats, shards: shards.length } as BundleCounts };
     },
   };
 }
@@ -130,8 +140,8 @@ export async function writeBundle(x: BundleInputs, host: BundleHost, opts: Bundl
   const files: BundleManifest['files'] = {};
   const put = async (name: string, bytes: Uint8Array) => {
     stop();
-    await host.write(name, bytes);
     files[name] = { bytes: bytes.length, sha256: await host.sha256(bytes) };
+    await host.write(name, bytes); // last: a host may transfer the bytes away
   };
   /** Every text of the corpus with its index (the held-out rule counts all of them), a stop checked between texts. */
   async function* indexed(): AsyncGenerator<[number, string]> {
@@ -146,6 +156,7 @@ export async function writeBundle(x: BundleInputs, host: BundleHost, opts: Bundl
   }
 
   const recipeJson = enc.encode(JSON.stringify(x.recipe, null, 2) + '\n');
+  const recipeSha256 = await host.sha256(recipeJson);
   await put('recipe.json', recipeJson);
   const teacherFiles = (await exportHfFolder(x.teacher, x.teacherTokenizer)).files;
   for (const [i, f] of teacherFiles.entries()) { phase('teacher', i, teacherFiles.length); await put(`teacher/${f.name}`, f.bytes); }
@@ -197,11 +208,10 @@ export async function writeBundle(x: BundleInputs, host: BundleHost, opts: Bundl
   phase('files', 0, 1);
   await put('alignment.bin', alignmentBin(x.recipe.method, vocab, r.first.shared));
   await put('mlm-counts.bin', encodeBin({ counts: r.counts! }));
-  await put('heldout.bin', encodeBin(heldoutArrays(r.heldout), { sequences: r.heldout.length }));
   const manifest: BundleManifest = {
-    format: BUNDLE_FORMAT, version: BUNDLE_VERSION, method: x.recipe.method, recipeSha256: await host.sha256(recipeJson), studentVocabSize: r.first.studentVocabSize,
+    format: BUNDLE_FORMAT, version: BUNDLE_VERSION, method: x.recipe.method, recipeSha256, studentVocabSize: r.first.studentVocabSize,
     studentSpecials: r.first.studentSpecials, teacherSpecials: r.first.teacherSpecials, firstRandom: r.first.firstRandom, maxLen: r.maxLen, counts: r.stats,
-    shards: r.shards, files, notes: ['student-init/ is the engine\'s initial student (recipe.student.init), the trainer starts from it'],
+    shards: r.shards, heldoutShards: r.heldoutShards, files, notes: ['student-init/ is the engine\'s initial student (recipe.student.init), the trainer starts from it'],
   };
   stop();
   await host.write('manifest.json', enc.encode(JSON.stringify(manifest, null, 2) + '\n'));

@@ -11,7 +11,7 @@ import struct
 import numpy as np
 
 FORMAT = "vocabkd-torch-bundle"
-VERSION = 1
+VERSION = 2  # 2: the held-out split in shards (heldoutShards); this trainer does not read it
 
 
 class BundleError(Exception):
