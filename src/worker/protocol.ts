@@ -21,6 +21,7 @@ import type { SnapshotList } from '../distill/snapshots.ts';
 import type { AlignedFillMaskResult, DisagreementResult } from '../distill/disagreement.ts';
 import type { AlignView, CorpusView, GlmdView, VocabView } from '../alignment/mapView.ts';
 import type { BenchPoint, BenchReference } from '../eval/live.ts';
+import type { BundleManifest } from '../distill/bundle.ts';
 
 export type RunId = string;
 export type RunKind = 'pretrain' | 'distill';
@@ -133,7 +134,16 @@ export type WorkerRequest =
    * text, and the aligned fill-mask probe of a character span. During that run they run at its next step boundary.
    */
   | { type: 'disagreement'; requestId: string; runId: RunId; step: number; text: string }
-  | { type: 'aligned-fill-mask'; requestId: string; runId: RunId; step: number; text: string; start: number; end: number; top: number };
+  | { type: 'aligned-fill-mask'; requestId: string; runId: RunId; step: number; text: string; start: number; end: number; top: number }
+  /**
+   * "Export for PyTorch" (issue 18): the bundle of `vocabkd export-run` (distill/bundleWriter.ts) from the recipe, the
+   * loaded teacher and the corpus (streamed); its files come back one by one as `bundle-file`, with `bundle-progress`,
+   * then `bundle-done`; `export-bundle-stop` ends it with request-error BundleStoppedError.
+   */
+  | { type: 'export-bundle'; requestId: string; recipe: Recipe; corpus: CorpusSource; studentTokenizerJson?: string; shardSize?: number; window?: number };
+
+/** Progress of an export-bundle request: the writer's phase, and how much of the corpus has been read (this pass). */
+export type BundleProgress = { phase: string; done: number; total: number; corpusBytes: number; corpusTotal: number | null };
 
 export type WorkerReply =
   | { type: 'model-loaded'; requestId: string; summary: ModelSummary; tokenizerJson: string }
@@ -143,14 +153,26 @@ export type WorkerReply =
   | { type: 'teacher-embeddings-result'; requestId: string; vocabSize: number; hidden: number; data: ArrayBuffer }
   | { type: 'disagreement-result'; requestId: string; runId: RunId; step: number; text: string; result: DisagreementResult }
   | { type: 'aligned-fill-mask-result'; requestId: string; runId: RunId; step: number; text: string; result: AlignedFillMaskResult }
-  | { type: 'request-error'; requestId: string; code: string; message: string };
+  | { type: 'request-error'; requestId: string; code: string; message: string }
+  /** An export-bundle request's events before its reply: progress, and each file of the bundle (bytes transferred). */
+  | ({ type: 'bundle-progress'; requestId: string } & BundleProgress)
+  | { type: 'bundle-file'; requestId: string; name: string; bytes: ArrayBuffer }
+  | { type: 'bundle-done'; requestId: string; manifest: BundleManifest };
 
 export type ToWorker =
-  | { type: 'init'; backend: BackendName; reference: ParityProbe; debug?: DebugOptions }
+  /**
+   * threads: the page's ?threads= (WASM; absent: every core but one, backend/wasmThreads.ts planPageThreads).
+   * reference: the CPU probe to compare with, or null while it is still being computed (the client starts the worker
+   * and the CPU reference in parallel): then `parity-reference` brings it and the worker compares once both exist.
+   */
+  | { type: 'init'; backend: BackendName; reference: ParityProbe | null; debug?: DebugOptions; threads?: number }
+  | { type: 'parity-reference'; reference: ParityProbe }
   | ({ type: 'run-start'; runId: RunId; debug?: DebugOptions } & RunRequest)
   | { type: 'run-control'; runId: RunId; kind: RunKind; action: 'pause' | 'resume' | 'stop' }
   /** Test hook (?deviceLossHook): destroys the WebGPU device, as a driver reset or a sleeping laptop would lose it. */
   | { type: 'debug-lose-device' }
+  /** Stops the export-bundle request `requestId` (not queued: it reaches the export while it runs). */
+  | { type: 'export-bundle-stop'; requestId: string }
   | WorkerRequest;
 
 export type FromWorker =

@@ -18,6 +18,7 @@ import { requireStudentTokenizer, validateRecipe } from '../distill/recipe.ts';
 import { alignedFillMask, disagreement } from '../distill/disagreement.ts';
 import { SnapshotError } from '../distill/snapshots.ts';
 import { distillSetup, loadCorpus, type WorkerState } from './workerState.ts';
+import { exportBundle } from './bundleExport.ts';
 import type { ModelSource, RunId, WorkerReply, WorkerRequest } from './protocol.ts';
 
 type Post = (m: WorkerReply, transfer?: Transferable[]) => void;
@@ -143,6 +144,7 @@ export async function handleRequest(state: WorkerState, msg: WorkerRequest, post
         const result = await alignedFillMask(context, model, msg.text, msg.start, msg.end, msg.top);
         return post({ type: 'aligned-fill-mask-result', requestId, runId: msg.runId, step: msg.step, text: msg.text, result });
       }
+      case 'export-bundle': return await exportBundle(state, msg, post);
       case 'teacher-embeddings': {
         if (!state.teacher) throw new Error('no model is loaded yet');
         const c = state.teacher.config;

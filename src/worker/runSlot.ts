@@ -45,5 +45,6 @@ export function requestRefusal(active: RunRef | null, type: WorkerRequest['type'
     return { code: 'TeacherBusyError', message: `${runName(active)} is using the teacher: stop it before loading another model` };
   }
   if (type === 'distill-probe') return { code: 'RunActiveError', message: `${runName(active)} is running: estimate the cost before starting, or stop the run` };
+  if (type === 'export-bundle') return { code: 'RunActiveError', message: `${runName(active)} is running: export for PyTorch when it is over, or stop the run` };
   return null;
 }

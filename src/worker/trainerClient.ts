@@ -47,13 +47,24 @@ export interface TrainerClient {
   /** Test hook: makes the worker destroy its WebGPU device (a device loss, as the page would meet it). */
   loseDevice(): void;
   /** A request (load, fill-mask, export, cost probe): resolves with the worker's reply, rejects on request-error or a crash. */
-  request(msg: DistributiveOmit<WorkerRequest, 'requestId'>): Promise<WorkerReply>;
+  request(msg: DistributiveOmit<WorkerRequest, 'requestId'>, opts?: RequestOptions): Promise<WorkerReply>;
   dispose(): void;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** What a request sends before its reply (export-bundle: its progress and its files). */
+export type RequestEvent = Extract<WorkerReply, { type: 'bundle-progress' | 'bundle-file' }>;
+export interface RequestOptions {
+  onEvent?(e: RequestEvent): void;
+  /** Aborted: the worker is asked to stop the request (export-bundle; it then replies request-error BundleStoppedError). */
+  signal?: AbortSignal;
+}
+
 const INIT_TIMEOUT_MS = 120_000;
+
+/** A start-up mark (`vocabkd:<name>`) for bench:page's breakdown of the time to the first loss point. */
+export const mark = (name: string) => globalThis.performance?.mark?.(`vocabkd:${name}`);
 
 const newTrainerWorker = () => new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module' });
 
@@ -73,32 +84,48 @@ function cpuReference(): Promise<ParityProbe> {
 type InitReply = Extract<FromWorker, { type: 'ready' | 'init-failed' }>;
 type ReadyReply = Extract<FromWorker, { type: 'ready' }>;
 
-function initWorker(w: Worker, backend: BackendName, reference: ParityProbe, debug: DebugOptions): Promise<InitReply> {
+/**
+ * Sends `init` at once: `reference` is the CPU probe when known, else the promise of it (the worker starts its backend
+ * and runs its own probe meanwhile; the reference follows in `parity-reference`). A failed reference fails the init.
+ */
+function initWorker(w: Worker, backend: BackendName, reference: ParityProbe | Promise<ParityProbe>, debug: DebugOptions, threads?: number): Promise<InitReply> {
   return new Promise<InitReply>((resolve) => {
     const t = setTimeout(() => resolve({ type: 'init-failed', backend, reason: `no answer within ${INIT_TIMEOUT_MS / 1000} s` }), INIT_TIMEOUT_MS);
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       if (ev.data.type === 'ready' || ev.data.type === 'init-failed') { clearTimeout(t); resolve(ev.data); }
     };
     w.onerror = (ev) => { clearTimeout(t); resolve({ type: 'init-failed', backend, reason: ev.message || 'the worker crashed while initialising' }); };
-    w.postMessage({ type: 'init', backend, reference, debug });
+    const known = reference instanceof Promise ? null : reference;
+    w.postMessage({ type: 'init', backend, reference: known, debug, threads } satisfies ToWorker);
+    if (reference instanceof Promise) {
+      reference.then(
+        (r) => w.postMessage({ type: 'parity-reference', reference: r } satisfies ToWorker),
+        (e: unknown) => { clearTimeout(t); resolve({ type: 'init-failed', backend, reason: `the CPU reference for the parity self-test failed: ${(e as Error).message}` }); },
+      );
+    }
   });
 }
 
-export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSource, debug: DebugOptions = {}): TrainerClient {
+/** `threads`: the page's ?threads= for a WASM backend (absent: every core but one). */
+export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSource, debug: DebugOptions = {}, threads?: number): TrainerClient {
   let worker: Worker | null = null;
   let backend: BackendName | null = null;
   let reference: ParityProbe | null = null;
+  /** The CPU reference while it is computed (in parallel with the first candidate's start). */
+  let referenceReady: Promise<ParityProbe> | null = null;
+  let referenceError: string | null = null;
   const slot = createRunSlot<RunRef>();
   let runCounter = 0;
   let booting: Promise<void> | null = null;
   let requestCounter = 0;
-  const pending = new Map<string, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
+  const pending = new Map<string, { resolve(r: WorkerReply): void; reject(e: Error): void; onEvent?: RequestOptions['onEvent'] }>();
 
   const attach = (w: Worker) => {
     w.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
       if ('requestId' in m) {
         const p = pending.get(m.requestId);
+        if (m.type === 'bundle-progress' || m.type === 'bundle-file') return void p?.onEvent?.(m);
         pending.delete(m.requestId);
         if (m.type === 'request-error') p?.reject(Object.assign(new Error(m.message), { name: m.code }));
         else p?.resolve(m);
@@ -126,6 +153,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     worker = w;
     backend = b;
     attach(w);
+    mark('backend-ready');
     sink.backendReady(b, reply.adapter, reply.parity, reply.initMs, reason);
   };
 
@@ -141,7 +169,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     for (const b of candidates) {
       sink.backendTrying(b);
       const w = newTrainerWorker();
-      const reply = await initWorker(w, b, reference!, debug);
+      const reply = await initWorker(w, b, reference ?? referenceReady!, debug, threads);
       if (reply.type === 'ready' && reply.parity.ok) {
         if (b === forced) {
           keep(w, b, reply, `forced (${b === backend ? 'the backend in use' : `?backend=${b}`})`);
@@ -166,6 +194,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
         return true;
       }
       w.terminate();
+      if (referenceError) return false; // nothing can pass without the reference: boot says why, once
       sink.backendNotice(
         reply.type === 'init-failed'
           ? `${b} unavailable: ${reply.reason}`
@@ -206,13 +235,12 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
   return {
     boot(requested) {
       booting ??= (async () => {
-        try {
-          reference = await cpuReference();
-        } catch (e) {
-          sink.backendFailed(`the CPU reference for the parity self-test failed: ${(e as Error).message}`);
-          return;
-        }
-        if (!(await tryBackends(candidateBackends(requested), requested))) sink.backendFailed('no backend initialised and passed the parity self-test');
+        mark('boot');
+        referenceReady = cpuReference().then((r) => { mark('reference'); reference = r; return r; });
+        referenceReady.catch((e: unknown) => { referenceError = `the CPU reference for the parity self-test failed: ${(e as Error).message}`; });
+        const ok = await tryBackends(candidateBackends(requested), requested);
+        if (referenceError) sink.backendFailed(referenceError);
+        else if (!ok) sink.backendFailed('no backend initialised and passed the parity self-test');
       })();
       return booting;
     },
@@ -233,6 +261,7 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
         sink.backendFailed('no backend could be re-initialised after the crash');
         return null;
       }
+      mark(`${run.runId}-start`);
       worker!.postMessage({ type: 'run-start', runId: run.runId, ...full, debug: { ...debug } } satisfies ToWorker);
       debug.crashAtStep = undefined; // an injected crash happens once, so the run after it can succeed
       return run.runId;
@@ -241,13 +270,15 @@ export function createTrainerClient(sink: ClientSink, defaultCorpus: CorpusSourc
     pause: () => control('pause'),
     resume: () => control('resume'),
     stop: () => control('stop'),
-    async request(msg) {
+    async request(msg, opts = {}) {
       await booting;
       if (!worker && backend && !(await tryBackends(candidateBackends(backend), backend))) throw new Error('no backend could be re-initialised');
       if (!worker) throw new Error('no backend is ready');
       const requestId = `req-${++requestCounter}`;
-      const reply = new Promise<WorkerReply>((resolve, reject) => pending.set(requestId, { resolve, reject }));
-      worker.postMessage({ ...msg, requestId } as WorkerRequest);
+      const reply = new Promise<WorkerReply>((resolve, reject) => pending.set(requestId, { resolve, reject, onEvent: opts.onEvent }));
+      const w = worker;
+      opts.signal?.addEventListener('abort', () => { if (pending.has(requestId)) w.postMessage({ type: 'export-bundle-stop', requestId } satisfies ToWorker); }, { once: true });
+      w.postMessage({ ...msg, requestId } as WorkerRequest);
       return reply;
     },
     dispose: () => { worker?.terminate(); worker = null; },

@@ -12,12 +12,13 @@ import { studentSizeOf } from '../../app/tokenizers.ts';
 import { useCorpusPicker } from '../CorpusPicker.tsx';
 import { openAlignment } from '../../app/alignment.ts';
 import { checkRecipe, RecipeForm } from './RecipeForm.tsx';
-import { DistillCharts } from './DistillCharts.tsx';
+import { chartRunsKey, chartRunsOf, DistillCharts } from './DistillCharts.tsx';
 import { DistillRuns } from './DistillRuns.tsx';
 import { DisagreementPanel } from './DisagreementPanel.tsx';
 import { BenchCharts } from './BenchCharts.tsx';
 import { PresetPicker } from './PresetPicker.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
+import { ExportTorchButton } from './ExportTorchButton.tsx';
 
 /** The page's first recipe: Reduce with the embedded English tagging task among its benchmarks. */
 const firstRecipe = (): Recipe => {
@@ -60,7 +61,13 @@ export function DistillPanel() {
       return undefined; // an unreadable tokenizer is refused, by name, where it is used
     }
   }, [teacherJson, tabJson]);
-  const order = runs.map((r) => r.runId);
+  const orderKey = runs.map((r) => r.runId).join(' ');
+  const order = useMemo(() => (orderKey ? orderKey.split(' ') : []), [orderKey]); // stable: the charts redraw on new points only
+  const shownRuns = runs.filter((r) => shown[r.runId]);
+  const chartKey = useWorkbench(useShallow((s) => chartRunsKey(runsOfKind(s, 'distill').filter((r) => s.shown[r.runId]))));
+  const chartRuns = useMemo(() => chartRunsOf(chartKey), [chartKey]);
+  const latestKey = useWorkbench(useShallow((s) => { const l = latestRun(s, 'distill'); return l ? chartRunsKey([l]) : []; }));
+  const chartLatest = useMemo(() => chartRunsOf(latestKey)[0] ?? null, [latestKey]);
   const active = live?.kind === 'distill' ? live : null; // the controls act on this tab's run only
   const running = live !== null; // one run at a time, of either kind
   const estimate = probe.result;
@@ -136,8 +143,8 @@ export function DistillPanel() {
       {latest?.warnings.slice(-3).map((w, i) => <div className="notice" key={i}>⚠ {w}</div>)}
 
       <div ref={charts}>
-        <DistillCharts runs={runs.filter((r) => shown[r.runId])} order={order} latest={latest} />
-        <BenchCharts runs={runs.filter((r) => shown[r.runId])} order={order} />
+        <DistillCharts runs={chartRuns} order={order} latest={chartLatest} />
+        <BenchCharts runs={shownRuns} order={order} />
       </div>
       <DistillRuns runs={runs} shown={shown} />
       <ResultsTable runs={runs} chartsRoot={() => charts.current} />
@@ -147,6 +154,7 @@ export function DistillPanel() {
         <button data-testid="distill-export" disabled={running || !runs.some((r) => r.outcome)} onClick={async () => setExported(await exportStudent())}>Export student (HF folder)</button>
         {exported.length > 0 && <span data-testid="distill-exported">downloaded: {exported.join(', ')}</span>}
       </div>
+      <ExportTorchButton recipe={checked.recipe} corpus={corpus.source} disabled={!ready || running} />
     </section>
   );
 }
