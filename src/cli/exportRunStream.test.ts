@@ -5,10 +5,10 @@
 // letter pair of the block occurs ≥ 2 times, so the student WordPiece trained on K copies is the block's), hence every
 // count of the big bundle is K times the block's bundle's, and the shards hold every sequence once.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/cliInProcess.ts';
 import { ROOT } from '../testing/cli.ts';
 import { createRng } from '../data/rng.ts';
@@ -50,6 +50,8 @@ beforeAll(async () => {
     method: 'mlm-only', steps: 10, batchSize: 4, seqLen: 24, seed: 5, student: { vocabSize: 500, numLayers: 1, hiddenSize: 8, numHeads: 2, intermediateSize: 16, init: 'scratch' },
   }));
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true })); // > 200 MiB of corpus and bundle
 
 const manifest = (b: string) => JSON.parse(readFileSync(join(b, 'manifest.json'), 'utf8')) as BundleManifest;
 const capped = (args: string[]) => spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
