@@ -1,10 +1,13 @@
 /**
  * Two copies the WASM backend makes slower than they need to be, replaced on WASM only (every other backend keeps
  * TF.js's own kernels). Measured with `vocabkd bench train` and a kernel micro-benchmark (README "Performance"):
- * - `t2`, the 2-D transpose of the backward products (layers.ts): one blocked JavaScript copy on the heap.
- *   tfjs-backend-wasm's Transpose takes ~1.2 ms for [1024, 128] and ~4–11 ms for [1024, 512]; the blocked copy
- *   ~0.5 ms and ~1.6 ms. (Its 3-D and 4-D permutations with a contiguous inner block, the attention heads', are fast
- *   and stay.) Values are moved, not computed: bit-identical to tf.transpose.
+ * - `t2`, the 2-D transpose of the backward products (layers.ts): one blocked JavaScript copy on the heap when the
+ *   row count is a multiple of 256. tfjs-backend-wasm's Transpose writes each input row down an output column, and
+ *   with a power-of-two row count those writes collide in the cache: [1024, 128] ~1.7 ms, [4096, 256] ~9.5 ms,
+ *   [4096, 1024] ~54 ms, against ~0.4, ~2.8 and ~19 ms for the blocked copy (best of 20, 1 thread). With other row
+ *   counts (the vocabulary tables: [4000, 128] 0.36 ms, [8000, 256] 3.2 ms) WASM's kernel is the faster one and is
+ *   kept, as are its 3-D and 4-D permutations with a contiguous inner block (the attention heads'). Values are moved,
+ *   not computed: bit-identical to tf.transpose.
  * - Identity without a copy: TF.js saves every tensor a gradient needs through the Identity kernel (engine.clone),
  *   and the WASM Identity copies the buffer (~210 copies per tiny training step). `installWasmKernels` re-registers it
  *   to share the buffer under a reference count, as the CPU backend's Identity and the WASM Reshape already do (no
@@ -70,8 +73,14 @@ export function wasmIdentityShares(): boolean {
   return tf.getKernel('Identity', 'wasm')?.kernelFunc === identityKernel;
 }
 
-/** xᵀ for x [R, C] without a gradient of its own (used inside gradient functions): the blocked copy on WASM. */
+/** Row counts at which the blocked copy beats WASM's Transpose (see the header). */
+export const blockedTransposeWins = (rows: number): boolean => rows % 256 === 0;
+
+/**
+ * xᵀ for x [R, C] without a gradient of its own (used inside gradient functions): the blocked copy on WASM when
+ * `blockedTransposeWins(R)`, tf.transpose otherwise.
+ */
 export function t2(x: tf.Tensor2D): tf.Tensor2D {
-  if (tf.getBackend() !== 'wasm' || x.dtype === 'string' || x.dtype === 'complex64') return tf.transpose(x);
+  if (tf.getBackend() !== 'wasm' || !blockedTransposeWins(x.shape[0]) || x.dtype === 'string' || x.dtype === 'complex64') return tf.transpose(x);
   return tf.engine().runKernel(TRANSPOSE_2D, { x }) as tf.Tensor2D;
 }
