@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 
@@ -18,9 +18,23 @@ const MB = 2 ** 20;
 // Without them the page still works, single-threaded, and the backend badge says why.
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
+// Weights are served as they are: `vite preview` gzips responses on the fly, which for a shipped teacher's 15 MB of
+// float32 took 0.7 s (86 ms uncompressed, on the 2-core machine) to save 8 %, on the way to the first loss point
+// (bench:page, issue 16 item 5). A static host should likewise serve .safetensors uncompressed (README).
+const rawWeights: Plugin = {
+  name: 'vocabkd-raw-weights',
+  configurePreviewServer(server) {
+    server.middlewares.use((req, _res, next) => {
+      if (req.url?.split('?')[0].endsWith('.safetensors')) delete req.headers['accept-encoding'];
+      next();
+    });
+  },
+};
+
 export default defineConfig({
   plugins: [
     react(),
+    rawWeights,
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: 'script',

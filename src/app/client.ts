@@ -18,7 +18,7 @@ export function embeddedSource(c: EmbeddedCorpus): CorpusSource {
   return { kind: 'url', url: assetUrl(c.path), name: c.title };
 }
 
-export const trainerClient = createTrainerClient(withCheckpoints(storeSink), embeddedSource(EMBEDDED_CORPUS), pageOptions.debug);
+export const trainerClient = createTrainerClient(withCheckpoints(storeSink), embeddedSource(EMBEDDED_CORPUS), pageOptions.debug, pageOptions.threads);
 /** Settles once the backend is chosen (or none could be); app/models.ts then loads the shipped teacher. */
 export const booted = trainerClient.boot(pageOptions.backend);
 

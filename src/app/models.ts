@@ -1,5 +1,6 @@
 /** Model actions of the page: load (shipped teacher at start, or dropped files), fill-mask, export as downloads. */
 import { assetUrl, booted, trainerClient } from './client.ts';
+import { mark } from '../worker/trainerClient.ts';
 import { actions } from '../store/index.ts';
 import type { ModelSource } from '../worker/protocol.ts';
 
@@ -24,7 +25,10 @@ export async function loadModel(source: ModelSource): Promise<void> {
   actions.modelLoadStarted(loadingName(source));
   try {
     const r = await trainerClient.request({ type: 'model-load', source });
-    if (r.type === 'model-loaded') actions.modelLoaded(r.summary, r.tokenizerJson);
+    if (r.type === 'model-loaded') {
+      mark('teacher-loaded');
+      actions.modelLoaded(r.summary, r.tokenizerJson);
+    }
   } catch (e) {
     actions.modelLoadFailed(message(e)); // the previous teacher stays (nothing half-loaded)
   }

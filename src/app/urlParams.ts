@@ -1,5 +1,5 @@
 /**
- * Page options from the query string: ?backend=, ?preset=, ?steps=, ?lr=, ?init=shift|plain (run defaults), and the test-only
+ * Page options from the query string: ?backend=, ?threads=, ?preset=, ?steps=, ?lr=, ?init=shift|plain (run defaults), and the test-only
  * fault injections ?crashAt=N and ?parityFault=<backend>. Bad values become messages, never exceptions.
  */
 import { BackendError, parseBackend, type BackendName } from '../backend/names.ts';
@@ -8,6 +8,8 @@ import type { MlmRunConfig } from '../train/runConfig.ts';
 
 export interface PageOptions {
   backend?: BackendName;
+  /** ?threads=N: WASM threads (a whole number ≥ 1; absent: every core but one). */
+  threads?: number;
   run: Partial<MlmRunConfig>;
   debug: DebugOptions;
   errors: string[];
@@ -24,6 +26,12 @@ export function readPageOptions(search: string): PageOptions {
       if (!(e instanceof BackendError)) throw e;
       out.errors.push(`?backend=: ${e.message}. Choosing automatically instead.`);
     }
+  }
+  const threads = q.get('threads');
+  if (threads !== null) {
+    const n = Number(threads);
+    if (Number.isInteger(n) && n >= 1) out.threads = n;
+    else out.errors.push(`?threads=: "${threads}" is not a whole number ≥ 1. Using every core but one.`);
   }
   const preset = q.get('preset');
   if (preset) out.run.preset = preset as MlmRunConfig['preset'];

@@ -1,7 +1,7 @@
 /**
  * Browser host (used inside the workers): registers WebGPU and WASM next to TF.js's built-in WebGL and CPU, serves the
- * WASM binaries from this origin (Vite `?url` imports, no CDN), starts WASM multi-threaded with every core
- * (`navigator.hardwareConcurrency`) when the page is cross-origin isolated (COOP/COEP: SharedArrayBuffer), else
+ * WASM binaries from this origin (Vite `?url` imports, no CDN), starts WASM multi-threaded with every core but one
+ * (`navigator.hardwareConcurrency` - 1: the page keeps a core; `?threads=N` chooses) when the page is cross-origin isolated (COOP/COEP: SharedArrayBuffer), else
  * single-threaded, and describes the active adapter for the badge. The threaded build's hang in minified builds is
  * avoided by construction: wasmThreads.ts.
  */
@@ -13,7 +13,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import threadedFactorySource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';
 import { BackendError, setBackendWithTimeout, type BackendName } from './backends.ts';
-import { planThreads, wasmDescription, withThreadedInit } from './wasmThreads.ts';
+import { planPageThreads, wasmDescription, withThreadedInit } from './wasmThreads.ts';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -42,12 +42,13 @@ const pageHooks = {
 };
 
 /**
- * WASM with threads where the page allows them. A threaded start that fails or hangs falls back to the
+ * WASM with threads where the page allows them: every core but one, or `requested` (`?threads=N`; planPageThreads). A
+ * plan of one thread runs the single-threaded build (no pthreads to start). A threaded start that fails or hangs falls back to the
  * single-threaded build in this worker (a fresh registration of the backend), and the badge says why.
  */
-async function initWasm(): Promise<void> {
+async function initWasm(requested: number | undefined): Promise<void> {
   const { cores, blocker } = threadSupport();
-  const plan = planThreads(undefined, cores);
+  const plan = planPageThreads(requested, cores);
   wasmNote = blocker ?? plan.warning;
   if (blocker || plan.threads < 2) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -160,8 +161,8 @@ export interface BrowserBackendInfo {
   software: boolean;
 }
 
-/** Initialises `name` (with a 20 s deadline) and describes its adapter. */
-export async function initBrowserBackend(name: BackendName): Promise<BrowserBackendInfo> {
+/** Initialises `name` (with a 20 s deadline) and describes its adapter; `threads`: the page's ?threads= (WASM only). */
+export async function initBrowserBackend(name: BackendName, threads?: number): Promise<BrowserBackendInfo> {
   let adapterText = '';
   let software = false;
   if (name === 'webgpu') {
@@ -171,7 +172,7 @@ export async function initBrowserBackend(name: BackendName): Promise<BrowserBack
     software = !!(i.isFallbackAdapter ?? a.isFallbackAdapter) || SOFTWARE_RENDERER.test(adapterText);
     if (software) adapterText += ' (software fallback)';
   }
-  if (name === 'wasm') await initWasm();
+  if (name === 'wasm') await initWasm(threads);
   else await setBackendWithTimeout(name, 20_000);
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;

@@ -1,6 +1,6 @@
 // The thread plan (--threads and the machine's cores) and the threaded start's patching, host-free.
 import { describe, expect, it } from 'vitest';
-import { MAX_WASM_THREADS, planThreads, ThreadsError, wasmDescription, withThreadedInit } from './wasmThreads.ts';
+import { MAX_WASM_THREADS, planPageThreads, planThreads, ThreadsError, wasmDescription, withThreadedInit } from './wasmThreads.ts';
 
 describe('planThreads', () => {
   it('uses every core by default, at most 8', () => {
@@ -16,6 +16,20 @@ describe('planThreads', () => {
     expect(planThreads(2, 4)).toEqual({ threads: 2, warning: null });
     expect(planThreads(9, 2)).toEqual({ threads: 2, warning: '--threads 9: using 2 (this machine has 2 cores)' });
     expect(planThreads(12, 32)).toEqual({ threads: 8, warning: '--threads 12: using 8 (the WASM backend runs at most 8)' });
+  });
+});
+
+describe('planPageThreads', () => {
+  it('leaves the page one core by default, and says so', () => {
+    expect(planPageThreads(undefined, 2)).toEqual({ threads: 1, warning: '1 of 2 cores: one left to the page' });
+    expect(planPageThreads(undefined, 4)).toEqual({ threads: 3, warning: '3 of 4 cores: one left to the page' });
+    expect(planPageThreads(undefined, 16)).toEqual({ threads: 8, warning: '8 of 16 cores: one left to the page, at most 8' });
+    expect(planPageThreads(undefined, 1)).toEqual({ threads: 1, warning: null });
+  });
+  it('plans ?threads=N like --threads (clamped with a warning, 0 refused)', () => {
+    expect(planPageThreads(2, 2)).toEqual({ threads: 2, warning: null });
+    expect(planPageThreads(4, 2)).toEqual({ threads: 2, warning: '--threads 4: using 2 (this machine has 2 cores)' });
+    expect(() => planPageThreads(0, 2)).toThrow(ThreadsError);
   });
 });
 

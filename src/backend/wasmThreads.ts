@@ -53,6 +53,18 @@ export function planThreads(requested: number | undefined, cores: number): Threa
   return { threads, warning: `--threads ${requested}: using ${threads} (${why})` };
 }
 
+/**
+ * The page's thread count: `requested` (`?threads=N`, planned like --threads) or every core but one, so that the page's
+ * main thread (and the browser) keep a core while a run trains: on a 2-core machine a second WASM thread made a run
+ * slower (XNNPACK's threads wait on each other when another process holds a core) and the page stutter (bench:page).
+ */
+export function planPageThreads(requested: number | undefined, cores: number): ThreadPlan {
+  if (requested !== undefined) return planThreads(requested, cores);
+  const machine = Math.max(1, Math.floor(cores) || 1);
+  const plan = planThreads(Math.max(1, machine - 1), machine);
+  return machine > 1 ? { threads: plan.threads, warning: `${plan.threads} of ${machine} cores: one left to the page${plan.threads === MAX_WASM_THREADS && machine - 1 > MAX_WASM_THREADS ? `, at most ${MAX_WASM_THREADS}` : ''}` } : plan;
+}
+
 /** The badge / CLI text of a WASM backend. */
 export function wasmDescription(simd: boolean, threads: number, note?: string | null): string {
   return `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}` + (note ? ` (${note})` : '');
