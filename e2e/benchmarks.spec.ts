@@ -68,8 +68,8 @@ test('a tiny distillation and its baseline plot benchmark points with the teache
   const series = runs.map((r) => `${r.runId}:${r.bench.points.filter((p) => !p.skipped).length}`).join(',');
   await expect(chart).toHaveAttribute('data-series', series);
   await expect(chart).toHaveAttribute('data-teacher', String(teacher.teacher));
-  await expect(chart.locator('.recharts-line')).toHaveCount(2);
-  await expect(chart.locator('.recharts-reference-line')).toHaveCount(2);
+  await expect(chart.locator('.live-line')).toHaveCount(2);
+  await expect(chart.locator('.live-ref')).toHaveCount(2);
   await expect(chart).toContainText('teacher');
   await expect(chart).toContainText('majority class');
   await expect(page.getByTestId(`distill-bench-chart-intrinsic.agreement`)).toHaveAttribute('data-series', /run-\d+:\d/);

@@ -68,7 +68,7 @@ test('a tiny Reduce run plots its KL: points in the store and on the chart, fini
   const chart = page.getByTestId('distill-chart-kl');
   await expect(chart).toHaveAttribute('data-points', String(kl.length));
   await expect(chart).toHaveAttribute('data-lines', '1');
-  const path = chart.locator('.recharts-line path.recharts-curve').first();
+  const path = chart.locator('path.live-line').first();
   await expect(path).toHaveAttribute('d', /^M/);
   const d = (await path.getAttribute('d')) ?? '';
   expect((d.match(/L/g) ?? []).length, `path ${d.slice(0, 80)}…`).toBeGreaterThanOrEqual(kl.length - 1);
@@ -100,7 +100,7 @@ test('a tiny Reduce run plots its KL: points in the store and on the chart, fini
   expect(baseline.points.every((p) => p.kl === undefined || p.kl === 0)).toBe(true);
   const mlm = page.getByTestId('distill-chart-mlm');
   await expect(mlm).toHaveAttribute('data-lines', '2');
-  await expect(mlm.locator('.recharts-line')).toHaveCount(2);
+  await expect(mlm.locator('.live-line')).toHaveCount(2);
   await expect(page.getByTestId('distill-chart-heldout-acc')).toHaveAttribute('data-lines', '2');
   const total = page.getByTestId('distill-chart-total');
   await expect(total).toHaveAttribute('data-lines', '1');

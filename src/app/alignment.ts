@@ -18,6 +18,7 @@ import type { StudentSource, TeacherSource } from '../store/alignment.ts';
 import { EMBEDDED_CORPORA } from '../data/corpus.ts';
 import { DRAW_LIMIT } from '../alignment/mapView.ts';
 import type { CorpusSource, FromAlignmentWorker, TokenizerText } from '../worker/protocol.ts';
+import { int } from './format.ts';
 
 const message = (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`;
 const state = () => useWorkbench.getState();
@@ -71,7 +72,7 @@ export function teacherOf(s: WorkbenchState, source: TeacherSource): TokenizerTe
 export function studentOf(s: WorkbenchState, source: StudentSource): TokenizerText | string {
   if (source === 'tokenizers-tab') {
     const json = studentTokenizerJson(s.tokenizers);
-    return json ? { name: `the Tokenizers tab's student (${(s.tokenizers.studentSize ?? 0).toLocaleString('en')} entries)`, text: json }
+    return json ? { name: `the Tokenizers tab's student (${int((s.tokenizers.studentSize ?? 0))} entries)`, text: json }
       : 'the Tokenizers tab has no student vocabulary: train or import one there';
   }
   if (source === 'distilled') return s.alignment.distilled ?? 'no distilled student yet: finish (or stop) a distillation in the Distill tab';

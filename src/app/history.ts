@@ -9,6 +9,7 @@
 import type { RunsState, RunRecord } from '../store/runs.ts';
 import { isFinished, type RunId } from '../worker/protocol.ts';
 import { addRun, HistoryWriteError, saveRun, type HistoryDb, type HistoryEntry } from './historyDb.ts';
+import { int } from './format.ts';
 
 /** What the recorder watches: the store (zustand's getState / subscribe), or a test's stand-in. */
 export interface RunSource {
@@ -51,7 +52,7 @@ export function defaultRunName(r: RunRecord): string {
   if (r.kind === 'pretrain') return `pretrain · ${r.config.preset} · ${r.config.steps} steps · lr ${r.config.lr} · seed ${r.config.seed}`;
   const s = r.recipe?.student;
   const vocab = r.info?.studentVocab ?? s?.vocabSize;
-  const shape = `${s ? ` · ${s.numLayers}×${s.hiddenSize}` : ''}${vocab !== undefined ? `, vocab ${vocab.toLocaleString('en')}` : ''}`;
+  const shape = `${s ? ` · ${s.numLayers}×${s.hiddenSize}` : ''}${vocab !== undefined ? `, vocab ${int(vocab)}` : ''}`;
   return `distill · ${r.recipe?.method ?? 'invalid recipe'}${shape}${r.recipe ? ` · ${r.recipe.steps} steps · seed ${r.recipe.seed}` : ''}`;
 }
 

@@ -117,7 +117,7 @@ const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBu
 export function reportFiles(run: DistillRun, runs: DistillRun[], chartsRoot: ParentNode | null): { name: string; bytes: ArrayBuffer }[] {
   const charts = chartsRoot
     ? [...chartsRoot.querySelectorAll<HTMLElement>('.chart')].flatMap((c) => {
-      const svg = c.querySelector<SVGSVGElement>('svg.recharts-surface');
+      const svg = c.querySelector<SVGSVGElement>('svg.live-chart-svg, svg.recharts-surface');
       return svg ? [{ title: c.querySelector('.spans-label')?.textContent ?? '', svg }] : [];
     })
     : [];

@@ -1,6 +1,8 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo } from 'react';
 import type { MetricPoint } from '../train/mlmRun.ts';
-import { STEP_AXIS, tickFormat, yTitle } from './chartAxes.ts';
+import { tickFormat } from './chartAxes.ts';
+import { LiveChart, type LiveSeries } from './LiveChart.tsx';
+import { useThrottled } from './throttle.ts';
 
 /** Keeps at most `max` points (every k-th, always the last) so rendering cost stays bounded on long runs. */
 export function downsample<T>(xs: T[], max: number): T[] {
@@ -11,26 +13,35 @@ export function downsample<T>(xs: T[], max: number): T[] {
   return out;
 }
 
-/** Training loss and validation loss against the step, held-out masked-token accuracy on a right axis; animations off (points arrive 4× a second). */
-export function LossChart({ points }: { points: MetricPoint[] }) {
-  const data = downsample(points, 600);
-  const format = tickFormat(data.flatMap((p) => [p.loss, p.valLoss ?? NaN]));
-  const hasAcc = points.some((p) => p.valAccuracy !== undefined);
+/** The points of `pick` that are finite, as chart points (x = step). */
+export function seriesOf<T extends { step: number }>(points: readonly T[], pick: (p: T) => number | undefined): { x: number; y: number }[] {
+  const out: { x: number; y: number }[] = [];
+  for (const p of points) {
+    const y = pick(p);
+    if (y !== undefined && Number.isFinite(y)) out.push({ x: p.step, y });
+  }
+  return out;
+}
+
+/**
+ * Training loss and validation loss against the step, held-out masked-token accuracy on a right axis. The points are
+ * read through a 250 ms throttle (at most 4 renders a second, the last point always drawn) and the chart is plain SVG
+ * (LiveChart.tsx); `data-points` counts the run's points.
+ */
+export const LossChart = memo(function LossChart({ points: live }: { points: MetricPoint[] }) {
+  const points = useThrottled(live);
+  const series = useMemo((): LiveSeries[] => {
+    const data = downsample(points, 600);
+    return [
+      { key: 'loss', name: 'train loss', colour: '#2563eb', points: seriesOf(data, (p) => p.loss) },
+      { key: 'valLoss', name: 'validation loss', colour: '#dc2626', dots: true, points: seriesOf(points, (p) => p.valLoss) },
+      { key: 'valAccuracy', name: 'held-out masked-token accuracy', colour: '#16a34a', dash: '4 2', dots: true, right: true, points: seriesOf(points, (p) => p.valAccuracy) },
+    ].filter((s) => s.key !== 'valAccuracy' || s.points.length > 0);
+  }, [points]);
+  const format = useMemo(() => tickFormat(series.filter((s) => !s.right).flatMap((s) => s.points.map((p) => p.y))), [series]);
   return (
     <div className="chart" data-testid="loss-chart" data-points={points.length}>
-      <ResponsiveContainer width="100%" height={280}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis {...STEP_AXIS} domain={['dataMin', 'dataMax']} />
-          <YAxis domain={['auto', 'auto']} width={64} tickFormatter={format} label={yTitle('loss')} />
-          <Tooltip />
-          <Legend />
-          <Line name="train loss" dataKey="loss" stroke="#2563eb" dot={false} isAnimationActive={false} />
-          <Line name="validation loss" dataKey="valLoss" stroke="#dc2626" dot connectNulls isAnimationActive={false} />
-          {hasAcc && <YAxis yAxisId="acc" orientation="right" domain={[0, 'auto']} width={56} tickFormatter={(v: number) => `${(v * 100).toFixed(0)} %`} label={yTitle('held-out acc.', 'right')} />}
-          {hasAcc && <Line yAxisId="acc" name="held-out masked-token accuracy" dataKey="valAccuracy" stroke="#16a34a" strokeDasharray="4 2" dot connectNulls isAnimationActive={false} />}
-        </LineChart>
-      </ResponsiveContainer>
+      <LiveChart series={series} height={280} xTitle="step" yTitle="loss" yFormat={format} right={{ title: 'held-out acc.', format: (v) => `${(v * 100).toFixed(0)} %`, fromZero: true }} />
     </div>
   );
-}
+});

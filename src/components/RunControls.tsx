@@ -9,6 +9,7 @@ import { pauseRun, resumeRun, startPretrain, stopRun } from '../app/runs.ts';
 import { studentSizeOf } from '../app/tokenizers.ts';
 import { useCorpusPicker } from './CorpusPicker.tsx';
 import { RecipeLinkControls } from './RecipeLink.tsx';
+import { int } from '../app/format.ts';
 
 /**
  * Recipe form (corpus, vocabulary, preset, steps, learning rate, shift-head init: on by default, ?init=plain) and Start / Pause / Resume / Stop of the MLM run.
@@ -45,7 +46,7 @@ export function RunControls() {
         tokenizer
         <select data-testid="run-tokenizer" value={tokenizerChoice} disabled={busy} onChange={(e) => setTokenizerChoice(e.target.value as 'train' | 'lab')}>
           <option value="train">WordPiece trained on the corpus (the preset's vocabulary size)</option>
-          <option value="lab" disabled={labSize === null}>the Tokenizers tab's student{labSize === null ? ' (train or import one first)' : ` (${labSize.toLocaleString('en')} tokens)`}</option>
+          <option value="lab" disabled={labSize === null}>the Tokenizers tab's student{labSize === null ? ' (train or import one first)' : ` (${int(labSize)} tokens)`}</option>
         </select>
       </label>
       <label>

@@ -1,6 +1,7 @@
 import { useWorkbench } from '../store/index.ts';
 import { latestRun } from '../store/runs.ts';
 import { LossChart } from './LossChart.tsx';
+import { int } from '../app/format.ts';
 
 const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
@@ -22,7 +23,7 @@ export function RunPanel() {
         {run.checkpointStep !== null && <div data-testid="checkpoint">checkpoint at step <b>{run.checkpointStep}</b></div>}
         {run.info && (
           <div>
-            {run.info.params.toLocaleString('en')} parameters · vocab {run.info.vocabSize} ({run.tokenizer === 'tokenizers-tab' ? "the Tokenizers tab's student" : 'WordPiece trained on the corpus'}) · batch {run.info.batchSize}×{run.info.seqLen}
+            {int(run.info.params)} parameters · vocab {run.info.vocabSize} ({run.tokenizer === 'tokenizers-tab' ? "the Tokenizers tab's student" : 'WordPiece trained on the corpus'}) · batch {run.info.batchSize}×{run.info.seqLen}
           </div>
         )}
       </div>

@@ -14,6 +14,7 @@ import { AlignmentMap, type Focused } from './AlignmentMap.tsx';
 import { Counters } from './Counters.tsx';
 import { describeToken, truncationNotice } from './layout.ts';
 import { JobProgress, LossExplorer, SplitHistogram, VocabularyTable } from './VocabularyMap.tsx';
+import { int } from '../../app/format.ts';
 
 const LENS_LABEL: Record<AlignLens, string> = { links: 'Links', reduce: 'Reduce', match: 'Match', glmd: 'GLMD' };
 const LENS_METHODS: Record<AlignLens, Method[]> = { links: ['kd-full', 'mlm-only'], reduce: ['reduce', 'reduce-map'], match: ['match'], glmd: ['glmd'] };
@@ -106,7 +107,7 @@ export function AlignmentPanel({ active }: { active: boolean }) {
         <div className="hint pairline" data-testid="align-pair" data-status={pair.status}>
           {pair.status === 'building' && 'building σ and C in the worker…'}
           {pair.status === 'ready' && pair.teacher && pair.student && (
-            <>teacher: <b>{pair.teacher.name}</b> ({pair.teacher.size.toLocaleString('en')} entries) · student: <b>{pair.student.name}</b></>
+            <>teacher: <b>{pair.teacher.name}</b> ({int(pair.teacher.size)} entries) · student: <b>{pair.student.name}</b></>
           )}
         </div>
       )}
@@ -161,10 +162,10 @@ export function AlignmentPanel({ active }: { active: boolean }) {
         <>
           <h2>Vocabulary map</h2>
           <p className="hint" data-testid="vocab-summary">
-            teacher {pair.vocab.size.toLocaleString('en')} entries · student {pair.vocab.studentSize.toLocaleString('en')} ·{' '}
-            <Term id="C" /> = {pair.vocab.shared.toLocaleString('en')} shared strings · {pair.vocab.unmapped.toLocaleString('en')} unmapped by <Term id="sigma" />
-            {a.corpus?.result && <> · corpus {a.corpus.result.corpus}: {a.corpus.result.tokens.toLocaleString('en')} teacher tokens in {a.corpus.result.texts.toLocaleString('en')} texts</>}
-            {a.glmd?.result && <> · GLMD K = {a.glmd.result.K.toLocaleString('en')} (r = {a.glmd.result.ratio})</>}
+            teacher {int(pair.vocab.size)} entries · student {int(pair.vocab.studentSize)} ·{' '}
+            <Term id="C" /> = {int(pair.vocab.shared)} shared strings · {int(pair.vocab.unmapped)} unmapped by <Term id="sigma" />
+            {a.corpus?.result && <> · corpus {a.corpus.result.corpus}: {int(a.corpus.result.tokens)} teacher tokens in {int(a.corpus.result.texts)} texts</>}
+            {a.glmd?.result && <> · GLMD K = {int(a.glmd.result.K)} (r = {a.glmd.result.ratio})</>}
           </p>
           {a.corpus && <JobProgress job={a.corpus} testId="vocab-corpus" />}
           {glmdOk && !a.glmd?.result && a.glmd?.status !== 'running' && (

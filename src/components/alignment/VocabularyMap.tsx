@@ -7,6 +7,7 @@ import { tokenColour, tokenParts } from '../tokenColour.ts';
 import { Term } from '../Term.tsx';
 import { xTitle, yTitle } from '../chartAxes.ts';
 import { vocabOrder, type VocabFilter, type VocabSort } from './vocabTable.ts';
+import { int } from '../../app/format.ts';
 
 const ROW_H = 28;
 
@@ -62,7 +63,7 @@ function VocabularyTableBody({ vocab, corpus, glmd }: { vocab: VocabView; corpus
             <option value="split">split length</option>
           </select>
         </label>
-        <span className="hint" data-testid="vocab-rows" data-rows={order.length}>{order.length.toLocaleString('en')} of {vocab.size.toLocaleString('en')} entries</span>
+        <span className="hint" data-testid="vocab-rows" data-rows={order.length}>{int(order.length)} of {int(vocab.size)} entries</span>
       </div>
       <div className="vrow vhead" role="row">
         <span>id</span><span>teacher token</span><span><Term id="sigma" /> (student pieces)</span><span>|σ|</span><span>in <Term id="C" /></span><span>corpus count</span><span>GLMD row · kept · replacement</span>
@@ -78,7 +79,7 @@ function VocabularyTableBody({ vocab, corpus, glmd }: { vocab: VocabView; corpus
                 <span className="vsigma"><SigmaCell vocab={vocab} students={students} v={v} /></span>
                 <span className={vocab.splitHasUnk[v] ? 'lost' : ''}>{vocab.splitLength[v] < 0 ? '–' : vocab.splitLength[v]}</span>
                 <span>{vocab.sharedStudentId[v] >= 0 ? '✓' : '–'}</span>
-                <span>{counts ? counts[v].toLocaleString('en') : '…'}</span>
+                <span>{counts ? int(counts[v]) : '…'}</span>
                 <span>{glmd ? (glmd.kept[v] ? `${glmd.row[v]} · kept` : <>{glmd.row[v]} · → <Tok t={teachers[glmd.replacement[v]]} /></>) : '–'}</span>
               </div>
             );
@@ -101,7 +102,7 @@ function LossExplorerBody({ corpus, vocab }: { corpus: CorpusView; vocab: VocabV
         {entries.map((e) => (
           <li key={e.id} data-testid="vocab-loss-entry" data-id={e.id}>
             <div>
-              <Tok t={teachers[e.id]} title={`teacher id ${e.id}`} /> ×{e.count.toLocaleString('en')} → <SigmaCell vocab={vocab} students={students} v={e.id} />
+              <Tok t={teachers[e.id]} title={`teacher id ${e.id}`} /> ×{int(e.count)} → <SigmaCell vocab={vocab} students={students} v={e.id} />
               {e.lost ? <span className="lost"> lost: σ contains [UNK]</span> : <span className="hint"> split into {e.splitLength}</span>}
             </div>
             {e.contexts.map((c, k) => (

@@ -4,6 +4,7 @@
  */
 import type { AlignView } from '../../alignment/mapView.ts';
 import { visibleGap } from '../tokenColour.ts';
+import { int } from '../../app/format.ts';
 
 /** Estimated width of column c in characters: its wider row (tokens and their padding). */
 export function columnWidth(view: AlignView, c: number): number {
@@ -45,7 +46,7 @@ export function gapBefore(view: AlignView, c: number, max = 6): string {
 export function truncationNotice(view: AlignView): string | null {
   const t = view.truncated;
   if (!t) return null;
-  const n = (x: number) => x.toLocaleString('en');
+  const n = (x: number) => int(x);
   return `This text has ${n(view.teacher.total)} teacher and ${n(view.student.total)} student tokens (${n(view.textLength)} characters): the map draws the first ${n(t.teacher)} / ${n(t.student)} tokens (${n(t.chars)} characters). It was aligned whole: the counters cover the whole text.`;
 }
 

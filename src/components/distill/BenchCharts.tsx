@@ -1,9 +1,10 @@
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo } from 'react';
 import type { BenchMetric } from '../../eval/live.ts';
 import type { DistillRun } from '../../store/runs.ts';
 import { Term } from '../Term.tsx';
 import { runColour } from './DistillCharts.tsx';
-import { shortTitle, STEP_AXIS, tickFormat, yTitle } from '../chartAxes.ts';
+import { shortTitle, tickFormat } from '../chartAxes.ts';
+import { LiveChart } from '../LiveChart.tsx';
 
 /** The metrics to plot: the latest shown run's reference, else any shown run's. */
 export function benchMetrics(runs: DistillRun[]): BenchMetric[] {
@@ -35,7 +36,7 @@ const fmt = (v: number) => (Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(0) :
  * baseline dashed), the teacher's score as a dashed reference line and the majority class as a dotted floor. The
  * charts' `data-series` lists `runId:points` (what the end-to-end test reads), `data-teacher` the teacher's value.
  */
-export function BenchCharts({ runs, order }: { runs: DistillRun[]; order: string[] }) {
+export const BenchCharts = memo(function BenchCharts({ runs, order }: { runs: DistillRun[]; order: string[] }) {
   const metrics = benchMetrics(runs).filter((m) => m.chart);
   if (!metrics.length) return null;
   return (
@@ -45,29 +46,28 @@ export function BenchCharts({ runs, order }: { runs: DistillRun[]; order: string
       {benchWarnings(runs).map((w) => <div className="notice" key={w} data-testid="distill-bench-warning">⚠ {w}</div>)}
       <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))', gap: '0.6rem' }}>
         {metrics.map((m) => {
-          const series = runs.map((r) => ({ r, data: r.bench.points.filter((p) => Number.isFinite(p.scores[m.key])).map((p) => ({ step: p.step, [m.key]: p.scores[m.key] })) })).filter((s) => s.data.length);
+          const series = runs.map((r) => ({ r, data: r.bench.points.filter((p) => Number.isFinite(p.scores[m.key])).map((p) => ({ x: p.step, y: p.scores[m.key] })) })).filter((s) => s.data.length);
           return (
             <div className="chart" key={m.key} data-testid={`distill-bench-chart-${m.key}`} data-series={series.map((s) => `${s.r.runId}:${s.data.length}`).join(',')} data-teacher={m.teacher ?? ''} data-floor={m.floor ?? ''}>
               <div className="spans-label">{m.label}</div>
-              <ResponsiveContainer width="100%" height={200}>
-                <LineChart margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis {...STEP_AXIS} domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
-                  <YAxis domain={['auto', 'auto']} width={64} tickFormatter={tickFormat([...series.flatMap((s) => s.data.map((p) => p[m.key] as number)), m.teacher ?? NaN, m.floor ?? NaN])} label={yTitle(shortTitle(m.label))} />
-                  <Tooltip />
-                  <Legend verticalAlign="top" />
-                  {m.teacher !== null && <ReferenceLine y={m.teacher} stroke="#111" strokeDasharray="6 3" label={{ value: `teacher ${fmt(m.teacher)}`, position: 'insideTopRight', fontSize: 11 }} ifOverflow="extendDomain" />}
-                  {m.floor !== null && <ReferenceLine y={m.floor} stroke="#888" strokeDasharray="2 3" label={{ value: `majority class ${fmt(m.floor)}`, position: 'insideBottomRight', fontSize: 11 }} ifOverflow="extendDomain" />}
-                  {series.map(({ r, data }) => (
-                    <Line key={r.runId} data={data} dataKey={m.key} name={`${r.runId} ${r.recipe?.method ?? ''}`} stroke={runColour(order.indexOf(r.runId))}
-                      strokeDasharray={r.recipe?.method === 'mlm-only' ? '5 3' : undefined} dot isAnimationActive={false} />
-                  ))}
-                </LineChart>
-              </ResponsiveContainer>
+              <LiveChart
+                height={200} xTitle="step" yTitle={shortTitle(m.label)} xFromZero
+                yFormat={tickFormat([...series.flatMap((s) => s.data.map((p) => p.y)), m.teacher ?? NaN, m.floor ?? NaN])}
+                refs={[
+                  ...(m.teacher !== null ? [{ y: m.teacher, label: `teacher ${fmt(m.teacher)}`, colour: '#111', dash: '6 3' }] : []),
+                  ...(m.floor !== null ? [{ y: m.floor, label: `majority class ${fmt(m.floor)}`, colour: '#888', dash: '2 3', below: true }] : []),
+                ]}
+                series={series.map(({ r, data }) => ({ key: r.runId, name: `${r.runId} ${r.recipe?.method ?? ''}`, colour: runColour(order.indexOf(r.runId)), dash: r.recipe?.method === 'mlm-only' ? '5 3' : undefined, dots: true, points: data }))}
+              />
             </div>
           );
         })}
       </div>
     </section>
   );
+}, sameBench);
+
+/** Redrawn only when a shown run's scores, method or the runs shown change (not on every training point). */
+function sameBench(a: { runs: DistillRun[]; order: string[] }, b: { runs: DistillRun[]; order: string[] }): boolean {
+  return a.order === b.order && a.runs.length === b.runs.length && a.runs.every((r, i) => r.runId === b.runs[i].runId && r.bench === b.runs[i].bench && r.recipe?.method === b.runs[i].recipe?.method);
 }

@@ -6,6 +6,7 @@ import { probeSpan, PROBE_TOP, showDisagreement } from '../../app/disagreement.t
 import { wordSpan } from '../../alignment/index.ts';
 import type { AlignedColumns, DisagreementResult, DisagreementToken, ProbeSide } from '../../distill/disagreement.ts';
 import type { Method } from '../../distill/types.ts';
+import { int } from '../../app/format.ts';
 
 /**
  * "Where the student disagrees" (issue 12 item 3), in the Distill tab. The worker keeps a copy of the student at each
@@ -231,7 +232,7 @@ export function DisagreementPanel() {
             <div>step <b data-testid="disagree-shown-step">{heat.step}</b>{heat.text !== text ? ' (an earlier text)' : ''}</div>
             <div>mean KL <b>{meanKl === null ? '–' : meanKl.toFixed(3)}</b> nats over {rows.length} tokens</div>
             <div>top-1 agreement <b>{pct(agreement)}</b></div>
-            <div>columns: {COLUMNS[heat.result.columns]} ({heat.result.columnCount.toLocaleString('en')})</div>
+            <div>columns: {COLUMNS[heat.result.columns]} ({int(heat.result.columnCount)})</div>
           </div>
           <Legend scale={scale} />
           <Heatmap text={heat.text} result={heat.result} scale={scale} method={method} onPick={pick} />

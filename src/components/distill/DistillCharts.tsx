@@ -1,9 +1,11 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo } from 'react';
 import type { DistillPoint } from '../../distill/types.ts';
 import type { DistillRun } from '../../store/runs.ts';
-import { downsample } from '../LossChart.tsx';
+import { downsample, seriesOf } from '../LossChart.tsx';
+import { LiveChart, type LiveSeries } from '../LiveChart.tsx';
+import { useThrottled } from '../throttle.ts';
 import { Term } from '../Term.tsx';
-import { STEP_AXIS, tickFormat, yTitle } from '../chartAxes.ts';
+import { tickFormat } from '../chartAxes.ts';
 
 /**
  * `overlay`: the quantity means the same thing in every run, so the shown runs are drawn together. The total loss is
@@ -25,46 +27,54 @@ const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2
 /** A run's colour follows its place in the session, so it keeps it when others are hidden. */
 export const runColour = (index: number) => PALETTE[index % PALETTE.length];
 
+/** What the charts draw of a run: its points and method (a run's other fields change without a redraw). */
+export interface ChartRun { runId: string; method: string; points: DistillPoint[] }
+
+/**
+ * A store selector's flat [runId, method, points, …] of `runs`: under useShallow it stays the same array until a run's
+ * points or method, or the runs shown, change; `chartRunsOf` regroups it (in a useMemo on that array).
+ */
+export const chartRunsKey = (runs: readonly DistillRun[]): unknown[] => runs.flatMap((r) => [r.runId, r.recipe?.method ?? '', r.points]);
+
+export function chartRunsOf(key: readonly unknown[]): ChartRun[] {
+  const out: ChartRun[] = [];
+  for (let i = 0; i + 2 < key.length; i += 3) out.push({ runId: key[i] as string, method: key[i + 1] as string, points: key[i + 2] as DistillPoint[] });
+  return out;
+}
+
 /**
  * One chart per metric with a line per shown run where the metric is comparable across runs (the MLM-only baseline
  * dashed), the latest shown run only where it is not. `data-points` on each chart counts the latest run's points that
- * carry that metric (what the end-to-end test compares with the store).
+ * carry that metric (what the end-to-end test compares with the store). Redrawn only when points arrive, at most 4
+ * times a second (useThrottled), as plain SVG (LiveChart): no main-thread task over 50 ms during a run.
  */
-export function DistillCharts({ runs, order, latest }: { runs: DistillRun[]; order: string[]; latest: DistillRun | null }) {
+export const DistillCharts = memo(function DistillCharts({ runs: liveRuns, order, latest: liveLatest }: { runs: ChartRun[]; order: string[]; latest: ChartRun | null }) {
+  const { runs, latest } = useThrottled(useMemo(() => ({ runs: liveRuns, latest: liveLatest }), [liveRuns, liveLatest]));
   return (
     <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(340px, 1fr))', gap: '0.6rem' }}>
-      {CHARTS.map(({ id, key, title, overlay, axis }) => {
-        const series = (overlay ? runs : runs.slice(-1))
-          .map((r) => ({ r, data: downsample(r.points.filter((p) => Number.isFinite(p[key] as number)), 600) }))
-          .filter((s) => s.data.length > 0);
-        const count = latest ? latest.points.filter((p) => p[key] !== undefined).length : 0;
-        return (
-          <div className="chart" key={id} data-testid={`distill-chart-${id}`} data-points={count} data-lines={series.length}>
-            <div className="spans-label">{title}</div>
-            <ResponsiveContainer width="100%" height={200}>
-              <LineChart margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis {...STEP_AXIS} domain={[0, 'dataMax']} allowDuplicatedCategory={false} />
-                <YAxis domain={['auto', 'auto']} width={64} tickFormatter={tickFormat(series.flatMap((s) => s.data.map((p) => p[key] as number)))} label={yTitle(axis)} />
-                <Tooltip />
-                <Legend />
-                {series.map(({ r, data }) => (
-                  <Line
-                    key={r.runId}
-                    data={data}
-                    dataKey={key}
-                    name={`${r.runId} ${r.recipe?.method ?? ''}`}
-                    stroke={runColour(order.indexOf(r.runId))}
-                    strokeDasharray={r.recipe?.method === 'mlm-only' ? '5 3' : undefined}
-                    dot={false}
-                    isAnimationActive={false}
-                  />
-                ))}
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-        );
-      })}
+      {CHARTS.map(({ id, key, title, overlay, axis }) => (
+        <MetricChart key={id} id={id} metric={key} title={title} axis={axis} runs={overlay ? runs : runs.slice(-1)} order={order} latest={latest} />
+      ))}
     </div>
   );
-}
+});
+
+const MetricChart = memo(function MetricChart({ id, metric, title, axis, runs, order, latest }: { id: string; metric: keyof DistillPoint & string; title: React.ReactNode; axis: string; runs: ChartRun[]; order: string[]; latest: ChartRun | null }) {
+  const series = useMemo((): LiveSeries[] => runs
+    .map((r) => ({
+      key: r.runId,
+      name: `${r.runId} ${r.method}`,
+      colour: runColour(order.indexOf(r.runId)),
+      dash: r.method === 'mlm-only' ? '5 3' : undefined,
+      points: seriesOf(downsample(r.points.filter((p) => Number.isFinite(p[metric] as number)), 600), (p) => p[metric] as number),
+    }))
+    .filter((s) => s.points.length > 0), [runs, order, metric]);
+  const count = latest ? latest.points.filter((p) => p[metric] !== undefined).length : 0;
+  const format = useMemo(() => tickFormat(series.flatMap((s) => s.points.map((p) => p.y))), [series]);
+  return (
+    <div className="chart" data-testid={`distill-chart-${id}`} data-points={count} data-lines={series.length}>
+      <div className="spans-label">{title}</div>
+      <LiveChart series={series} height={200} xTitle="step" yTitle={axis} yFormat={format} xFromZero />
+    </div>
+  );
+});

@@ -1,6 +1,7 @@
 import { actions } from '../../store/index.ts';
 import { heldOutWordAcc, type DistillRun } from '../../store/runs.ts';
 import { runColour } from './DistillCharts.tsx';
+import { int } from '../../app/format.ts';
 
 const fmt = (x: number | undefined | null, d = 3) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
@@ -23,7 +24,7 @@ export function DistillRuns({ runs, shown }: { runs: DistillRun[]; shown: Record
               <td><input type="checkbox" data-testid={`distill-show-${r.runId}`} checked={!!shown[r.runId]} onChange={() => actions.toggleShown(r.runId)} /></td>
               <td style={{ color: runColour(i) }}>{r.runId}</td>
               <td>{r.recipe?.method ?? '–'}</td>
-              <td>{s ? `${s.numLayers}×${s.hiddenSize}${vocab !== undefined ? `, vocab ${vocab.toLocaleString('en')}` : ''}` : '–'}{r.info ? `, ${r.info.studentParams.toLocaleString('en')} params` : ''}</td>
+              <td>{s ? `${s.numLayers}×${s.hiddenSize}${vocab !== undefined ? `, vocab ${int(vocab)}` : ''}` : '–'}{r.info ? `, ${int(r.info.studentParams)} params` : ''}</td>
               <td>{r.outcome === 'diverged' ? 'diverged' : r.state}</td>
               <td>{last?.step ?? 0} / {r.recipe?.steps ?? '–'}</td>
               <td>{fmt(last?.loss)}</td>

@@ -5,6 +5,7 @@ import { METHOD_TEXT, type TermId } from '../glossary.ts';
 import { Term } from '../Term.tsx';
 import { RecipeLinkControls } from '../RecipeLink.tsx';
 import { BenchmarkFields } from './BenchmarkFields.tsx';
+import { int } from '../../app/format.ts';
 
 /** Form fields: label and the recipe path they edit. Everything else is reachable through the JSON box. */
 const NUMBERS: [string, string][] = [
@@ -55,7 +56,7 @@ function readRecipeJson(text: string, tabStudentSize: number | null): ReturnType
 /** Why the form's student-vocabulary number does not apply to the draft (null: it does). */
 export function vocabSizeNote(draft: Recipe, tabStudentSize: number | null): string | null {
   if (fixesVocabulary(draft.method)) return ignoredFields(draft.method)['student.vocabSize']!;
-  if (draft.studentTokenizer === 'tokenizers-tab') return `the student is the Tokenizers tab's${tabStudentSize !== null ? ` (${tabStudentSize.toLocaleString('en')} tokens)` : ''}`;
+  if (draft.studentTokenizer === 'tokenizers-tab') return `the student is the Tokenizers tab's${tabStudentSize !== null ? ` (${int(tabStudentSize)} tokens)` : ''}`;
   return null;
 }
 
@@ -98,7 +99,7 @@ export function RecipeForm({ draft, onChange, disabled, tabStudentSize }: { draf
           >
             <option value="train">WordPiece trained on the corpus (student vocab)</option>
             <option value="tokenizers-tab" disabled={tabStudentSize === null}>
-              the Tokenizers tab's student{tabStudentSize === null ? ' (train or import one there first)' : ` (${tabStudentSize.toLocaleString('en')} tokens)`}
+              the Tokenizers tab's student{tabStudentSize === null ? ' (train or import one there first)' : ` (${int(tabStudentSize)} tokens)`}
             </option>
           </select>
         </label>

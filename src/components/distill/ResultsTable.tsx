@@ -3,6 +3,7 @@ import type { DistillRun } from '../../store/runs.ts';
 import { reportFiles, resultsTable, type ResultsRow } from '../../app/report.ts';
 import { downloadFiles } from '../../app/models.ts';
 import type { BenchMetric } from '../../eval/live.ts';
+import { int } from '../../app/format.ts';
 
 const pct = (v: number | null) => (v === null || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)} %`);
 const num = (v: number | null, d = 3) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(d));
@@ -14,7 +15,7 @@ function Row({ row, metrics }: { row: ResultsRow; metrics: BenchMetric[] }) {
     <tr data-testid={`results-row-${row.who}`}>
       <td>{row.who}{row.runId ? ` (${row.runId})` : ''}</td>
       <td>{row.method}</td>
-      <td>{row.params === null ? '–' : row.params.toLocaleString('en')}</td>
+      <td>{row.params === null ? '–' : int(row.params)}</td>
       <td>{row.compression === null ? '–' : `${row.compression.toFixed(1)}×`}</td>
       <td>{pct(row.heldOutWordAcc)}</td>
       {metrics.map((m) => (

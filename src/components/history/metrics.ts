@@ -7,6 +7,7 @@
  *   accuracy (pretraining), KL;
  * - benchmark series (`record.bench.points[].scores`, labelled by `record.bench.reference.metrics`): every key.
  */
+import { int } from '../../app/format.ts';
 export interface Series {
   id: string;
   label: string;
@@ -91,7 +92,7 @@ export function runFacts(record: unknown): { method: string; sizes: string; step
   const params = finite(r.info?.params) ? r.info.params : finite(r.info?.studentParams) ? r.info.studentParams : null;
   const vocab = finite(r.info?.vocabSize) ? r.info.vocabSize : finite(r.info?.studentVocab) ? r.info.studentVocab : r.recipe?.student?.vocabSize;
   const shape = r.kind === 'pretrain' ? String(r.config?.preset ?? '?') : r.recipe?.student ? `${r.recipe.student.numLayers}×${r.recipe.student.hiddenSize}` : '?';
-  const sizes = [shape, finite(vocab) ? `vocab ${vocab.toLocaleString('en')}` : null, params !== null ? `${params.toLocaleString('en')} params` : null].filter(Boolean).join(', ');
+  const sizes = [shape, finite(vocab) ? `vocab ${int(vocab)}` : null, params !== null ? `${int(params)} params` : null].filter(Boolean).join(', ');
   const total = r.kind === 'pretrain' ? r.config?.steps : r.recipe?.steps;
   return {
     method: r.kind === 'pretrain' ? 'MLM pretraining' : String(r.recipe?.method ?? 'invalid recipe'),

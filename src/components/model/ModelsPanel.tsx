@@ -5,6 +5,7 @@ import { exportModel, loadModel, loadShippedTeacher, SHIPPED_TEACHERS } from '..
 import { BudgetSection } from './BudgetSection.tsx';
 import { teacherStatusText } from './status.ts';
 import { FillMask } from './FillMask.tsx';
+import { int } from '../../app/format.ts';
 
 /** Teacher (shipped or imported HF folder), fill-mask, the parameter budget against a student, and HF export. */
 export function ModelsPanel() {
@@ -24,7 +25,7 @@ export function ModelsPanel() {
         {lab.teacher && lab.status !== 'loading' && (
           <>
             <b data-testid="teacher-name">{lab.teacher.name}</b>: {lab.teacher.config.numLayers} layers × {lab.teacher.config.hiddenSize}, {lab.teacher.config.numHeads} heads,
-            vocabulary {lab.teacher.vocabSize.toLocaleString('en')} (tokenizer {lab.teacher.tokenizerSize.toLocaleString('en')}), loaded in {(lab.teacher.loadMs / 1000).toFixed(1)} s
+            vocabulary {int(lab.teacher.vocabSize)} (tokenizer {int(lab.teacher.tokenizerSize)}), loaded in {(lab.teacher.loadMs / 1000).toFixed(1)} s
           </>
         )}
       </p>

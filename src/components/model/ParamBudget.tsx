@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { budgetRatios, totalParams as total, type ParamBreakdown } from './budget.ts';
 import { tickFormat, xTitle } from '../chartAxes.ts';
+import { int } from '../../app/format.ts';
 const mb = (params: number, bytes: number) => ((params * bytes) / 2 ** 20).toFixed(1);
 
 /** Stacked bars (embeddings / body / head) per model, each student's ratio to the teacher (the first model), and weight sizes at fp32 and fp16. */
@@ -17,7 +18,7 @@ export function ParamBudget({ models }: { models: ParamBreakdown[] }) {
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis type="number" allowDecimals={false} tickFormatter={(v: number) => `${millions(v / 1e6)}M`} label={xTitle('parameters')} />
             <YAxis type="category" dataKey="name" width={140} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toLocaleString('en') : String(v))} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? int(v) : String(v))} />
             <Legend />
             <Bar dataKey="embeddings" stackId="p" fill="#9333ea" isAnimationActive={false} />
             <Bar dataKey="body" stackId="p" fill="#2563eb" isAnimationActive={false} />
@@ -30,8 +31,8 @@ export function ParamBudget({ models }: { models: ParamBreakdown[] }) {
         <tbody>
           {data.map((m) => (
             <tr key={m.name} data-testid={`budget-${m.name}`} data-total={m.total}>
-              <td>{m.name}</td><td>{m.embeddings.toLocaleString('en')}</td><td>{m.body.toLocaleString('en')}</td><td>{m.head.toLocaleString('en')}</td>
-              <td><b>{m.total.toLocaleString('en')}</b></td>
+              <td>{m.name}</td><td>{int(m.embeddings)}</td><td>{int(m.body)}</td><td>{int(m.head)}</td>
+              <td><b>{int(m.total)}</b></td>
               <td data-testid={`budget-ratio-${m.name}`}>{ratioOf.has(m.name) ? `${ratioOf.get(m.name)!.toFixed(2)}×` : 'teacher'}</td>
               <td>{mb(m.total, 4)}</td><td>{mb(m.total, 2)}</td>
             </tr>

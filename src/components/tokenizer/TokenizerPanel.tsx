@@ -16,6 +16,7 @@ import { WhatIfChart } from './WhatIfChart.tsx';
 import { download } from './download.ts';
 import { openAlignment } from '../../app/alignment.ts';
 import { embeddedSource } from '../../app/client.ts';
+import { int } from '../../app/format.ts';
 
 const SAMPLES: Record<string, string> = {
   en: 'Call me Ishmael. Some years ago—never mind how long precisely—I thought I would sail about a little.',
@@ -130,13 +131,13 @@ export function TokenizerPanel() {
         <div className={stale ? 'stale' : undefined} data-testid="tok-results" data-stale={stale !== null}>
           {vocabulary.trained ? (
             <p className="hint" data-testid="tok-stats">
-              {vocabulary.trained.stats.corpus}: {vocabulary.trained.stats.documents.toLocaleString('en')} documents, {vocabulary.trained.stats.wordOccurrences.toLocaleString('en')} words
-              ({vocabulary.trained.stats.distinctWords.toLocaleString('en')} distinct), alphabet {vocabulary.trained.stats.alphabet}
+              {vocabulary.trained.stats.corpus}: {int(vocabulary.trained.stats.documents)} documents, {int(vocabulary.trained.stats.wordOccurrences)} words
+              ({int(vocabulary.trained.stats.distinctWords)} distinct), alphabet {vocabulary.trained.stats.alphabet}
               {vocabulary.trained.stats.invalidUtf8 > 0 && `, ${vocabulary.trained.stats.invalidUtf8} invalid UTF-8 sequences replaced`}
-              {' '}→ {trained.vocabSize.toLocaleString('en')} entries{trained.vocabSize < vocabulary.trained.options.vocabSize && ' (the corpus ran out of merges)'} in {(vocabulary.trained.stats.ms / 1000).toFixed(1)} s.
+              {' '}→ {int(trained.vocabSize)} entries{trained.vocabSize < vocabulary.trained.options.vocabSize && ' (the corpus ran out of merges)'} in {(vocabulary.trained.stats.ms / 1000).toFixed(1)} s.
             </p>
           ) : (
-            <p className="hint" data-testid="tok-stats">imported {vocabulary.name}: {trained.vocabSize.toLocaleString('en')} entries.</p>
+            <p className="hint" data-testid="tok-stats">imported {vocabulary.name}: {int(trained.vocabSize)} entries.</p>
           )}
           {vocabulary.trained?.stats.notes.map((n) => <div className="notice" key={n} data-testid="tok-note">⚠ {n}</div>)}
           {vocabulary.trained && <WhatIfChart points={vocabulary.trained.whatIf} size={size} />}
