@@ -24,7 +24,7 @@ export interface TorchTrainResult {
 export interface TorchMatmulResult {
   torch: string;
   threads: number;
-  results: { name: string; medianMs: number; gflops: number }[];
+  results: { name: string; medianMs: number; bestMs: number; gflops: number; medianGflops: number }[];
 }
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch side of `vocabkd bench matmul --torch`: the same products (shapes given as JSON by the caller), each
-repetition with a fresh right-hand operand; batch > 1 is one torch.bmm over the slices (PyTorch's own way).
+repetition with a fresh right-hand operand; batch > 1 is one torch.bmm over the slices (PyTorch's own way). GFLOP/s at
+the best repetition (the ceiling) and at the median.
 Prints one JSON line. Run with Debian's interpreter:
 /usr/bin/python3 src/bench/torch_matmul_bench.py --threads 1 --reps 20 --shapes '[{"name":"a","batch":1,"m":1024,"k":128,"n":512}]'
 """
@@ -34,7 +35,10 @@ def main():
             if r >= 2:
                 times.append(ms)
         med = statistics.median(times)
-        out.append({"name": s["name"], "medianMs": round(med, 3), "gflops": round(2 * batch * m * k * n / (med * 1e6), 1)})
+        best = min(times)
+        flops = 2 * batch * m * k * n
+        out.append({"name": s["name"], "medianMs": round(med, 3), "bestMs": round(best, 3),
+                    "gflops": round(flops / (best * 1e6), 1), "medianGflops": round(flops / (med * 1e6), 1)})
     print(json.dumps({"bench": "torch-matmul", "torch": torch.__version__, "threads": torch.get_num_threads(), "results": out}))
 
 
