@@ -45,6 +45,8 @@ async function startPreview(dist: string, port: number, config: string | null): 
 
 const STORE = `window.__vocabkd.store.getState()`;
 const now = (page: Page) => page.evaluate(() => performance.now());
+/** performance.now() at a mark that bounds the phase in the trace (e2e/pageTrace.ts reads it). */
+const markNow = (page: Page, edge: 'start' | 'end') => page.evaluate((e) => performance.mark(`bench:phase-${e}`).startTime, edge);
 const tasksIn = (page: Page, a: number, b: number) => page.evaluate(([x, y]) => (window as unknown as { __longTasks: Task[] }).__longTasks.filter((t) => t.start + t.duration >= x && t.start <= y), [a, b]);
 
 /** Chart commits (mutation batches inside a `.chart`) between a and b: per second, and the most in any one second. */
@@ -66,16 +68,16 @@ function phase(tasks: Task[], ms: number): PhaseResult {
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: { start: number; duration: number }[]; __chartCommits: number[] };
-    w.__longTasks = [];
-    w.__chartCommits = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });
+  // A string, not a function: tsx's transform adds __name() helpers to nested functions, which the page lacks.
+  await page.addInitScript(`(() => {
+    window.__longTasks = [];
+    window.__chartCommits = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });
     const watch = () => new MutationObserver((records) => {
-      if (records.some((r) => (r.target instanceof Element ? r.target : r.target.parentElement)?.closest('.chart'))) w.__chartCommits.push(performance.now());
+      if (records.some((r) => (r.target instanceof Element ? r.target : r.target.parentElement)?.closest('.chart'))) window.__chartCommits.push(performance.now());
     }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
     if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
-  });
+  })()`);
   return page;
 }
 
@@ -115,17 +117,17 @@ async function coldPage(page: Page, base: string, query: string): Promise<PhaseR
   const firstLossMs = await now(page);
   log(`first loss point at ${Math.round(firstLossMs)} ms`);
   await waitFor(page, `${STORE}.models.status === 'ready'`, 300_000);
-  const teacherReady = await now(page);
+  const teacherReady = await markNow(page, 'end');
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('vocabkd:')).map((m) => [m.name.slice(8), Math.round(m.startTime)] as const));
   return { ...phase(await tasksIn(page, 0, teacherReady), teacherReady), firstLossMs: Math.round(firstLossMs), startup: { ...Object.fromEntries(marks), backendReadySeen: Math.round(backendReady), firstLoss: Math.round(firstLossMs), teacherReady: Math.round(teacherReady) } };
 }
 
 async function training(page: Page, steps: number): Promise<PhaseResult & { tokensPerSec: number }> {
   await waitFor(page, `(() => { const s = ${STORE}; const id = s.runOrder[s.runOrder.length - 1]; return !id || /done|stopped|error/.test(s.runs[id].state); })()`, 600_000);
-  const t0 = await now(page);
+  const t0 = await markNow(page, 'start');
   await page.getByTestId('start').click();
   await waitFor(page, `(() => { const s = ${STORE}; const r = s.runs[s.runOrder[s.runOrder.length - 1]]; return r && r.points.length >= ${steps} && /done|stopped|error/.test(r.state); })()`, 600_000);
-  const t1 = await now(page);
+  const t1 = await markNow(page, 'end');
   const tokensPerSec = Number(await page.getByTestId('tokens-per-sec').textContent());
   return { ...phase(await tasksIn(page, t0, t1), t1 - t0), chartRenders: await chartRate(page, t0, t1), tokensPerSec };
 }
@@ -136,10 +138,10 @@ async function distillation(page: Page, base: string, query: string, steps: numb
   await page.getByText('recipe as JSON').click();
   await page.getByTestId('distill-recipe-json').fill(JSON.stringify({ method: 'reduce', steps, evalEvery: 0, checkpointEvery: steps }));
   if (await page.getByTestId('distill-json-error').count()) throw new Error(`the recipe was refused: ${await page.getByTestId('distill-json-error').textContent()}`);
-  const t0 = await now(page);
+  const t0 = await markNow(page, 'start');
   await page.getByTestId('distill-start').click();
   await page.waitForSelector('[data-testid="distill-status"][data-status="done"], [data-testid="distill-status"][data-status="stopped"], [data-testid="distill-status"][data-status="error"]', { timeout: 900_000, state: 'attached' });
-  const t1 = await now(page);
+  const t1 = await markNow(page, 'end');
   const stepsDone = await page.evaluate(`(() => { const s = ${STORE}; const r = s.runs[s.runOrder[s.runOrder.length - 1]]; return Math.max(0, ...r.points.map((p) => p.step)); })()`) as number;
   return { ...phase(await tasksIn(page, t0, t1), t1 - t0), chartRenders: await chartRate(page, t0, t1), stepsDone };
 }
@@ -147,7 +149,7 @@ async function distillation(page: Page, base: string, query: string, steps: numb
 function summary(name: string, p: PhaseResult): string {
   const lines = [`${name}: ${p.ms} ms, longest main-thread task ${p.longestTaskMs} ms, ${p.over50} over 50 ms${p.chartRenders ? `, charts ${p.chartRenders.perSecond} renders/s (most in one second: ${p.chartRenders.maxInOneSecond})` : ''}`];
   for (const t of p.attributed ?? []) {
-    lines.push(`  task ${t.ms} ms at +${t.atMs} ms: ${t.events.map((e) => `${e.name} ${e.ms}`).join(', ')}`);
+    lines.push(`  task ${t.ms} ms (CPU ${t.cpuMs ?? '?'} ms) at +${t.atMs} ms: ${t.events.map((e) => `${e.name} ${e.ms}`).join(', ')}`);
     lines.push(`    functions: ${t.functions.map((e) => `${e.name} ${e.ms}`).join('; ') || '(no samples)'}`);
   }
   return lines.join('\n');

@@ -10,14 +10,15 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface TraceEvent {
-  name: string; cat?: string; ph: string; ts: number; dur?: number; pid: number; tid: number; id?: string;
+  name: string; cat?: string; ph: string; ts: number; dur?: number; tdur?: number; pid: number; tid: number; id?: string;
   args?: { name?: string; data?: Record<string, unknown> };
 }
 interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; parent?: number }
 
 export interface Named { name: string; ms: number }
-export interface TracedTask { ms: number; atMs: number; events: Named[]; functions: Named[] }
+/** A long task: wall time, the main thread's CPU time in it (less when the OS ran something else), what it did. */
+export interface TracedTask { ms: number; cpuMs: number | null; atMs: number; events: Named[]; functions: Named[] }
 
 // ---- source maps (a minimal VLQ decoder: the build's own maps, no dependency) ----
 
@@ -109,7 +110,8 @@ function eventSelfTimes(events: TraceEvent[], t0: number, t1: number): Map<strin
 }
 
 /**
- * The main thread's tasks over `thresholdMs` in a trace (of the renderer showing `pageUrl`), longest first, each with its top events and functions; `atMs`:
+ * The main thread's tasks over `thresholdMs` in a trace (of the renderer showing `pageUrl`, between the page's marks
+ * bench:phase-start and bench:phase-end when it set them), longest first, each with its top events and functions; `atMs`:
  * when it started, from the trace's first main-thread event.
  */
 export function longTasksOfTrace(json: string, dist: string | null, pageUrl: string, thresholdMs = 50): TracedTask[] {
@@ -125,6 +127,7 @@ export function longTasksOfTrace(json: string, dist: string | null, pageUrl: str
   }
   const mains = new Set(all.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && (!pagePids.size || pagePids.has(e.pid))).map((e) => `${e.pid}:${e.tid}`));
   const onMain = (e: TraceEvent) => mains.has(`${e.pid}:${e.tid}`);
+  const pagePidsOr = (e: TraceEvent) => !pagePids.size || pagePids.has(e.pid);
   const byThread = new Map<string, TraceEvent[]>();
   for (const e of all) if (onMain(e) && e.ph === 'X') (byThread.get(`${e.pid}:${e.tid}`) ?? byThread.set(`${e.pid}:${e.tid}`, []).get(`${e.pid}:${e.tid}`)!).push(e);
   // The profiler's samples per thread: Profile (on the profiled thread) gives the start, ProfileChunks the nodes and deltas.
@@ -144,10 +147,15 @@ export function longTasksOfTrace(json: string, dist: string | null, pageUrl: str
   const out: TracedTask[] = [];
   let origin = Infinity;
   for (const e of all) if (onMain(e) && e.ts > 0 && e.ts < origin) origin = e.ts;
+  // The phase's window: performance.mark('bench:phase-start' / 'bench:phase-end') in the page, when it set them.
+  const markTs = (name: string) => all.filter((e) => e.name === name && pagePidsOr(e)).reduce((t, e) => Math.max(t, e.ts), -Infinity);
+  const from = markTs('bench:phase-start');
+  const toRaw = markTs('bench:phase-end');
+  const to = Number.isFinite(toRaw) ? toRaw : Infinity;
   for (const [thread, events] of byThread) {
     const samples = [...profiles.values()].filter((p) => p.thread === thread);
     for (const task of events) {
-      if (task.name !== 'RunTask' || (task.dur ?? 0) < thresholdMs * 1000) continue;
+      if (task.name !== 'RunTask' || (task.dur ?? 0) < thresholdMs * 1000 || task.ts + task.dur! < from || task.ts > to) continue;
       const t0 = task.ts, t1 = task.ts + task.dur!;
       const fns = new Map<string, number>();
       for (const p of samples) {
@@ -160,7 +168,7 @@ export function longTasksOfTrace(json: string, dist: string | null, pageUrl: str
           fns.set(name, (fns.get(name) ?? 0) + dt);
         }
       }
-      out.push({ ms: Math.round(task.dur! / 1000), atMs: Number.isFinite(origin) ? Math.round((t0 - origin) / 1000) : 0, events: top(eventSelfTimes(events, t0, t1), 5), functions: top(fns, 6) });
+      out.push({ ms: Math.round(task.dur! / 1000), cpuMs: task.tdur === undefined ? null : Math.round(task.tdur / 1000), atMs: Number.isFinite(origin) ? Math.round((t0 - origin) / 1000) : 0, events: top(eventSelfTimes(events, t0, t1), 5), functions: top(fns, 6) });
     }
   }
   return out.sort((a, b) => b.ms - a.ms);

@@ -10,7 +10,8 @@ import type { RunId, RunRequest } from '../worker/protocol.ts';
 
 export interface KeptCheckpoint {
   step: number;
-  data: ArrayBuffer;
+  /** The checkpoint bytes as the worker made them into a Blob (no main-thread copy to keep or store them). */
+  data: Blob;
 }
 
 export type Interruption = { runId: RunId; why: 'crash'; message: string } | { runId: RunId; why: 'device'; lost: BackendName; next: BackendName | null };

@@ -30,7 +30,7 @@ onCheckpoint((runId, c) => {
     const id = historyIdOf(runId);
     if (!db || !id) return;
     try {
-      await saveCheckpoint(db, id, c.step, new Blob([c.data]));
+      await saveCheckpoint(db, id, c.step, c.data);
     } catch (e) {
       if (!(e instanceof HistoryWriteError)) throw e;
       actions.addError(`History: ${e.message} (the previous checkpoint of this run stays)`); // all or nothing: historyDb.ts
@@ -74,7 +74,7 @@ export async function resumeSessionRun(runId: RunId, why: 'crash' | 'device' = '
   actions.resumableSet({ key: runId, kind: request.kind, name: runName(runId), step: c?.step ?? 0, why, busy: true });
   try {
     if (request.kind === 'distill' && !(await reloadTeacher())) throw new Error('no teacher to load again: load one in the Models tab');
-    const id = await trainerClient.start({ ...request, ...(c ? { resumeFrom: c.data.slice(0) } : {}) } as RunRequest);
+    const id = await trainerClient.start({ ...request, ...(c ? { resumeFrom: await c.data.arrayBuffer() } : {}) } as RunRequest);
     actions.resumableRemoved(runId);
     return id;
   } catch (e) {

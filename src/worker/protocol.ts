@@ -100,9 +100,10 @@ export type RunEvent<K extends RunKind = RunKind> =
   | { type: 'run-warning'; message: string }
   /**
    * A weight snapshot was taken (exportable); `data`: the whole run state as checkpoint bytes (train/checkpoint.ts),
-   * transferred, what the page keeps to resume the run after a reload, a crash or a lost GPU device.
+   * as a Blob made in the worker (the page keeps and stores it without a main-thread copy), what the page keeps to
+   * resume the run after a reload, a crash or a lost GPU device.
    */
-  | { type: 'run-checkpoint'; step: number; data?: ArrayBuffer }
+  | { type: 'run-checkpoint'; step: number; data?: Blob }
   /** A resumed run: the checkpoint's step and the points logged before it (the curves continue). */
   | { type: 'run-resumed'; step: number; points: RunKinds[K]['point'][] }
   /**

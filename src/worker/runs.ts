@@ -185,7 +185,8 @@ async function execute<K extends RunKind>(state: WorkerState, msg: StartOf<K>, c
         send({ type: 'run-phase', phase, done, total });
       },
       warning: (message) => send({ type: 'run-warning', message }),
-      checkpoint: (step, data) => send({ type: 'run-checkpoint', step, ...(data ? { data } : {}) }, data ? [data] : []),
+      // A Blob made here: the page keeps it and stores it in IndexedDB without copying megabytes on its main thread.
+      checkpoint: (step, data) => send({ type: 'run-checkpoint', step, ...(data ? { data: new Blob([data]) } : {}) }),
       resumed: (step, points) => send({ type: 'run-resumed', step, points }),
       snapshots: (snapshots, sample) => send({ type: 'run-snapshots', snapshots, sample }),
       benchReference: (reference) => send({ type: 'run-bench-reference', reference }),

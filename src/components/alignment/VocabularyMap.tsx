@@ -1,11 +1,9 @@
-import { memo, useDeferredValue, useMemo, useRef, useState } from 'react';
+import { lazy, memo, Suspense, useDeferredValue, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { splitTokens, type CorpusView, type GlmdView, type VocabView } from '../../alignment/mapView.ts';
 import type { Job } from '../../store/alignment.ts';
 import { tokenColour, tokenParts } from '../tokenColour.ts';
 import { Term } from '../Term.tsx';
-import { xTitle, yTitle } from '../chartAxes.ts';
 import { vocabOrder, type VocabFilter, type VocabSort } from './vocabTable.ts';
 import { int } from '../../app/format.ts';
 
@@ -116,30 +114,6 @@ function LossExplorerBody({ corpus, vocab }: { corpus: CorpusView; vocab: VocabV
   );
 }
 
-/** How many pieces σ splits teacher entries into: share of vocabulary entries and of corpus occurrences per length. */
-function SplitHistogramBody({ vocab, corpus }: { vocab: VocabView; corpus: CorpusView | null }) {
-  const h = corpus?.histogram ?? vocab.histogram;
-  const totalE = h.entries.reduce((a, b) => a + b, 0) || 1;
-  const totalO = h.occurrences ? h.occurrences.reduce((a, b) => a + b, 0) || 1 : 1;
-  const data = h.entries.map((n, k) => ({ k, entries: (100 * n) / totalE, occurrences: h.occurrences ? (100 * h.occurrences[k]) / totalO : undefined })).slice(1);
-  return (
-    <div className="chart" data-testid="vocab-histogram" data-bars={data.length}>
-      <div className="spans-label">|<Term id="sigma" />(v)|: student pieces per teacher entry (1 = the student has the whole token)</div>
-      <ResponsiveContainer width="100%" height={220}>
-        <BarChart data={data} margin={{ top: 6, right: 12, bottom: 16, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="k" label={xTitle('student pieces per teacher entry')} />
-          <YAxis unit="%" width={60} allowDecimals={false} label={yTitle('share')} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} labelFormatter={(k) => `${k} piece(s)`} />
-          <Legend />
-          <Bar dataKey="entries" name="vocabulary entries %" fill="#2563eb" isAnimationActive={false} />
-          {h.occurrences && <Bar dataKey="occurrences" name="corpus occurrences %" fill="#ea580c" isAnimationActive={false} />}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
-  );
-}
-
 /** Progress of a worker job. */
 export function JobProgress({ job, testId }: { job: Job<unknown>; testId: string }) {
   if (job.status === 'error') return <div className="error" data-testid={`${testId}-error`}>{job.error}</div>;
@@ -151,4 +125,8 @@ export const VocabularyTable = memo(VocabularyTableBody);
 
 export const LossExplorer = memo(LossExplorerBody);
 
-export const SplitHistogram = memo(SplitHistogramBody);
+// recharts (~360 KB, 60-130 ms to evaluate on the 2-core machine) loads when the histogram is first drawn, not with the tab.
+const SplitHistogramChart = lazy(() => import('./SplitHistogramChart.tsx').then((m) => ({ default: m.SplitHistogramBody })));
+export const SplitHistogram = memo(function SplitHistogram(props: { vocab: VocabView; corpus: CorpusView | null }) {
+  return <Suspense fallback={<p className="hint">drawing the histogram…</p>}><SplitHistogramChart {...props} /></Suspense>;
+});

@@ -1,11 +1,14 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { dismissHistoryError, historyChanged } from '../../app/historyPage.ts';
 import { importRunFile, importTorchRun } from '../../app/runFile.ts';
 import { findInterrupted } from '../../app/resume.ts';
 import { QUOTA_NEAR } from '../../app/history.ts';
 import { HistoryList } from './HistoryList.tsx';
-import { Comparison } from './Comparison.tsx';
+
 import { useHistory } from './useHistory.ts';
+
+// The comparison's charts (recharts) load when two runs are first compared, not with the tab (issue 16 item 4).
+const Comparison = lazy(() => import('./Comparison.tsx').then((m) => ({ default: m.Comparison })));
 
 function StorageLine({ storage }: { storage: { text: string; near: boolean } | null }) {
   if (!storage) return <p className="hint" data-testid="history-storage">storage use: not reported by this browser</p>;
@@ -79,7 +82,7 @@ export function HistoryPanel({ active }: { active: boolean }) {
         </div>
       )}
       {entries && <HistoryList entries={entries} picked={picked} onPick={toggle} />}
-      {compared.length >= 2 && <Comparison entries={compared} />}
+      {compared.length >= 2 && <Suspense fallback={null}><Comparison entries={compared} /></Suspense>}
     </section>
   );
 }

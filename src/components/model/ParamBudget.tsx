@@ -1,7 +1,18 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { lazy, Suspense, useState } from 'react';
+import { useWorkbench } from '../../store/index.ts';
 import { budgetRatios, totalParams as total, type ParamBreakdown } from './budget.ts';
-import { tickFormat, xTitle } from '../chartAxes.ts';
+import { tickFormat } from '../chartAxes.ts';
 import { int } from '../../app/format.ts';
+const ParamBudgetChart = lazy(() => import('./ParamBudgetChart.tsx').then((m) => ({ default: m.ParamBudgetChart })));
+
+/** True once the Models tab has been shown (then for good). */
+function useModelsShown(): boolean {
+  const now = useWorkbench((s) => s.tab === 'models');
+  const [seen, setSeen] = useState(now);
+  if (now && !seen) setSeen(true);
+  return seen || now;
+}
+
 const mb = (params: number, bytes: number) => ((params * bytes) / 2 ** 20).toFixed(1);
 
 /** Stacked bars (embeddings / body / head) per model, each student's ratio to the teacher (the first model), and weight sizes at fp32 and fp16. */
@@ -10,22 +21,11 @@ export function ParamBudget({ models }: { models: ParamBreakdown[] }) {
   const millions = tickFormat([0, ...data.map((m) => m.total / 1e6)]);
   const ratios = budgetRatios(models);
   const ratioOf = new Map(ratios.map((r) => [r.name, r.ratio]));
+  const shown = useModelsShown();
   return (
     <section data-testid="param-budget">
-      <div className="chart">
-        <ResponsiveContainer width="100%" height={60 + 50 * models.length}>
-          <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 20, left: 16 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis type="number" allowDecimals={false} tickFormatter={(v: number) => `${millions(v / 1e6)}M`} label={xTitle('parameters')} />
-            <YAxis type="category" dataKey="name" width={140} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? int(v) : String(v))} />
-            <Legend />
-            <Bar dataKey="embeddings" stackId="p" fill="#9333ea" isAnimationActive={false} />
-            <Bar dataKey="body" stackId="p" fill="#2563eb" isAnimationActive={false} />
-            <Bar dataKey="head" stackId="p" fill="#16a34a" isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
+      {/* recharts loads when the Models tab is first shown, not with the page (issue 16 item 4) */}
+      {shown && <Suspense fallback={<div className="chart" style={{ height: 60 + 50 * models.length }} />}><ParamBudgetChart data={data} millions={millions} rows={models.length} /></Suspense>}
       <table className="budget">
         <thead><tr><th>model</th><th>embeddings</th><th>body</th><th>head</th><th>total</th><th>teacher / it</th><th>fp32 MB</th><th>fp16 MB</th></tr></thead>
         <tbody>

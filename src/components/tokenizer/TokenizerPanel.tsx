@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { lazy, Suspense, useDeferredValue, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { actions, useWorkbench } from '../../store/index.ts';
 import { staleVocabulary } from '../../store/tokenizers.ts';
@@ -12,11 +12,13 @@ import { PRESET_NAMES, presetConfig, type PresetName } from '../../models/config
 import { vocabIndependentParams } from '../../models/params.ts';
 import type { CorpusSource } from '../../worker/protocol.ts';
 import { TokenSpans } from './TokenSpans.tsx';
-import { WhatIfChart } from './WhatIfChart.tsx';
 import { download } from './download.ts';
 import { openAlignment } from '../../app/alignment.ts';
 import { embeddedSource } from '../../app/client.ts';
 import { int } from '../../app/format.ts';
+
+// The what-if chart (recharts) loads when a vocabulary is first trained, not with the tab (issue 16 item 4).
+const WhatIfChart = lazy(() => import('./WhatIfChart.tsx').then((m) => ({ default: m.WhatIfChart })));
 
 const SAMPLES: Record<string, string> = {
   en: 'Call me Ishmael. Some years ago—never mind how long precisely—I thought I would sail about a little.',
@@ -140,7 +142,7 @@ export function TokenizerPanel() {
             <p className="hint" data-testid="tok-stats">imported {vocabulary.name}: {int(trained.vocabSize)} entries.</p>
           )}
           {vocabulary.trained?.stats.notes.map((n) => <div className="notice" key={n} data-testid="tok-note">⚠ {n}</div>)}
-          {vocabulary.trained && <WhatIfChart points={vocabulary.trained.whatIf} size={size} />}
+          {vocabulary.trained && <Suspense fallback={null}><WhatIfChart points={vocabulary.trained.whatIf} size={size} /></Suspense>}
           <div className="controls">
             <label style={{ flex: 1 }}>
               student vocabulary size: <b data-testid="tok-student-size">{studentSize}</b>
