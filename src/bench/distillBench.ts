@@ -11,6 +11,7 @@
  *   gathers (C / the GLMD rank list) alone.
  * alignmentShare = (alignmentBuild + alignmentOps) / (batch + teacherForward + studentForwardBackward), medians.
  * The one-off preparation (tokenizer, σ, t2s sequences, pairs) is reported as prepareMs, outside the share.
+ * cpuMsPerStep: the process CPU time (every thread) of the teacher forward and of the whole step, medians.
  */
 import * as tf from '@tensorflow/tfjs';
 import { addAll, gatherRows } from '../models/layers.ts';
@@ -39,6 +40,8 @@ export interface DistillBenchResult {
   prepareMs: number;
   /** Medians over the timed steps. */
   msPerStep: { batch: number; teacherForward: number; studentForwardBackward: number; total: number; alignmentBuild: number; alignmentOps: number };
+  /** Median CPU time of this process (every thread; process.cpuUsage) for the teacher and for the whole step: steadier than wall time on a busy machine. */
+  cpuMsPerStep: { teacherForward: number; total: number };
   alignmentShare: number;
   /** Student tokens per second of a whole step (batch + teacher forward + student forward/backward). */
   tokensPerSec: number;
@@ -57,11 +60,18 @@ const median = (xs: number[]) => {
 };
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+const cpuNow = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+let lastCpu = 0;
+
+/** Wall time of f and the wait for its result; the CPU time of the same span goes to `lastCpu`. */
 async function timed<T>(f: () => T, wait: (r: T) => Promise<unknown>): Promise<[T, number]> {
+  const c0 = cpuNow();
   const t0 = performance.now();
   const r = f();
   await wait(r);
-  return [r, performance.now() - t0];
+  const ms = performance.now() - t0;
+  lastCpu = cpuNow() - c0;
+  return [r, ms];
 }
 
 export async function benchDistill(setup: DistillSetup, method: BenchMethod, opts: { steps: number; warmup?: number }): Promise<DistillBenchResult> {
@@ -80,6 +90,7 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
   const cT = p.data.shared ? tf.tensor1d(p.data.shared.teacherIds, 'int32') : null;
   const rank = p.glmd ? tf.tensor1d(p.glmd.rankToId, 'int32') : null;
   const times: Record<keyof DistillBenchResult['msPerStep'], number[]> = { batch: [], teacherForward: [], studentForwardBackward: [], total: [], alignmentBuild: [], alignmentOps: [] };
+  const cpu: Record<keyof DistillBenchResult['cpuMsPerStep'], number[]> = { teacherForward: [], total: [] };
 
   /** The batch's alignment arrays rebuilt for B random training examples at the batch's lengths. */
   const alignmentBuild = (b: DistillBatch) => {
@@ -118,12 +129,15 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
 
   const step = async (record: boolean, alignment = true) => {
     const [b, batchMs] = await timed(() => batcher.next(), async () => {});
+    const batchCpu = lastCpu;
     const [tgt, teacherMs] = await timed(() => tf.tidy(() => losses.teacherTargets(b)), async (t) => Promise.all((t.logits ?? []).map((x) => x.data())));
+    const teacherCpu = lastCpu;
     const parts: Parts = {};
     const [norm, studentMs] = await timed(() => tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => losses.studentLoss(b, tgt, parts), losses.trainVars);
       return tf.add(value, globalNorm(Object.values(grads)));
     }), (t) => t.data());
+    const stepCpu = batchCpu + teacherCpu + lastCpu;
     tf.dispose([norm, ...(tgt.logits ?? []), ...(tgt.hidden ? [tgt.hidden] : []), ...Object.values(parts).filter((x): x is tf.Scalar => !!x)]);
     if (!alignment) return;
     const build = alignmentBuild(b);
@@ -133,6 +147,8 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
     times.teacherForward.push(teacherMs);
     times.studentForwardBackward.push(studentMs);
     times.total.push(batchMs + teacherMs + studentMs);
+    cpu.teacherForward.push(teacherCpu);
+    cpu.total.push(stepCpu);
     times.alignmentBuild.push(build);
     times.alignmentOps.push(ops);
   };
@@ -147,6 +163,7 @@ export async function benchDistill(setup: DistillSetup, method: BenchMethod, opt
     return {
       method, steps: opts.steps, warmup, batchSize: recipe.batchSize, seqLen: recipe.seqLen, studentVocab: p.info.studentVocab,
       studentParams: p.info.studentParams, teacherParams: p.info.teacherParams, prepareMs: round(prepareMs), msPerStep: ms,
+      cpuMsPerStep: { teacherForward: round(median(cpu.teacherForward)), total: round(median(cpu.total)) },
       alignmentShare: round((median(times.alignmentBuild) + median(times.alignmentOps)) / median(times.total), 4),
       tokensPerSec: round((recipe.batchSize * recipe.seqLen * 1000) / median(times.total), 1), topKernels: summariseKernels(prof),
       peakTensorMB: round(prof.peakBytes / 2 ** 20, 1), wasmHeapMB: wasmHeapMB(), tensorsBefore, tensorsAfter,
