@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { lazy, startTransition, Suspense, useEffect, useState, type ReactNode } from 'react';
 // What the page does from its start, whichever tab is shown (the panels below load later): the workers and the
 // shipped teacher's load, the run history, the opened recipe link, crash / reload resume.
 import './app/models.ts';
@@ -39,7 +39,8 @@ function useMountedTabs(tab: Tab): Set<Tab> {
   const [mounted, setMounted] = useState<Set<Tab>>(() => new Set([tab]));
   if (!mounted.has(tab)) setMounted(new Set([...mounted, tab])); // a tab opened before its turn (state adjusted while rendering)
   const next = (Object.keys(TABS) as Tab[]).find((t) => !mounted.has(t));
-  useEffect(() => (next ? idle(() => setMounted((m) => new Set([...m, next]))) : undefined), [next]);
+  // In a transition: React renders the panel in slices that yield to the page (no long task for a whole tab's mount).
+  useEffect(() => (next ? idle(() => startTransition(() => setMounted((m) => new Set([...m, next])))) : undefined), [next]);
   return mounted;
 }
 
