@@ -105,6 +105,8 @@ describe('pre-reform letters and mixed scripts (issue 15): counted, kept, not cr
     const { report } = await read(['Мы́ шли в лес. We went home.\n'], 'txt');
     expect(report.letters).toEqual({ preReform: {}, mixedWords: 0, mixedExamples: [] });
     expect(corpusNotes(report)).toEqual([]);
+    const one = await read(['Пpивет!\n'], 'txt'); // a Latin p
+    expect(corpusNotes(one.report)).toEqual(['c.txt: 1 word mixes Latin and Cyrillic letters («Пpивет»), kept as they are']);
   });
   it('a tokenizer trained on such text keeps ѣ and і as their own symbols (no [UNK], no folding)', async () => {
     const { trainTokenizer } = await import('../tokenizers/trainTokenizer.ts');

@@ -103,7 +103,7 @@ export function letterNotes(name: string, census: LetterCensus): string[] {
     out.push(`${name}: ${total.toLocaleString('en')} pre-reform letter${total === 1 ? '' : 's'} (${each}), kept as they are (і is also Ukrainian and Belarusian)`);
   }
   if (census.mixedWords) {
-    out.push(`${name}: ${census.mixedWords.toLocaleString('en')} word${census.mixedWords === 1 ? '' : 's'} mix Latin and Cyrillic letters (${census.mixedExamples.map((w) => `«${w}»`).join(', ')}), kept as they are`);
+    out.push(`${name}: ${census.mixedWords.toLocaleString('en')} word${census.mixedWords === 1 ? ' mixes' : 's mix'} Latin and Cyrillic letters (${census.mixedExamples.map((w) => `«${w}»`).join(', ')}), kept as they are`);
   }
   return out;
 }
