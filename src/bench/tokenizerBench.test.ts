@@ -1,11 +1,11 @@
 // `vocabkd bench tokenizer` plumbing (no timing assertions): input loading (.jsonl text fields, plain lines, the
 // missing-file error that tells the user to pass --input) and one small end-to-end run against the Rust trainer.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BenchInputError, benchTokenizer, loadDocuments } from './tokenizerBench.ts';
-import { embeddedCorpusPath } from '../cli/assets.ts';
+import { BenchInputError, benchTokenizer, defaultBenchInput, loadDocuments, OFFLINE_BENCH_INPUT } from './tokenizerBench.ts';
+import { embeddedCorpusPath, embeddedRussianProsePath } from '../cli/assets.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vocabkd-bench-test-'));
 
@@ -17,6 +17,12 @@ describe('bench tokenizer input', () => {
     const txt = join(dir, 'a.txt');
     writeFileSync(txt, 'one\n\n  \ntwo\n');
     expect(loadDocuments(txt)).toEqual(['one', 'two']);
+  });
+
+  it('without --input a fresh clone reads the embedded Russian prose (the offline corpus only where it exists)', () => {
+    const input = defaultBenchInput();
+    expect(input).toBe(existsSync(OFFLINE_BENCH_INPUT) ? OFFLINE_BENCH_INPUT : embeddedRussianProsePath());
+    expect(loadDocuments(input).length).toBeGreaterThan(100); // 106 works offline; 10,343 paragraphs embedded
   });
 
   it('a missing input → BenchInputError telling the user to pass --input; broken JSON names the line', () => {

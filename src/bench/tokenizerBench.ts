@@ -1,7 +1,7 @@
 /**
- * `vocabkd bench tokenizer` (issue 3 §8): trains our WordPiece vocabulary (default 30,000) on the Russian prose of
- * ../shared/data/ru/ruslit-prose.jsonl (or --input) and, in the same run, the `tokenizers` npm package's Rust
- * WordPieceTrainer on the same text (written once to a temp file, one document per line; both read it from disk).
+ * `vocabkd bench tokenizer` (issue 3 §8): trains our WordPiece vocabulary (default 30,000) on Russian prose (--input;
+ * by default the offline builds' full corpus when it sits beside the project, else the embedded slice) and, in the same
+ * run, the `tokenizers` npm package's Rust WordPieceTrainer on the same text (written once to a temp file, one document per line; both read it from disk).
  * Reports both times, our phase breakdown, the ratio ours / Rust (target ≤ 1.5) and how many tokens the vocabularies share.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,13 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { countFile } from '../tokenizers/train/countFile.ts';
 import { trainWordPiece } from '../tokenizers/train/trainers.ts';
 import { DEFAULT_NORMALIZER } from '../tokenizers/normalizer.ts';
+import { embeddedRussianProsePath } from '../cli/assets.ts';
 
 export class BenchInputError extends Error {
   override name = 'BenchInputError';
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_BENCH_INPUT = join(PROJECT_ROOT, '..', 'shared', 'data', 'ru', 'ruslit-prose.jsonl');
+/** The full Russian prose corpus of the offline builds, when a checkout has it beside the project (9.65 MB). */
+export const OFFLINE_BENCH_INPUT = join(PROJECT_ROOT, '..', 'shared', 'data', 'ru', 'ruslit-prose.jsonl');
+
+/** Without --input: the offline corpus where it exists, else the embedded Russian prose slice (any fresh clone). */
+export function defaultBenchInput(): string {
+  return existsSync(OFFLINE_BENCH_INPUT) ? OFFLINE_BENCH_INPUT : embeddedRussianProsePath();
+}
 const RUST_SCRIPT = fileURLToPath(new URL('./rustWordPieceTrain.mjs', import.meta.url));
 const MIN_FREQUENCY = 2;
 const COVERAGE = 1; // the Rust trainer keeps every character (limit_alphabet: None)
@@ -53,7 +60,7 @@ function runRust(file: string, out: string): { ms: number; vocabSize: number } {
 }
 
 export async function benchTokenizer(o: { input?: string; vocabSize: number; repeat: number }) {
-  const input = o.input ?? DEFAULT_BENCH_INPUT;
+  const input = o.input ?? defaultBenchInput();
   const docs = loadDocuments(input);
   const dir = mkdtempSync(join(tmpdir(), 'vocabkd-bench-'));
   try {

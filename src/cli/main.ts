@@ -40,7 +40,8 @@ const HELP = `vocabkd — VocabKD Workbench engine in Node
       attention slices) and prints GFLOP/s for each; --torch: the same products in PyTorch (1 and N threads) and the
       ratio against the faster.
   vocabkd bench tokenizer [--input FILE] [--vocab-size 30000] [--repeat 1]
-      Trains our WordPiece vocabulary on ../shared/data/ru/ruslit-prose.jsonl (or FILE) and, in the same run, the
+      Trains our WordPiece vocabulary on FILE (default: the offline builds' Russian prose corpus when it is beside the
+      project, else the embedded Russian prose) and, in the same run, the
       \`tokenizers\` package's Rust trainer on the same text; prints both times, our phases and the ratio.
 ${TOKENIZER_HELP}${MODEL_INFO_HELP}${MODEL_HELP}${DISTILL_HELP}${EXPORT_RUN_HELP}${ALIGN_HELP}${EVAL_HELP}`;
 
