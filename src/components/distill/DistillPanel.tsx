@@ -20,6 +20,16 @@ import { PresetPicker } from './PresetPicker.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { ExportTorchButton } from './ExportTorchButton.tsx';
 
+/** A tokenizer.json's normalizer; undefined when there is no tokenizer or it cannot be read (refused, by name, where it is used). */
+function readNormalizer(json: string | null): RecipeTokenizers['teacher'] | undefined {
+  if (!json) return undefined;
+  try {
+    return normalizerOfTokenizerJson(json);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The page's first recipe: Reduce with the embedded English tagging task among its benchmarks. */
 const firstRecipe = (): Recipe => {
   const r = defaultRecipe('reduce');
@@ -53,14 +63,10 @@ export function DistillPanel() {
   const teacherJson = useWorkbench((s) => s.models.teacherTokenizerJson);
   const tabJson = useWorkbench((s) => s.tokenizers.vocabulary?.json ?? null);
   const checked = useMemo(() => checkRecipe(draft, tabStudentSize), [draft, tabStudentSize]);
-  // The two normalizers (parsed once per tokenizer, no vocabulary built) for the case-mismatch warning.
-  const normalizers = useMemo((): RecipeTokenizers | undefined => {
-    try {
-      return teacherJson && tabJson ? { teacher: normalizerOfTokenizerJson(teacherJson), student: normalizerOfTokenizerJson(tabJson) } : undefined;
-    } catch {
-      return undefined; // an unreadable tokenizer is refused, by name, where it is used
-    }
-  }, [teacherJson, tabJson]);
+  // The two normalizers for the case-mismatch warning, each parsed once per tokenizer (no vocabulary built).
+  const teacherNorm = useMemo(() => readNormalizer(teacherJson), [teacherJson]);
+  const tabNorm = useMemo(() => readNormalizer(tabJson), [tabJson]);
+  const normalizers: RecipeTokenizers | undefined = teacherNorm !== undefined && tabNorm !== undefined ? { teacher: teacherNorm, student: tabNorm } : undefined;
   const orderKey = runs.map((r) => r.runId).join(' ');
   const order = useMemo(() => (orderKey ? orderKey.split(' ') : []), [orderKey]); // stable: the charts redraw on new points only
   const shownRuns = runs.filter((r) => shown[r.runId]);
