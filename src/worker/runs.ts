@@ -106,8 +106,7 @@ const distill: Body<'distill'> = async (state, msg, h) => {
   requireStudentTokenizer(recipe, msg.studentTokenizerJson !== undefined);
   const texts = splitDocuments(await loadCorpus(state, msg.corpus, h.warning));
   const setup = distillSetup(state, texts, recipe.studentTokenizer === 'tokenizers-tab' ? msg.studentTokenizerJson : undefined);
-  const norm = (n: { lowercase: boolean } | null | undefined) => (n ? { lowercase: n.lowercase } : null);
-  for (const w of recipeWarnings(recipe, { teacher: norm(setup.teacherTokenizer.parts.normalizer), student: norm(setup.studentTokenizer?.parts.normalizer) })) h.warning(w);
+  for (const w of recipeWarnings(recipe, { teacher: setup.teacherTokenizer.parts.normalizer, student: setup.studentTokenizer?.parts.normalizer ?? null })) h.warning(w);
   const resumeFrom = resumeCheckpoint<DistillCheckpoint>(msg.resumeFrom, 'distill');
   if (resumeFrom) h.resumed(resumeFrom.step, resumeFrom.points as unknown as DistillPoint[]);
   const bench = await createRunBench({
