@@ -60,7 +60,9 @@ function python(args: string[], opts: { torchrun?: number } = {}) {
   const argv = opts.torchrun
     ? ['-m', 'torch.distributed.run', '--nproc_per_node', String(opts.torchrun), '--master_port', String(29500 + Math.floor(Math.random() * 500)), '--redirects', '1', '--tee', '1', TRAIN, ...args]
     : [TRAIN, ...args];
-  const r = spawnSync(PY, argv, { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  // stdin 'ignore': with spawnSync's default (an empty pipe) torchrun's launcher was seen to hang after its workers
+  // finished (the student written, the 240 s timeout reached); the trainer never reads stdin.
+  const r = spawnSync(PY, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 240_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
