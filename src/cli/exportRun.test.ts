@@ -63,7 +63,7 @@ function python(args: string[], opts: { torchrun?: number } = {}) {
   // stdin 'ignore': with spawnSync's default (an empty pipe) torchrun's launcher was seen to hang after its workers
   // finished (the student written, the 240 s timeout reached); the trainer never reads stdin.
   const r = spawnSync(PY, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 240_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, why: `status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}\nstderr: ${r.stderr}\nstdout (tail): ${(r.stdout ?? '').slice(-2000)}` };
 }
 
 /**
@@ -156,7 +156,7 @@ describe('PyTorch trainer ≡ TF.js engine on the same bundle, weights and batch
       }
       const run = join(dir, `run-${method}`);
       const r = python(['--bundle', b, '--out', run, '--replay', replay, '--threads', '1']);
-      expect(r.code, r.stderr).toBe(0);
+      expect(r.code, r.why).toBe(0);
       const torch = points(run);
       expect(torch).toHaveLength(20);
       // GLMD has no MLM term (item 19); Reduce and Match have both.
@@ -180,7 +180,7 @@ describe('torchrun', () => {
   it('2 processes (gloo, CPU), 10 steps: metrics.jsonl, checkpoints, a student that `vocabkd model fill-mask` loads', async () => {
     const run = join(dir, 'run-ddp');
     const r = await ddpRun();
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.why).toBe(0);
     const ps = points(run);
     expect(ps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(ps.every((p) => Number.isFinite(p.loss) && p.kl! > 0 && p.mlm! > 0)).toBe(true);
@@ -201,7 +201,7 @@ describe('torchrun', () => {
     await ddpRun();
     const run = join(dir, 'run-ddp');
     const r = python(['--bundle', await exportBundle('reduce'), '--out', run, '--resume', '--steps', '12', '--threads', '1']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.why).toBe(0);
     expect(r.stderr).toContain('written by 2 processes, this run has 1');
     expect(points(run).map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });

@@ -3,7 +3,9 @@
 //  1. installs npm dependencies (`npm ci`) when node_modules is missing or older than package-lock.json;
 //  2. prepares the embedded assets (public/corpus/, and the embedded downstream tasks in public/tasks/);
 //  3. with --browser: makes sure a Chromium for the end-to-end tests exists — $CHROMIUM_PATH, else /usr/bin/chromium,
-//     installing Debian's `chromium` package with apt-get when running as root.
+//     installing Debian's `chromium` package with apt-get when running as root;
+//  4. with --browser (the test command): makes sure Debian's /usr/bin/python3 imports torch, for the PyTorch trainer's
+//     tests (src/cli/exportRun.test.ts, issue 18), installing `python3-torch libopenblas0-pthread` the same way.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,7 +41,36 @@ function ensureChromium() {
   run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
 }
 
+function ensurePyTorch() {
+  const python = '/usr/bin/python3';
+  const hasTorch = () => {
+    try {
+      execSync(`${python} -c "import torch"`, { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (hasTorch()) return;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      'setup: the PyTorch trainer\'s tests need Debian\'s PyTorch, and /usr/bin/python3 cannot import torch.\n' +
+        '  Install it: sudo apt-get install -y python3-torch libopenblas0-pthread',
+    );
+    process.exit(1);
+  }
+  console.log('setup: installing Debian packages python3-torch libopenblas0-pthread (apt-get)…');
+  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread');
+  if (!hasTorch()) {
+    console.error('setup: python3-torch is installed but /usr/bin/python3 still cannot import torch.');
+    process.exit(1);
+  }
+}
+
 ensureDependencies();
 const { prepareAssets } = await import('./prepare-assets.mjs');
 prepareAssets();
-if (process.argv.includes('--browser')) ensureChromium();
+if (process.argv.includes('--browser')) {
+  ensureChromium();
+  ensurePyTorch();
+}
