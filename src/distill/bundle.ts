@@ -23,7 +23,7 @@
 import type { DistillExample, EvalSequence, DistillData } from './batches.ts';
 import { reduceMapTable } from './losses.ts';
 import { paddedHeader } from '../models/safetensors.ts';
-import type { DistillVocab } from './run.ts';
+import type { DistillVocab } from './prepare.ts';
 import type { Method, Recipe } from './types.ts';
 import type { SpecialIds } from '../alignment/index.ts';
 

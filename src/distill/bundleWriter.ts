@@ -18,7 +18,7 @@ import { exportHfFolder } from '../models/hfFolder.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { isHeldOut } from '../data/heldout.ts';
 import { RecipeError, requireStudentTokenizer } from './recipe.ts';
-import { DistillStoppedError, initRunStudent, prepareDistillVocab, type DistillSetup, type DistillVocab } from './run.ts';
+import { DistillStoppedError, initRunStudent, prepareDistillVocab, type DistillSetup, type DistillVocab } from './prepare.ts';
 import { prepareDistillData, type DistillData, type DistillExample, type EvalSequence } from './batches.ts';
 import {
   alignmentBin, BUNDLE_FORMAT, BUNDLE_VERSION, bundleRecipeProblems, encodeBin, heldoutArrays, shardArrays, type BundleCounts, type BundleManifest,
