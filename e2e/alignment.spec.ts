@@ -6,7 +6,7 @@
  * vocabulary map; bad input (empty text, a file that is not a tokenizer, characters neither vocabulary knows, a 1 MB
  * paste drawn cut).
  */
-import { test, expect } from './fixtures.ts';
+import { test, expect, pageModels } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
 // The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1 npx playwright test e2e/alignment.spec.ts),
@@ -56,7 +56,7 @@ test('English: the shipped teacher and a 1,000-token student; hover and focus sh
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/?backend=wasm&tab=tokenizers');
   await trainVocabulary(page, 'moby-dick', 1000);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __vocabkd?: { store: Store } }).__vocabkd?.store.getState().models.status), { timeout: 120_000 }).toBe('ready');
+  await expect.poll(async () => (await pageModels(page)).status, { timeout: 120_000 }).toBe('ready');
   const sentence = 'Call me Ishmael. Some years ago—never mind how long precisely—I thought I would sail about a little.';
   await page.getByTestId('tok-text').fill(sentence);
   await page.getByTestId('tok-open-alignment').click();
@@ -247,7 +247,7 @@ test('Russian: a teacher/student pair trained on the embedded Russian corpus, th
 
 test('the Distill tab opens the map with the loaded teacher; the method text and the term tooltips come from the one glossary', async ({ page }) => {
   await page.goto('/?backend=wasm&tab=distill');
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __vocabkd?: { store: Store } }).__vocabkd?.store.getState().models.status), { timeout: 120_000 }).toBe('ready');
+  await expect.poll(async () => (await pageModels(page)).status, { timeout: 120_000 }).toBe('ready');
   await page.getByTestId('distill-method').selectOption('match');
   await expect(page.getByTestId('distill-method-text')).toContainText('Teacher and student tokens that are the same string are paired greedily');
   await page.locator('[data-term="T"]').first().focus();

@@ -7,16 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Download, Page } from '@playwright/test';
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, pageRuns } from './fixtures.ts';
 
 interface BenchRun { runId: string; state: string; error: string | null; bench: { reference: { metrics: { key: string; teacher: number | null; floor: number | null }[] } | null; points: { step: number; scores: Record<string, number>; skipped?: string }[] } }
 
-async function distillRuns(page: Page): Promise<BenchRun[]> {
-  return page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, BenchRun & { kind: string }> } } } }).__vocabkd.store.getState();
-    return s.runOrder.map((id) => s.runs[id]).filter((r) => r.kind === 'distill');
-  });
-}
+const distillRuns = (page: Page) => pageRuns<BenchRun>(page, 'distill');
 
 const TINY = {
   method: 'reduce',

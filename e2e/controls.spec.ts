@@ -4,7 +4,7 @@
  */
 import { chromium } from '@playwright/test';
 import { CHROMIUM } from '../playwright.config.ts';
-import { test, expect, waitForBackend, latestPoints, waitForRunState } from './fixtures.ts';
+import { test, expect, waitForBackend, latestPoints, waitForRunState, clientStart } from './fixtures.ts';
 
 test('pause holds the step count, resume finishes, stop ends a run early', async ({ page }) => {
   await page.goto('/?backend=wasm&preset=micro&steps=400&evalEvery=0');
@@ -28,11 +28,8 @@ test('pause holds the step count, resume finishes, stop ends a run early', async
 test('a second start while running is ignored: never two loops', async ({ page }) => {
   await page.goto('/?backend=wasm&preset=micro&steps=40&evalEvery=0');
   await waitForBackend(page);
-  const ids = await page.evaluate(async () => {
-    const { client } = (window as unknown as { __vocabkd: { client: { start(c: object): Promise<string | null> } } }).__vocabkd;
-    const cfg = { preset: 'micro', steps: 40, seed: 1, lr: 0.002, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 0, maskProb: 0.15 };
-    return Promise.all([client.start({ kind: 'pretrain', config: cfg }), client.start({ kind: 'pretrain', config: cfg })]);
-  });
+  const cfg = { preset: 'micro', steps: 40, seed: 1, lr: 0.002, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 0, maskProb: 0.15 };
+  const ids = await Promise.all([clientStart(page, { kind: 'pretrain', config: cfg }), clientStart(page, { kind: 'pretrain', config: cfg })]);
   expect(ids.filter((x) => x !== null)).toHaveLength(1);
   await expect(page.getByTestId('start')).toBeDisabled();
   await waitForRunState(page, 'done');

@@ -6,18 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, newestRun, clientStart } from './fixtures.ts';
 
 interface LabPoint { step: number; loss: number; kl?: number; evalWordAcc?: number }
 interface LabRun { state: string; outcome: string | null; error: string | null; points: LabPoint[]; info: { studentVocab: number; studentParams: number } | null }
 
-/** The latest distillation run, read from the store the page exposes as window.__vocabkd.store (runs of both kinds). */
-async function latestRun(page: Page): Promise<LabRun> {
-  return page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, LabRun & { kind: string }> } } } }).__vocabkd.store.getState();
-    return s.runOrder.map((id) => s.runs[id]).filter((r) => r.kind === 'distill').pop()!;
-  });
-}
+/** The latest distillation run in the page's store. */
+const latestRun = async (page: Page): Promise<LabRun> => (await newestRun<LabRun>(page, 'distill'))!;
 
 const TINY = {
   method: 'reduce',
@@ -152,7 +147,7 @@ test('an out-of-range recipe names its field (page and worker); no teacher is a 
   await expect(page.getByTestId('distill-field-student.numLayers')).toHaveValue('2');
 
   // Straight to the worker (bypassing the form): the worker validates too.
-  await page.evaluate(() => (window as unknown as { __vocabkd: { client: { start(r: unknown): Promise<string | null> } } }).__vocabkd.client.start({ kind: 'distill', recipe: { method: 'match', seqLen: 4 } }));
+  await clientStart(page, { kind: 'distill', recipe: { method: 'match', seqLen: 4 } });
   await expect(page.getByTestId('distill-run-error')).toContainText('RecipeError: seqLen');
   await expect(page.getByTestId('distill-status')).toHaveAttribute('data-status', 'error');
 
@@ -162,16 +157,8 @@ test('an out-of-range recipe names its field (page and worker); no teacher is a 
   await expect(page.getByTestId('distill-run-error')).toContainText('Models tab');
 });
 
-/** The latest run of either kind: its id and kind (read from window.__vocabkd.store). */
-async function latestAnyRun(page: Page): Promise<{ runId: string; kind: string; state: string; points: unknown[] }> {
-  return page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, { runId: string; kind: string; state: string; points: unknown[] }> } } } }).__vocabkd.store.getState();
-    return s.runs[s.runOrder[s.runOrder.length - 1]];
-  });
-}
-
-const startKind = (page: Page, request: object) =>
-  page.evaluate((r) => (window as unknown as { __vocabkd: { client: { start(r: unknown): Promise<string | null> } } }).__vocabkd.client.start(r), request);
+/** The latest run of either kind: its id and kind. */
+const latestAnyRun = async (page: Page) => (await newestRun<{ runId: string; kind: string; state: string; points: unknown[] }>(page))!;
 
 test('one run at a time across kinds: a start of the other kind is refused, naming the active run', async ({ page, watch }) => {
   test.setTimeout(300_000);
@@ -184,7 +171,7 @@ test('one run at a time across kinds: a start of the other kind is refused, nami
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
   const mlm = await latestAnyRun(page);
   expect(mlm.kind).toBe('pretrain');
-  expect(await startKind(page, { kind: 'distill', recipe: TINY })).toBeNull();
+  expect(await clientStart(page, { kind: 'distill', recipe: TINY })).toBeNull();
   await page.getByTestId('tab-distill').click();
   await expect(page.getByTestId('distill-error')).toContainText(`the pretrain run ${mlm.runId} is active`);
   await expect(page.getByTestId('distill-busy')).toContainText(mlm.runId);
@@ -203,7 +190,7 @@ test('one run at a time across kinds: a start of the other kind is refused, nami
   const distill = await latestAnyRun(page);
   expect(distill.kind).toBe('distill');
   const cfg = { preset: 'micro', steps: 40, seed: 1, lr: 0.002, warmupSteps: 10, clipNorm: 1, logEvery: 1, evalEvery: 0, maskProb: 0.15 };
-  expect(await startKind(page, { kind: 'pretrain', config: cfg })).toBeNull();
+  expect(await clientStart(page, { kind: 'pretrain', config: cfg })).toBeNull();
   await page.getByTestId('tab-train').click();
   await expect(page.getByTestId('run-refused')).toContainText(`the distill run ${distill.runId} is active`);
   await expect(page.getByTestId('run-busy')).toContainText(distill.runId);

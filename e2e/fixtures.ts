@@ -44,13 +44,39 @@ export async function waitForBackend(page: Page, timeout = 150_000): Promise<str
   return (await badge.getAttribute('data-backend')) ?? '';
 }
 
-/** The latest run's metric points, read from the store the page exposes as window.__vocabkd. */
+/**
+ * Every run in the page's store (window.__vocabkd.store, the zustand store the app exposes to tests), oldest first,
+ * only those of `kind` when given; [] until the app's modules have loaded. The caller types the fields it reads (the
+ * runs cross page.evaluate as plain data).
+ */
+export function pageRuns<R>(page: Page, kind?: 'pretrain' | 'distill'): Promise<R[]> {
+  return page.evaluate((k) => {
+    const s = (window as unknown as { __vocabkd?: { store: { getState(): { runOrder: string[]; runs: Record<string, { kind: string }> } } } }).__vocabkd?.store.getState();
+    return s ? s.runOrder.map((id) => s.runs[id]).filter((r) => !k || r.kind === k) : [];
+  }, kind) as Promise<R[]>;
+}
+
+/** The newest run in the page's store (of `kind` when given), undefined when there is none. */
+export async function newestRun<R>(page: Page, kind?: 'pretrain' | 'distill'): Promise<R | undefined> {
+  return (await pageRuns<R>(page, kind)).at(-1);
+}
+
+/** The latest run's metric points. */
 export async function latestPoints(page: Page): Promise<PagePoint[]> {
+  return (await newestRun<{ points: PagePoint[] }>(page))?.points ?? [];
+}
+
+/** The models slice: its status ('ready' once a teacher is loaded) and the text the last fill-mask answered. */
+export function pageModels(page: Page): Promise<{ status?: string; fillMaskText?: string }> {
   return page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, { points: PagePoint[] }> } } } }).__vocabkd.store.getState();
-    const id = s.runOrder[s.runOrder.length - 1];
-    return id ? s.runs[id].points : [];
+    const m = (window as unknown as { __vocabkd?: { store: { getState(): { models: { status: string; fillMask: { text: string } | null } } } } }).__vocabkd?.store.getState().models;
+    return { status: m?.status, fillMaskText: m?.fillMask?.text };
   });
+}
+
+/** Starts a run straight through the page's worker client (bypassing the forms): the run id, or null when refused. */
+export function clientStart(page: Page, request: object): Promise<string | null> {
+  return page.evaluate((r) => (window as unknown as { __vocabkd: { client: { start(r: unknown): Promise<string | null> } } }).__vocabkd.client.start(r), request);
 }
 
 export async function waitForRunState(page: Page, state: string | RegExp, timeout = 150_000): Promise<void> {

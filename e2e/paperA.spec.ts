@@ -3,12 +3,9 @@
  * prose and loads the shipped Russian teacher; a few steps of it run in the page and plot their KL.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, newestRun } from './fixtures.ts';
 
-const lastRun = (page: Page) => page.evaluate(() => {
-  const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, { state: string; error: string | null; info: { studentVocab: number } | null; points: { step: number; kl?: number }[] }> } } } }).__vocabkd.store.getState();
-  return s.runs[s.runOrder[s.runOrder.length - 1]];
-});
+const lastRun = async (page: Page) => (await newestRun<{ state: string; error: string | null; info: { studentVocab: number } | null; points: { step: number; kl?: number }[] }>(page))!;
 
 test('the Paper A 1/4 preset runs a few steps on the Russian teacher and plots KL points', async ({ page, watch }) => {
   test.setTimeout(360_000);

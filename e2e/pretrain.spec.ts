@@ -4,7 +4,7 @@
  * HF folder, re-imports, and round-trips again with identical fill-mask outputs.
  */
 import { readFileSync } from 'node:fs';
-import { test, expect, waitForBackend, latestPoints, waitForRunState, expectLossFalls } from './fixtures.ts';
+import { test, expect, waitForBackend, latestPoints, waitForRunState, expectLossFalls, newestRun } from './fixtures.ts';
 
 test('pretrains on a dropped corpus with the vocabulary from the Tokenizers tab, with checkpoints', async ({ page, watch }) => {
   await page.goto('/?backend=wasm&preset=micro&steps=40&evalEvery=0&teacher=none');
@@ -23,10 +23,7 @@ test('pretrains on a dropped corpus with the vocabulary from the Tokenizers tab,
   expect(points).toHaveLength(40);
   expectLossFalls(points);
   await expect(page.getByTestId('checkpoint')).toContainText('40');
-  const vocab = await page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, { info: { vocabSize: number } | null }> } } } }).__vocabkd.store.getState();
-    return s.runs[s.runOrder[s.runOrder.length - 1]].info?.vocabSize;
-  });
+  const vocab = (await newestRun<{ info: { vocabSize: number } | null }>(page))?.info?.vocabSize;
   expect(vocab).toBe(600);
 
   // The pretrained student leaves as an HF folder, comes back in, and round-trips with identical outputs.

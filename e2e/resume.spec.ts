@@ -6,16 +6,11 @@
  * run resumes by itself from its last checkpoint.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, pageRuns } from './fixtures.ts';
 
 interface Run { runId: string; state: string; error: string | null; resumedFrom?: number; checkpointStep: number | null; points: { step: number; loss: number }[] }
 
-async function runs(page: Page): Promise<Run[]> {
-  return page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, Run> } } } }).__vocabkd.store.getState();
-    return s.runOrder.map((id) => s.runs[id]);
-  });
-}
+const runs = (page: Page) => pageRuns<Run>(page);
 
 const last = async (page: Page) => (await runs(page)).at(-1)!;
 const STEPS = 400;

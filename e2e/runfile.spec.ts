@@ -10,17 +10,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, newestRun } from './fixtures.ts';
 
 const TINY = {
   method: 'reduce', student: { vocabSize: 500, numLayers: 1, hiddenSize: 32, numHeads: 2, intermediateSize: 64 },
   steps: 400, batchSize: 4, seqLen: 16, logEvery: 1, evalEvery: 0, checkpointEvery: 4, benchmarks: { intrinsic: false },
 };
 
-const lastRun = (page: Page) => page.evaluate(() => {
-  const s = (window as unknown as { __vocabkd: { store: { getState(): { runOrder: string[]; runs: Record<string, { state: string; checkpointStep: number | null; points: { step: number }[] }> } } } }).__vocabkd.store.getState();
-  return s.runs[s.runOrder[s.runOrder.length - 1]];
-});
+const lastRun = async (page: Page) => (await newestRun<{ state: string; checkpointStep: number | null; points: { step: number }[] }>(page))!;
 
 test('a stopped distillation exports as one file, continues in the CLI and imports back', async ({ page }) => {
   test.setTimeout(400_000);

@@ -3,7 +3,7 @@
  * vocabulary that keeps «ё» and «й» (10,343 documents: one per line); the shipped Russian teacher loads with
  * ?teacher=ru and answers fill-mask as its trainer did, and the Models tab's buttons switch between shipped teachers.
  */
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, pageModels } from './fixtures.ts';
 
 test('the embedded Russian prose is in every corpus picker and trains a vocabulary keeping «ё» and «й»', async ({ page, watch }) => {
   test.setTimeout(240_000);
@@ -40,10 +40,7 @@ test('the shipped Russian teacher loads with ?teacher=ru, fills a patronymic, an
   const text = '— Здравствуйте, Иван [MASK]!';
   await page.getByTestId('fill-mask-text').fill(text);
   await page.getByTestId('fill-mask-run').click();
-  await expect.poll(async () => page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { models: { fillMask: { text: string } | null } } } } }).__vocabkd.store.getState().models;
-    return s.fillMask?.text;
-  })).toBe(text);
+  await expect.poll(async () => (await pageModels(page)).fillMaskText).toBe(text);
   const top = await page.getByTestId('fill-mask-results').locator('.candidate').evaluateAll((els) => els.map((e) => e.getAttribute('data-token')));
   expect(top[0]).toBe('Иванович'); // the trainer's (PyTorch) top-1 on the same F16 weights: training.json
   await page.getByTestId('shipped-teacher-en').click();

@@ -3,14 +3,12 @@
  * ?init=plain turns it off; a run with it plots held-out accuracy on the chart and records init 'shift'; the Models tab
  * fill-masks the latest Train MLM checkpoint.
  */
-import { test, expect, waitForBackend, waitForRunState } from './fixtures.ts';
+import { test, expect, waitForBackend, waitForRunState, newestRun } from './fixtures.ts';
 
-type RunState = { runOrder: string[]; runs: Record<string, { config?: { init?: string }; points: { valAccuracy?: number }[] }> };
-const lastRun = (page: import('@playwright/test').Page) => page.evaluate(() => {
-  const s = (window as unknown as { __vocabkd: { store: { getState(): RunState } } }).__vocabkd.store.getState();
-  const r = s.runs[s.runOrder[s.runOrder.length - 1]];
+const lastRun = async (page: import('@playwright/test').Page) => {
+  const r = (await newestRun<{ config?: { init?: string }; points: { valAccuracy?: number }[] }>(page))!;
   return { init: r.config?.init, acc: r.points.filter((p) => p.valAccuracy !== undefined).length };
-});
+};
 
 test('shift-head init: on by default, ?init=plain off; accuracy plotted; fill-mask at the latest checkpoint', async ({ page, watch }) => {
   await page.goto('/?backend=wasm&init=plain&teacher=none');

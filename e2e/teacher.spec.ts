@@ -2,7 +2,7 @@
  * The shipped teacher (issue 4 §5): public/models/teacher-en loads at start through the same import path as a user's
  * folder and answers fill-mask, with a plausible top 5.
  */
-import { test, expect, waitForBackend } from './fixtures.ts';
+import { test, expect, waitForBackend, pageModels } from './fixtures.ts';
 
 type Candidate = { token: string; probability: number };
 
@@ -10,10 +10,7 @@ async function fill(page: import('@playwright/test').Page, text: string): Promis
   await page.getByTestId('fill-mask-text').fill(text);
   await page.getByTestId('fill-mask-run').click();
   const list = page.getByTestId('fill-mask-results');
-  await expect.poll(async () => page.evaluate(() => {
-    const s = (window as unknown as { __vocabkd: { store: { getState(): { models: { fillMask: { text: string } | null } } } } }).__vocabkd.store.getState().models;
-    return s.fillMask?.text;
-  })).toBe(text);
+  await expect.poll(async () => (await pageModels(page)).fillMaskText).toBe(text);
   return list.locator('.candidate').evaluateAll((els) => els.map((e) => ({ token: e.getAttribute('data-token') ?? '', probability: Number(e.getAttribute('data-probability')) })));
 }
 

@@ -3,7 +3,7 @@
  * adapter, micro model), with the main thread staying responsive and nothing fetched from outside localhost.
  */
 import { execFileSync } from 'node:child_process';
-import { test, expect, waitForBackend, latestPoints, waitForRunState, expectLossFalls, type PagePoint } from './fixtures.ts';
+import { test, expect, waitForBackend, latestPoints, waitForRunState, expectLossFalls, pageModels, type PagePoint } from './fixtures.ts';
 
 test('the page loads without console errors and the badge names a backend', async ({ page, watch }) => {
   await page.goto('/');
@@ -41,7 +41,7 @@ test('a micro run on WASM plots falling loss without main-thread long tasks over
   await expect(page.getByTestId('backend-badge')).toContainText('WebAssembly');
   // The shipped teacher loads at start-up; measure the run on the settled page. (Its load overlapping the run showed
   // main-thread long tasks of 220–430 ms on the 2-core machine: a known start-up issue, see the README.)
-  await expect.poll(() => page.evaluate(() => (window as unknown as { __vocabkd?: { store: { getState(): { models: { status: string } } } } }).__vocabkd?.store.getState().models.status), { timeout: 120_000 }).toBe('ready');
+  await expect.poll(async () => (await pageModels(page)).status, { timeout: 120_000 }).toBe('ready');
   const t0 = await page.evaluate(() => {
     // Count store updates that add metric points: the worker batches them, at most 4 a second.
     const w = window as unknown as { __pointUpdates: number; __vocabkd: { store: { subscribe(f: (s: { runOrder: string[]; runs: Record<string, { points: unknown[] }> }, p: typeof s) => void): void } } };
