@@ -277,13 +277,6 @@ def train(args) -> dict:
         print(json.dumps({"event": "done", "out": args.out, **summary}))
     if world > 1:
         dist.barrier()  # every rank is done: rank 0 has written the student, the metrics and the summary
-        # No destroy_process_group and no interpreter shutdown after this: in PyTorch 1.13 (Debian's python3-torch)
-        # the DDP Reducer's destructor runs with the GIL held and joins gloo's worker thread, which may still be
-        # freeing a tensor that has a Python object and so waits for the GIL: a deadlock (seen with gdb in 1 of ~6
-        # two-process runs; torchrun then waits forever). Everything is on disk, so the process ends here.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
     return run
 
 
@@ -301,10 +294,19 @@ def checkpoint(run: dict, out: str, step: int, rank: int, world: int) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        train(args)
+        run = train(args)
     except (BundleError, CheckpointMismatch) as e:
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
+    if dist.is_available() and dist.is_initialized() and run is not None:
+        # A multi-process run ends here, with `run` (and its DDP model) still alive: no destroy_process_group and no
+        # interpreter shutdown. In PyTorch 1.13 (Debian's python3-torch) the DDP Reducer's destructor runs with the GIL
+        # held and joins gloo's worker thread, which may still be freeing a tensor that has a Python object and so
+        # waits for the GIL: a deadlock (seen with gdb in about 1 of 6 two-process runs; torchrun then waits forever).
+        # Every rank has passed the final barrier and rank 0 has written everything, so nothing is lost.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 
