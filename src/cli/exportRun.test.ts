@@ -60,8 +60,8 @@ function python(args: string[], opts: { torchrun?: number } = {}) {
   const argv = opts.torchrun
     ? ['-m', 'torch.distributed.run', '--nproc_per_node', String(opts.torchrun), '--master_port', String(29500 + Math.floor(Math.random() * 500)), '--redirects', '1', '--tee', '1', TRAIN, ...args]
     : [TRAIN, ...args];
-  // stdin 'ignore': with spawnSync's default (an empty pipe) torchrun's launcher was seen to hang after its workers
-  // finished (the student written, the 240 s timeout reached); the trainer never reads stdin.
+  // stdin 'ignore': the trainer never reads it. (A hang of the 2-process run after its workers had written the student
+  // was first blamed on stdin; its cause was PyTorch 1.13's DDP teardown deadlock, which train.py now avoids: see main().)
   const r = spawnSync(PY, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 240_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, why: `status ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}\nstderr: ${r.stderr}\nstdout (tail): ${(r.stdout ?? '').slice(-2000)}` };
 }
