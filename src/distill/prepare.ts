@@ -64,6 +64,7 @@ export interface PhaseHooks {
 }
 
 const ownVocabulary = (m: Method) => m !== 'glmd' && m !== 'kd-full';
+/** Resolves after one macrotask, so that a host's queued messages (stop, pause) are delivered first (used by the loop too). */
 export const macrotask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 export interface PreparedDistill {
