@@ -22,6 +22,20 @@ function ensureDependencies() {
   run('npm ci --no-audit --no-fund');
 }
 
+/**
+ * Installs Debian packages with apt-get when running as root; otherwise prints `missing` (what is missing and the other
+ * ways out) with the install command, and exits 1.
+ */
+function aptInstall(packages, missing) {
+  const list = packages.join(' ');
+  if (process.getuid?.() !== 0) {
+    console.error(`setup: ${missing}\n  Install the Debian package(s) as root: apt-get install -y ${list}`);
+    process.exit(1);
+  }
+  console.log(`setup: installing Debian package(s) ${list} (apt-get)…`);
+  run(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${list}`);
+}
+
 function ensureChromium() {
   const wanted = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (existsSync(wanted)) return;
@@ -29,38 +43,20 @@ function ensureChromium() {
     console.error(`setup: CHROMIUM_PATH=${wanted} does not exist. Point it at a Chromium binary.`);
     process.exit(1);
   }
-  if (process.getuid?.() !== 0) {
-    console.error(
-      'setup: the end-to-end tests need Chromium, and /usr/bin/chromium is missing.\n' +
-        '  Install the Debian package `chromium` (sudo apt-get install -y chromium),\n' +
-        '  or set CHROMIUM_PATH to an existing Chromium binary.',
-    );
-    process.exit(1);
-  }
-  console.log('setup: installing Debian package chromium (apt-get)…');
-  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium');
+  aptInstall(['chromium'], 'the end-to-end tests need Chromium, and /usr/bin/chromium is missing (or set CHROMIUM_PATH to an existing Chromium binary).');
 }
 
 function ensurePyTorch() {
-  const python = '/usr/bin/python3';
   const hasTorch = () => {
     try {
-      execSync(`${python} -c "import torch"`, { stdio: 'ignore' });
+      execSync('/usr/bin/python3 -c "import torch"', { stdio: 'ignore' });
       return true;
     } catch {
       return false;
     }
   };
   if (hasTorch()) return;
-  if (process.getuid?.() !== 0) {
-    console.error(
-      'setup: the PyTorch trainer\'s tests need Debian\'s PyTorch, and /usr/bin/python3 cannot import torch.\n' +
-        '  Install it: sudo apt-get install -y python3-torch libopenblas0-pthread',
-    );
-    process.exit(1);
-  }
-  console.log('setup: installing Debian packages python3-torch libopenblas0-pthread (apt-get)…');
-  run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread');
+  aptInstall(['python3-torch', 'libopenblas0-pthread'], "the PyTorch trainer's tests need Debian's PyTorch, and /usr/bin/python3 cannot import torch.");
   if (!hasTorch()) {
     console.error('setup: python3-torch is installed but /usr/bin/python3 still cannot import torch.');
     process.exit(1);

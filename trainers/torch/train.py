@@ -298,11 +298,11 @@ def main(argv=None) -> int:
     except (BundleError, CheckpointMismatch) as e:
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
-    if dist.is_available() and dist.is_initialized() and run is not None:
-        # A multi-process run ends here, with `run` (and its DDP model) still alive: no destroy_process_group and no
+    if dist.is_available() and dist.is_initialized():
+        # A multi-process run ends here, with `run` (and its DDP model) still referenced: no destroy_process_group and no
         # interpreter shutdown. In PyTorch 1.13 (Debian's python3-torch) the DDP Reducer's destructor runs with the GIL
         # held and joins gloo's worker thread, which may still be freeing a tensor that has a Python object and so
-        # waits for the GIL: a deadlock (seen with gdb in about 1 of 6 two-process runs; torchrun then waits forever).
+        # waits for the GIL: a deadlock (seen with gdb; about 1 in 8 two-process runs; torchrun then waits forever).
         # Every rank has passed the final barrier and rank 0 has written everything, so nothing is lost.
         sys.stdout.flush()
         sys.stderr.flush()
